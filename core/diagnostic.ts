@@ -1,0 +1,27 @@
+/**
+ * Findings reported by the config parser and the lint rules.
+ *
+ * @module
+ */
+import type { Span } from "./span.ts";
+
+/** How bad a finding is. `error`: knockd rejects the file or the door cannot work. */
+export type Severity = "error" | "warning";
+
+/** One finding about a config file. Pure data: rendering is the CLI's job. */
+export interface Diagnostic {
+  /** Stable rule code, e.g. `KT001` (see `knocktool lint --explain CODE`). */
+  readonly code: string;
+  readonly severity: Severity;
+  /** One sentence, no trailing period, values quoted. */
+  readonly message: string;
+  /**
+   * Where in which file. `file` is the path as given (`-` for stdin); it is
+   * absent when the finding is about the config text passed in directly.
+   * `span` is absent for findings about a whole file (e.g. its permissions).
+   */
+  readonly file?: string;
+  readonly span?: Span;
+  /** What knockd itself prints for this problem, when knockd rejects the file. */
+  readonly knockd?: string;
+}

@@ -1,0 +1,55 @@
+/**
+ * Types of the lint engine: rules, their metadata, and the injected file facts.
+ *
+ * @module
+ */
+import type { Diagnostic, Severity } from "../diagnostic.ts";
+
+/** What the caller found when it looked at a file the config refers to (or the config itself). */
+export type FileFacts =
+  | {
+    readonly kind: "file";
+    /** Decoded text (invalid UTF-8 replaced with U+FFFD by the caller). */
+    readonly text: string;
+    /** POSIX permission bits (`stat.mode & 0o7777`), when known. */
+    readonly mode?: number;
+  }
+  | {
+    readonly kind: "error";
+    /** Why the file could not be read, e.g. `No such file or directory`. */
+    readonly message: string;
+  };
+
+/** Static description of one rule, shown by `knocktool lint --explain CODE`. */
+export interface RuleInfo {
+  /** Stable code, `KT` + three digits. KT0xx: knockd rejects; KT1xx: cannot work; KT2xx: warnings. */
+  readonly code: string;
+  readonly severity: Severity;
+  /** Short kebab-case name, e.g. `trailing-comma`. */
+  readonly name: string;
+  /** One line: why this matters. */
+  readonly summary: string;
+  /** Long explanation in plain text (several paragraphs allowed, with an example and the fix). */
+  readonly explanation: string;
+}
+
+/** Input of `lintConfig`. */
+export interface LintOptions {
+  /** Path of the config as given by the user (`-` for stdin); copied into every diagnostic. */
+  readonly file?: string;
+  /** Permission bits of the config file itself, when it is a file. */
+  readonly mode?: number;
+  /**
+   * Looks up a file the config names (one-time sequences). Paths are passed
+   * exactly as written in the config; the caller resolves relative ones.
+   * When absent, rules that need file contents are skipped.
+   */
+  readonly readFile?: (path: string) => FileFacts;
+}
+
+/** Result of `lintConfig`: every finding, sorted by line then column. */
+export interface LintResult {
+  readonly diagnostics: readonly Diagnostic[];
+  readonly errorCount: number;
+  readonly warningCount: number;
+}
