@@ -1,0 +1,79 @@
+/**
+ * Reading the files `lint` looks at: the configs named on the command line
+ * (or standard input) and the one-time-sequences files they refer to.
+ *
+ * @module
+ */
+import type { FileFacts } from "../../core/lint/types.ts";
+import { type Io, osReason } from "../runtime.ts";
+
+/**
+ * Largest input `lint` reads (16 MiB). A knockd.conf is a few kilobytes; a
+ * larger input is refused with an I/O error instead of being decoded and parsed.
+ */
+export const MAX_INPUT_BYTES = 16 * 1024 * 1024;
+
+/** A read input: its decoded text and, for files, its permission bits. */
+export type Input =
+  | { readonly ok: true; readonly text: string; readonly mode?: number }
+  | { readonly ok: false; readonly error: string };
+
+/** Decodes UTF-8, replacing invalid sequences with U+FFFD (never throws). */
+export function decode(bytes: Uint8Array): string {
+  return new TextDecoder("utf-8", { fatal: false }).decode(bytes);
+}
+
+function tooLarge(size: number): string {
+  return `File is too large (${size} bytes; the limit is ${MAX_INPUT_BYTES})`;
+}
+
+/** Reads a path (after checking it is a regular file of sane size) without throwing. */
+function readRegularFile(io: Io, path: string): Input {
+  try {
+    const info = io.stat(path);
+    if (info.isDirectory) return { ok: false, error: "Is a directory" };
+    if (!info.isFile) return { ok: false, error: "Not a regular file" };
+    if (info.size > MAX_INPUT_BYTES) return { ok: false, error: tooLarge(info.size) };
+    const bytes = io.readFile(path);
+    if (bytes.length > MAX_INPUT_BYTES) return { ok: false, error: tooLarge(bytes.length) };
+    const text = decode(bytes);
+    return info.mode === undefined ? { ok: true, text } : { ok: true, text, mode: info.mode };
+  } catch (error) {
+    return { ok: false, error: osReason(error) };
+  }
+}
+
+/** Reads a config named on the command line; `-` reads standard input. */
+export async function readInput(io: Io, path: string): Promise<Input> {
+  if (path !== "-") return readRegularFile(io, path);
+  try {
+    const bytes = await io.readStdin(MAX_INPUT_BYTES);
+    if (bytes.length > MAX_INPUT_BYTES) {
+      return { ok: false, error: `Input is too large (more than ${MAX_INPUT_BYTES} bytes)` };
+    }
+    return { ok: true, text: decode(bytes) };
+  } catch (error) {
+    return { ok: false, error: osReason(error) };
+  }
+}
+
+/** Resolves a path from a config against the current directory, as knockd does. */
+export function resolvePath(cwd: string, path: string): string {
+  if (path.startsWith("/") || /^[A-Za-z]:[\\/]/.test(path)) return path;
+  return cwd.replace(/[\\/]+$/, "") + "/" + path;
+}
+
+/**
+ * The `readFile` callback handed to the lint engine: looks at a file a config
+ * refers to (one-time sequences), resolving relative paths against the current
+ * directory, and reports failures with the OS reason.
+ */
+export function fileFactsReader(io: Io): (path: string) => FileFacts {
+  return (path) => {
+    const input = readRegularFile(io, resolvePath(io.cwd(), path));
+    if (!input.ok) return { kind: "error", message: input.error };
+    return input.mode === undefined
+      ? { kind: "file", text: input.text }
+      : { kind: "file", text: input.text, mode: input.mode };
+  };
+}
