@@ -67,6 +67,11 @@ export interface Options {
   readonly pidFile?: Located<string>;
   /** Knockd's default is `eth0`; `-i` overrides it. */
   readonly interface?: Located<string>;
+  /**
+   * Directives of registered extensions (`ParseOptions.extensions`, scope
+   * `options`), keyed by upper-cased key, last line wins. Absent when none was used.
+   */
+  readonly extensions?: ReadonlyMap<string, Directive>;
 }
 
 /** knockd's default `seq_timeout`, in seconds. */
@@ -109,6 +114,12 @@ export interface Door {
   readonly stopCommand6?: Located<string>;
   /** Literal IP string; knockd compares it as text against the packet's destination. */
   readonly target?: Located<string>;
+  /**
+   * Directives of registered extensions (`ParseOptions.extensions`, scope
+   * `door`), keyed by upper-cased key, last line wins. Absent when none was used.
+   * knockd itself would reject these lines.
+   */
+  readonly extensions?: ReadonlyMap<string, Directive>;
 }
 
 /** A parsed knockd.conf. */

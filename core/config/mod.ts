@@ -1,0 +1,40 @@
+/**
+ * The knockd.conf dialect: a parser with knockd 0.8's exact acceptance rules
+ * that keeps a span for every header, key, value, sequence item and flag
+ * list, and reports every problem knockd would refuse (KT0xx, all errors)
+ * instead of stopping at the first one.
+ *
+ * Any diagnostic with severity `error` means knockd would refuse the file;
+ * `result.ok` says the same thing in one boolean.
+ *
+ * @example
+ * ```ts
+ * import { parseConfig } from "./mod.ts";
+ *
+ * const { config, diagnostics, ok } = parseConfig(
+ *   "[options]\n  UseSyslog\n[openSSH]\n  sequence = 7000,8000:udp,9000\n  tcpflags = syn\n",
+ * );
+ * console.assert(ok && diagnostics.length === 0);
+ * const door = config.doors[0]!;
+ * console.assert(door.name === "openSSH");
+ * console.assert(door.sequence.map((s) => `${s.port}:${s.protocol}`).join() === "7000:tcp,8000:udp,9000:tcp");
+ * console.assert(door.seqTimeout.value === 25);
+ *
+ * const bad = parseConfig("[d]\nsequence = 70000\n");
+ * console.assert(!bad.ok);
+ * console.assert(bad.diagnostics[0]!.knockd === "config: section d: port 70000 is invalid");
+ * ```
+ *
+ * @module
+ */
+export { type ConfigExtension, parseConfig, type ParseOptions, type ParseResult } from "./parse.ts";
+export { type ParsedSequence, parseSequence, type ParseSequenceOptions } from "./sequence.ts";
+export {
+  markOneTimeSequenceUsed,
+  type OneTimeSequenceEntry,
+  type OneTimeSequencesResult,
+  parseOneTimeSequences,
+  type ParseOneTimeSequencesOptions,
+} from "./one_time.ts";
+export { CODES, PARSE_RULES, type ParseCode } from "./codes.ts";
+export * from "./types.ts";
