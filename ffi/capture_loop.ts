@@ -1,0 +1,47 @@
+/**
+ * The live capture loop: await `poll` on the selectable descriptor, then drain with synchronous
+ * `pcap_dispatch` calls (technique 2 in docs/deno-stack.md: every libpcap call stays on the main thread).
+ *
+ * @module
+ */
+import { waitReadable } from "./libc.ts";
+import type { FrameHandler, PcapHandle } from "./pcap.ts";
+
+/** Options for {@linkcode captureLoop}. */
+export interface CaptureLoopOptions {
+  /** How long one `poll` may wait; bounds how late an abort is noticed. Default 200 ms. */
+  readonly pollTimeoutMs?: number;
+}
+
+/**
+ * Captures until `signal` aborts. Puts the handle in non-blocking mode, waits for its descriptor to become
+ * readable, then calls {@linkcode PcapHandle.dispatch} until it returns 0. `onFrame` gets the same
+ * arguments, with the same lifetime rule for `bytes`, as in `dispatch`.
+ *
+ * Resolves once the abort is noticed (within about `pollTimeoutMs`); close the handle only after that.
+ * Rejects with the error of `onFrame` or a `PcapError` from libpcap.
+ *
+ * @param handle An activated live handle.
+ * @param onFrame Frame handler, called synchronously.
+ * @param signal Stops the loop.
+ * @param options Loop options.
+ * @returns A promise that settles when the loop ends.
+ */
+export async function captureLoop(
+  handle: PcapHandle,
+  onFrame: FrameHandler,
+  signal: AbortSignal,
+  options: CaptureLoopOptions = {},
+): Promise<void> {
+  const pollTimeoutMs = options.pollTimeoutMs ?? 200;
+  handle.setNonblock(true);
+  const fd = handle.selectableFd();
+  while (!signal.aborted) {
+    // Drain first: frames may already be buffered before the descriptor is polled.
+    while (!signal.aborted && handle.dispatch(-1, onFrame) > 0) {
+      // keep draining
+    }
+    if (signal.aborted) break;
+    await waitReadable(fd, pollTimeoutMs);
+  }
+}
