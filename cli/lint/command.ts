@@ -39,7 +39,7 @@ export const lintCommand = command(
     ),
     explain: optional(
       option("--explain", string({ metavar: "CODE" }), {
-        description: message`Print the long explanation of a rule (e.g. ${"KT001"}) and exit.`,
+        description: message`Print the long explanation of rule CODE, e.g. KT001, and exit.`,
       }),
     ),
     files: multiple(

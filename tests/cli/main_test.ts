@@ -1,0 +1,91 @@
+/**
+ * The `knocktool` program in-process: help, version, completions and usage errors.
+ */
+import assert from "node:assert/strict";
+import { VERSION } from "../../cli/version.ts";
+import { assertGolden } from "../_golden.ts";
+import { runCli } from "./_io.ts";
+
+Deno.test("knocktool --version prints the name and the version from deno.json", async () => {
+  const denoJson = JSON.parse(await Deno.readTextFile(new URL("../../deno.json", import.meta.url)));
+  assert.equal(VERSION, denoJson.version);
+  const r = await runCli(["--version"]);
+  assert.deepEqual(r, { code: 0, stdout: `knocktool ${denoJson.version}\n`, stderr: "" });
+});
+
+Deno.test("knocktool --help lists the lint subcommand", async () => {
+  const r = await runCli(["--help"]);
+  assert.equal(r.code, 0);
+  assert.equal(r.stderr, "");
+  assert.match(r.stdout, /^Usage: knocktool /m);
+  assert.match(r.stdout, /^\s+lint\s+Check knockd\.conf files for mistakes\.$/m);
+  await assertGolden("help", r.stdout);
+});
+
+Deno.test("knocktool lint --help and knocktool help lint describe lint's options", async () => {
+  const r = await runCli(["lint", "--help"]);
+  assert.equal(r.code, 0);
+  for (const text of ["--format FORMAT", "--strict", "--explain CODE", "FILE", "Exit status"]) {
+    assert.ok(r.stdout.includes(text), `lint --help lacks ${text}:\n${r.stdout}`);
+  }
+  await assertGolden("lint_help", r.stdout);
+  const viaHelp = await runCli(["help", "lint"]);
+  assert.equal(viaHelp.code, 0);
+  assert.equal(viaHelp.stdout, r.stdout);
+});
+
+for (const shell of ["bash", "zsh", "fish"]) {
+  Deno.test(`knocktool completion ${shell} prints a script, and its callback completes lint`, async () => {
+    const r = await runCli(["completion", shell]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(r.stdout.length > 200, `script too short: ${r.stdout}`);
+    assert.ok(r.stdout.includes("knocktool"), "script does not mention knocktool");
+    // The scripts are generic and call back `knocktool completion <shell> <words...>`,
+    // so "lint" appears in what that callback suggests, not in the script itself.
+    assert.ok(r.stdout.includes("completion"), "script does not call back knocktool completion");
+    const words = await runCli(["completion", shell, "l"]);
+    assert.equal(words.code, 0, words.stderr);
+    assert.match(words.stdout, /\blint\b/);
+    const formats = await runCli(["completion", shell, "lint", "--format", ""]);
+    for (const f of ["human", "json", "sarif"]) assert.match(formats.stdout, new RegExp(`\\b${f}\\b`));
+  });
+}
+
+Deno.test("an unknown subcommand exits 2 with a did-you-mean suggestion", async () => {
+  const r = await runCli(["lnt", "x.conf"]);
+  assert.equal(r.code, 2);
+  assert.equal(r.stdout, "");
+  assert.match(r.stderr, /Expected command `lint`, but got "lnt"/);
+  assert.match(r.stderr, /Did you mean `lint`\?/);
+});
+
+Deno.test("an unknown option exits 2 with a did-you-mean suggestion", async () => {
+  const r = await runCli(["lint", "--frmat", "json", "x.conf"]);
+  assert.equal(r.code, 2);
+  assert.equal(r.stdout, "");
+  assert.match(r.stderr, /Unexpected option or argument: "--frmat"/);
+  assert.match(r.stderr, /Did you mean `--format`\?/);
+});
+
+Deno.test("a bad --format value and a missing subcommand exit 2", async () => {
+  const bad = await runCli(["lint", "--format", "xml", "x.conf"]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /Expected one of "human", "json", and "sarif", but got\s+"xml"/);
+  const none = await runCli([]);
+  assert.equal(none.code, 2);
+  assert.match(none.stderr, /Usage: knocktool/);
+});
+
+Deno.test("lint without FILE exits 2 with a usage message", async () => {
+  const r = await runCli(["lint"]);
+  assert.equal(r.code, 2);
+  assert.equal(r.stdout, "");
+  assert.match(r.stderr, /Expected at least one FILE/);
+});
+
+Deno.test("help output is coloured only on a terminal without NO_COLOR", async () => {
+  const tty = await runCli(["lint", "--help"], { stdoutIsTerminal: true });
+  assert.ok(tty.stdout.includes("\x1b["), "no colour on a terminal");
+  const noColor = await runCli(["lint", "--help"], { stdoutIsTerminal: true, env: { NO_COLOR: "1" } });
+  assert.ok(!noColor.stdout.includes("\x1b["), "colour despite NO_COLOR");
+});
