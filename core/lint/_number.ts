@@ -1,0 +1,52 @@
+/**
+ * How C `atoi()` reads a string, with enough detail for rules to say what it ignored.
+ *
+ * @module
+ */
+
+/** The result of reading a string the way `atoi()` does. */
+export interface AtoiReading {
+  /** The number `atoi()` returns (0 when there are no digits). */
+  readonly value: number;
+  /** True when at least one digit was read. */
+  readonly hasDigits: boolean;
+  /** True when a `-` sign was read before the digits. */
+  readonly negative: boolean;
+  /** Index just past the last code unit `atoi()` consumed (leading blanks, sign, digits). */
+  readonly end: number;
+  /** Index of the first non-blank code unit (where a sign or digit would start). */
+  readonly start: number;
+}
+
+/** The characters C `isspace()` accepts in the C locale. */
+export function isCSpace(ch: string | undefined): boolean {
+  return ch === " " || ch === "\t" || ch === "\n" || ch === "\v" || ch === "\f" || ch === "\r";
+}
+
+/**
+ * Reads `text` the way glibc `atoi()` does: leading blanks, an optional sign, then decimal digits.
+ *
+ * @param text The string handed to `atoi()`.
+ * @returns The value and where reading stopped.
+ */
+export function readAtoi(text: string): AtoiReading {
+  let i = 0;
+  while (i < text.length && isCSpace(text[i])) i++;
+  const start = i;
+  let negative = false;
+  if (text[i] === "+" || text[i] === "-") {
+    negative = text[i] === "-";
+    i++;
+  }
+  const digitsStart = i;
+  let value = 0;
+  while (i < text.length) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) break;
+    value = value * 10 + (c - 48);
+    i++;
+  }
+  const hasDigits = i > digitsStart;
+  if (!hasDigits) return { value: 0, hasDigits: false, negative: false, end: start, start };
+  return { value: negative ? -value : value, hasDigits, negative, end: i, start };
+}

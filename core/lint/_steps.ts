@@ -1,0 +1,112 @@
+/**
+ * A closer look at one raw sequence item (`7000`, ` 8000:udp`, `abc`, `-1`, `9000:tcp:junk`), telling what
+ * knockd silently did with it.
+ *
+ * @module
+ */
+import type { Span } from "../span.ts";
+import type { Door, SequenceStep } from "../config/types.ts";
+import { type AtoiReading, isCSpace, readAtoi } from "./_number.ts";
+import { joinSpans, KEYS, lastDirective, subSpan, valueSpanOf } from "./_context.ts";
+
+/** What knockd made of one sequence item. */
+export interface StepReading {
+  readonly step: SequenceStep;
+  /** The item's text before the first `:`. */
+  readonly portText: string;
+  readonly atoi: AtoiReading;
+  /** The port part is empty or blank (an empty item or a trailing comma). */
+  readonly empty: boolean;
+  /** The port part is non-blank but has no digits (`abc`). */
+  readonly garbage: boolean;
+  /** Span of the item without surrounding blanks (zero width for an empty item). */
+  readonly trimmedSpan: Span;
+  /** Non-blank text after the port number that `atoi()` ignored, relative to `raw`. */
+  readonly trailing?: { readonly start: number; readonly end: number; readonly text: string };
+  /** Text after a second `:` that knockd ignores, relative to `raw`. */
+  readonly afterProtocol?: { readonly start: number; readonly end: number; readonly text: string };
+}
+
+function trimRange(text: string, start: number, end: number): [number, number] {
+  while (start < end && isCSpace(text[start])) start++;
+  while (end > start && isCSpace(text[end - 1])) end--;
+  return [start, end];
+}
+
+/**
+ * Reads one sequence item the way knockd's `parse_port_sequence()` does.
+ *
+ * @param step The parsed step with its raw text and span.
+ * @returns The reading.
+ */
+export function readStep(step: SequenceStep): StepReading {
+  const raw = step.raw;
+  const colon = raw.indexOf(":");
+  const portEnd = colon === -1 ? raw.length : colon;
+  const portText = raw.slice(0, portEnd);
+  const atoi = readAtoi(portText);
+  const empty = portText.trim() === "";
+  const garbage = !empty && !atoi.hasDigits;
+  const [ts, te] = trimRange(raw, 0, raw.length);
+  const trimmedSpan = subSpan(step.span, ts, te);
+  let trailing: StepReading["trailing"];
+  if (atoi.hasDigits) {
+    const [gs, ge] = trimRange(portText, atoi.end, portText.length);
+    if (ge > gs) trailing = { start: gs, end: ge, text: portText.slice(gs, ge) };
+  }
+  let afterProtocol: StepReading["afterProtocol"];
+  if (colon !== -1) {
+    const second = raw.indexOf(":", colon + 1);
+    if (second !== -1) afterProtocol = { start: second, end: te, text: raw.slice(second + 1, te) };
+  }
+  return {
+    step,
+    portText,
+    atoi,
+    empty,
+    garbage,
+    trimmedSpan,
+    ...(trailing !== undefined ? { trailing } : {}),
+    ...(afterProtocol !== undefined ? { afterProtocol } : {}),
+  };
+}
+
+/**
+ * The steps written on the door's `Sequence` line when that line is the one in force (not a one-time file).
+ *
+ * @param door The door.
+ * @returns The steps, or an empty list when the sequence comes from a one-time sequences file.
+ */
+export function writtenSequence(door: Door): readonly SequenceStep[] {
+  if (door.sequenceSource === "one_time_sequences") return [];
+  return door.sequence;
+}
+
+/**
+ * Span of the whole sequence value of a door, for findings about the sequence as a whole.
+ *
+ * @param door The door.
+ * @returns The span of the `Sequence` value, or of the door header when there is none.
+ */
+export function sequenceSpan(door: Door): Span {
+  const steps = door.sequence;
+  const first = steps[0];
+  const last = steps[steps.length - 1];
+  if (first !== undefined && last !== undefined && door.sequenceSource !== "one_time_sequences") {
+    const a = readStep(first).trimmedSpan;
+    const b = readStep(last).trimmedSpan;
+    if (a.line === b.line && b.endColumn > a.column) return joinSpans(a, b);
+  }
+  const d = lastDirective(door.section, KEYS.sequence);
+  return d !== undefined ? valueSpanOf(d) : door.section.nameSpan;
+}
+
+/**
+ * The sequence as compact text for messages, e.g. `7000,8000,9000:udp`.
+ *
+ * @param steps The steps.
+ * @returns Ports joined by commas, protocol shown for UDP only.
+ */
+export function sequenceText(steps: readonly SequenceStep[]): string {
+  return steps.map((s) => (s.protocol === "udp" ? `${s.port}:udp` : `${s.port}`)).join(",");
+}

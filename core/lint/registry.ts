@@ -1,0 +1,97 @@
+/**
+ * The list of lint rules and their metadata, parser rules included.
+ *
+ * @module
+ */
+import { PARSE_RULES } from "../config/mod.ts";
+import type { RuleInfo } from "./types.ts";
+import type { Rule } from "./_context.ts";
+import * as otpFileUnreadable from "./rules/otp_file_unreadable.ts";
+import * as otpFileNoSequence from "./rules/otp_file_no_sequence.ts";
+import * as nonCanonicalTarget from "./rules/non_canonical_target.ts";
+import * as emptyCommand from "./rules/empty_command.ts";
+import * as seqTimeoutNever from "./rules/seq_timeout_never.ts";
+import * as portZero from "./rules/port_zero.ts";
+import * as numberTrailingGarbage from "./rules/number_trailing_garbage.ts";
+import * as negativePort from "./rules/negative_port.ts";
+import * as optionsSectionCase from "./rules/options_section_case.ts";
+import * as useSyslogInDoor from "./rules/usesyslog_in_door.ts";
+import * as inlineHash from "./rules/inline_hash.ts";
+import * as otpLineWithoutSpace from "./rules/otp_line_without_space.ts";
+import * as monotonicSequence from "./rules/monotonic_sequence.ts";
+import * as wellKnownPort from "./rules/well_known_port.ts";
+import * as singlePortDoor from "./rules/single_port_door.ts";
+import * as duplicateSequence from "./rules/duplicate_sequence.ts";
+import * as shortSeqTimeout from "./rules/short_seq_timeout.ts";
+import * as cmdTimeout from "./rules/cmd_timeout.ts";
+import * as stopWithoutStart from "./rules/stop_without_start.ts";
+import * as commandWithoutIp from "./rules/command_without_ip.ts";
+import * as tcpFlagsOnUdp from "./rules/tcpflags_on_udp.ts";
+import * as missingTcpFlags from "./rules/missing_tcpflags.ts";
+import * as writableFile from "./rules/writable_file.ts";
+import * as duplicateDoorName from "./rules/duplicate_door_name.ts";
+import * as ipv6NeverClosed from "./rules/ipv6_never_closed.ts";
+import * as relativePath from "./rules/relative_path.ts";
+import * as overriddenDirective from "./rules/overridden_directive.ts";
+
+/** The lint rules (KT1xx errors, KT2xx warnings) in code order; each runs on every config. */
+export const LINT_RULES: readonly Rule[] = [
+  otpFileUnreadable,
+  otpFileNoSequence,
+  nonCanonicalTarget,
+  emptyCommand,
+  seqTimeoutNever,
+  portZero,
+  numberTrailingGarbage,
+  negativePort,
+  optionsSectionCase,
+  useSyslogInDoor,
+  inlineHash,
+  otpLineWithoutSpace,
+  monotonicSequence,
+  wellKnownPort,
+  singlePortDoor,
+  duplicateSequence,
+  shortSeqTimeout,
+  cmdTimeout,
+  stopWithoutStart,
+  commandWithoutIp,
+  tcpFlagsOnUdp,
+  missingTcpFlags,
+  writableFile,
+  duplicateDoorName,
+  ipv6NeverClosed,
+  relativePath,
+  overriddenDirective,
+];
+
+/**
+ * Every rule `knocktool lint` can report: the parser's KT0xx rules (what knockd rejects), then the lint
+ * rules, in code order.
+ *
+ * @example
+ * ```ts
+ * import { RULES } from "./registry.ts";
+ * console.assert(RULES.some((r) => r.code === "KT208" && r.name === "monotonic-sequence"));
+ * ```
+ */
+export const RULES: readonly RuleInfo[] = [...PARSE_RULES, ...LINT_RULES.map((r) => r.info)];
+
+const BY_CODE: ReadonlyMap<string, RuleInfo> = new Map(RULES.map((r) => [r.code.toUpperCase(), r]));
+
+/**
+ * Looks up a rule by its code, ignoring case (`kt208` finds `KT208`).
+ *
+ * @param code A rule code such as `KT208`.
+ * @returns The rule's metadata, or `undefined` for an unknown code.
+ *
+ * @example
+ * ```ts
+ * import { explainRule } from "./registry.ts";
+ * console.assert(explainRule("kt208")?.name === "monotonic-sequence");
+ * console.assert(explainRule("KT999") === undefined);
+ * ```
+ */
+export function explainRule(code: string): RuleInfo | undefined {
+  return BY_CODE.get(code.trim().toUpperCase());
+}
