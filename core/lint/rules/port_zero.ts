@@ -5,7 +5,7 @@
  */
 import type { Diagnostic } from "../../diagnostic.ts";
 import type { RuleInfo } from "../types.ts";
-import { finding, type LintContext, subSpan } from "../_context.ts";
+import { finding, KEYS, lastDirective, type LintContext, subSpan } from "../_context.ts";
 import { readStep, writtenSequence } from "../_steps.ts";
 
 /** Metadata of KT201. */
@@ -47,19 +47,16 @@ export function check(ctx: LintContext): Diagnostic[] {
           ),
         );
       } else if (r.empty) {
+        // An empty item has no width: point at the comma before it (or the whole line for "sequence =").
+        const span = step.span.endColumn > step.span.column ? step.span : subSpan(step.span, -1, 0);
         if (steps.length === 1) {
-          out.push(
-            finding(
-              info,
-              `Sequence of door "${door.name}" is empty; knockd reads it as TCP port 0`,
-              step.span,
-            ),
-          );
-        } else if (i === steps.length - 1 && step.raw.trim() === "") {
-          // Point at the comma before the empty last item.
-          out.push(finding(info, "Trailing comma adds port 0 to the sequence", subSpan(step.span, -1, 0)));
+          const d = lastDirective(door.section, KEYS.sequence);
+          const message = `Sequence of door "${door.name}" is empty; knockd reads it as TCP port 0`;
+          out.push(finding(info, message, d?.span ?? step.span));
+        } else if (i === steps.length - 1) {
+          out.push(finding(info, "Trailing comma adds port 0 to the sequence", span));
         } else {
-          out.push(finding(info, "Empty item in the sequence is read as port 0", step.span));
+          out.push(finding(info, "Empty item in the sequence is read as port 0", span));
         }
       }
     });

@@ -1,0 +1,626 @@
+/**
+ * Table-driven tests: for every lint rule, configs that trigger it (asserting code, severity, line and exact
+ * columns of each finding) and near misses that must not.
+ */
+import assert from "node:assert/strict";
+import { lintConfig } from "../../../core/lint/mod.ts";
+import { LINT_RULES } from "../../../core/lint/registry.ts";
+import type { FileFacts } from "../../../core/lint/types.ts";
+
+/** Where a finding is expected: a line and the text it must cover (the `nth` occurrence on that line). */
+interface Expected {
+  readonly line: number;
+  readonly text: string;
+  readonly nth?: number;
+  /** The finding is about this other file (a one-time sequences file), not the config. */
+  readonly file?: string;
+}
+
+interface Case {
+  readonly code: string;
+  readonly name: string;
+  /** Config lines, joined with "\n". */
+  readonly conf: readonly string[];
+  readonly files?: Readonly<Record<string, FileFacts>>;
+  readonly mode?: number;
+  /** Expected findings of `code`, in order; empty for a near miss. `"file"` for a finding without a span. */
+  readonly expect: readonly (Expected | "file")[];
+}
+
+const OTP = "/etc/knockd/otp";
+const otpFile = (text: string, mode = 0o600): Record<string, FileFacts> => ({
+  [OTP]: { kind: "file", text, mode },
+});
+
+const CASES: readonly Case[] = [
+  // KT101 otp-file-unreadable
+  {
+    code: "KT101",
+    name: "missing one-time file",
+    conf: ["[d]", `  one_time_sequences = ${OTP}`],
+    files: { [OTP]: { kind: "error", message: "No such file or directory" } },
+    expect: [{ line: 2, text: OTP }],
+  },
+  {
+    code: "KT101",
+    name: "readable one-time file",
+    conf: ["[d]", `  one_time_sequences = ${OTP}`],
+    files: otpFile(" 1,2,3\n"),
+    expect: [],
+  },
+  // KT102 otp-file-no-sequence
+  {
+    code: "KT102",
+    name: "all lines used",
+    conf: ["[d]", "  tcpflags = syn", `  One_Time_Sequences=${OTP}`],
+    files: otpFile("#111,2222\n#333,4444\n\n"),
+    expect: [{ line: 3, text: OTP }],
+  },
+  {
+    code: "KT102",
+    name: "one line left",
+    conf: ["[d]", `  one_time_sequences = ${OTP}`],
+    files: otpFile("#111,2222\n 3333,4444\n"),
+    expect: [],
+  },
+  // KT103 non-canonical-target
+  {
+    code: "KT103",
+    name: "leading zeros",
+    conf: ["[d]", "  sequence = 1,2", "  target = 010.0.0.1"],
+    expect: [{ line: 3, text: "010.0.0.1" }],
+  },
+  {
+    code: "KT103",
+    name: "uppercase uncompressed IPv6",
+    conf: ["[d]", "  target = FD77:0:0::1"],
+    expect: [{ line: 2, text: "FD77:0:0::1" }],
+  },
+  {
+    code: "KT103",
+    name: "host name",
+    conf: ["[d]", "  target = gate.example.org"],
+    expect: [{ line: 2, text: "gate.example.org" }],
+  },
+  {
+    code: "KT103",
+    name: "trailing comment",
+    conf: ["[d]", "  target = 10.0.0.1 # office"],
+    expect: [{ line: 2, text: "10.0.0.1 # office" }],
+  },
+  {
+    code: "KT103",
+    name: "only the last target counts",
+    conf: ["[d]", "  target = 010.0.0.1", "  target = 10.0.0.1"],
+    expect: [],
+  },
+  {
+    code: "KT103",
+    name: "canonical IPv4 and IPv6",
+    conf: ["[a]", "  target = 10.0.0.1", "[b]", "  target = fd77::1"],
+    expect: [],
+  },
+  // KT104 empty-command
+  {
+    code: "KT104",
+    name: "empty command",
+    conf: ["[d]", "  sequence = 1,2", "  command ="],
+    expect: [{ line: 3, text: "command =" }],
+  },
+  {
+    code: "KT104",
+    name: "empty stop command",
+    conf: ["[d]", "  start_command = a %IP%", "  stop_command="],
+    expect: [{ line: 3, text: "stop_command=" }],
+  },
+  {
+    code: "KT104",
+    name: "empty start_command_6 is documented",
+    conf: ["[d]", "  start_command = a %IP%", "  start_command_6 ="],
+    expect: [],
+  },
+  // KT105 seq-timeout-never
+  {
+    code: "KT105",
+    name: "zero",
+    conf: ["[d]", "  sequence = 3,1,2", "  seq_timeout = 0"],
+    expect: [{ line: 3, text: "0" }],
+  },
+  {
+    code: "KT105",
+    name: "negative alias",
+    conf: ["[d]", "  sequence = 3,1,2", "  Timeout = -5"],
+    expect: [{ line: 3, text: "-5" }],
+  },
+  {
+    code: "KT105",
+    name: "not a number",
+    conf: ["[d]", "  sequence = 3,1", "  seq_timeout = ten"],
+    expect: [{ line: 3, text: "ten" }],
+  },
+  {
+    code: "KT105",
+    name: "single knock still works",
+    conf: ["[d]", "  sequence = 7000", "  seq_timeout = 0"],
+    expect: [],
+  },
+  { code: "KT105", name: "positive", conf: ["[d]", "  sequence = 3,1,2", "  seq_timeout = 1"], expect: [] },
+  // KT201 port-zero
+  {
+    code: "KT201",
+    name: "trailing comma",
+    conf: ["[d]", "  sequence = 7000,8000,"],
+    expect: [{ line: 2, text: ",", nth: 2 }],
+  },
+  {
+    code: "KT201",
+    name: "garbage item",
+    conf: ["[d]", "  sequence = 7000, abc ,8000"],
+    expect: [{ line: 2, text: "abc" }],
+  },
+  {
+    code: "KT201",
+    name: "empty middle item",
+    conf: ["[d]", "  sequence = 7000,,8000"],
+    expect: [{ line: 2, text: "," }],
+  },
+  {
+    code: "KT201",
+    name: "blank middle item",
+    conf: ["[d]", "  sequence = 7000,  ,8000"],
+    expect: [{ line: 2, text: "  ", nth: 2 }],
+  },
+  {
+    code: "KT201",
+    name: "empty sequence",
+    conf: ["[d]", "  sequence ="],
+    expect: [{ line: 2, text: "sequence =" }],
+  },
+  {
+    code: "KT201",
+    name: "plain numbers with blanks",
+    conf: ["[d]", "  sequence = 7000, 8000 ,9000:udp"],
+    expect: [],
+  },
+  // KT202 number-trailing-garbage
+  {
+    code: "KT202",
+    name: "port with junk",
+    conf: ["[d]", "  sequence = 7000x,8000"],
+    expect: [{ line: 2, text: "x" }],
+  },
+  {
+    code: "KT202",
+    name: "junk after protocol",
+    conf: ["[d]", "  sequence = 9000:tcp:junk"],
+    expect: [{ line: 2, text: ":junk" }],
+  },
+  {
+    code: "KT202",
+    name: "timeouts with units",
+    conf: ["[d]", "  seq_timeout = 5s", "  cmd_timeout = 30 sec"],
+    expect: [{ line: 2, text: "s", nth: 2 }, { line: 3, text: "sec" }],
+  },
+  {
+    code: "KT202",
+    name: "plain numbers and a blank before the protocol",
+    conf: ["[d]", "  sequence = 8000 :udp,7000", "  seq_timeout = 5", "  cmd_timeout = 30"],
+    expect: [],
+  },
+  {
+    code: "KT202",
+    name: "comment is KT206's job",
+    conf: ["[d]", "  sequence = 7000,8000 # note", "  seq_timeout = 5 # s"],
+    expect: [],
+  },
+  // KT203 negative-port
+  {
+    code: "KT203",
+    name: "minus one",
+    conf: ["[d]", "  sequence = 7000, -1 ,9000"],
+    expect: [{ line: 2, text: "-1" }],
+  },
+  { code: "KT203", name: "minus zero is zero", conf: ["[d]", "  sequence = 7000,-0,9000"], expect: [] },
+  // KT204 options-section-case
+  {
+    code: "KT204",
+    name: "capitalised",
+    conf: ["[Options]", "  UseSyslog"],
+    expect: [{ line: 1, text: "Options" }],
+  },
+  {
+    code: "KT204",
+    name: "blanks",
+    conf: ["[ options ]", "  UseSyslog"],
+    expect: [{ line: 1, text: " options " }],
+  },
+  {
+    code: "KT204",
+    name: "exact",
+    conf: ["[options]", "  UseSyslog", "[optionsSSH]", "  sequence = 1,2"],
+    expect: [],
+  },
+  // KT205 usesyslog-in-door
+  {
+    code: "KT205",
+    name: "in a door",
+    conf: ["[d]", "  sequence = 3,1", "  UseSyslog"],
+    expect: [{ line: 3, text: "UseSyslog" }],
+  },
+  {
+    code: "KT205",
+    name: "in options",
+    conf: ["[options]", "  UseSyslog", "[d]", "  sequence = 3,1"],
+    expect: [],
+  },
+  // KT206 inline-hash
+  {
+    code: "KT206",
+    name: "comment after a path",
+    conf: ["[options]", "  logfile = /var/log/k.log # weekly"],
+    expect: [{ line: 2, text: "# weekly" }],
+  },
+  {
+    code: "KT206",
+    name: "comment after a sequence",
+    conf: ["[d]", "  sequence = 7000,8000 # ssh"],
+    expect: [{ line: 2, text: "# ssh" }],
+  },
+  {
+    code: "KT206",
+    name: "shell comment in a command",
+    conf: ["[d]", "  command = a %IP% #x"],
+    expect: [{ line: 2, text: "#x" }],
+  },
+  {
+    code: "KT206",
+    name: "hash inside a shell word",
+    conf: ["[d]", "  command = nft add element inet f s{%IP%} comment k#1"],
+    expect: [],
+  },
+  // KT207 otp-line-without-space
+  {
+    code: "KT207",
+    name: "lines without a leading space",
+    conf: ["[d]", `  one_time_sequences = ${OTP}`],
+    files: otpFile("# used\n 1111,2222\n3333,4444\n5555,6666\n"),
+    expect: [{ line: 3, text: "3", file: OTP }],
+  },
+  {
+    code: "KT207",
+    name: "every line indented",
+    conf: ["[d]", `  one_time_sequences = ${OTP}`],
+    files: otpFile(" 1111,2222\n\t3333,4444\n#555,6666\n"),
+    expect: [],
+  },
+  // KT208 monotonic-sequence
+  {
+    code: "KT208",
+    name: "ascending",
+    conf: ["[d]", "  sequence = 7000,8000,9000"],
+    expect: [{ line: 2, text: "7000,8000,9000" }],
+  },
+  {
+    code: "KT208",
+    name: "descending udp",
+    conf: ["[d]", "  sequence = 9000:udp, 8000:udp"],
+    expect: [{ line: 2, text: "9000:udp, 8000:udp" }],
+  },
+  { code: "KT208", name: "mixed order", conf: ["[d]", "  sequence = 8000,7000,9000"], expect: [] },
+  { code: "KT208", name: "repeated port", conf: ["[d]", "  sequence = 7000,7000,8000"], expect: [] },
+  { code: "KT208", name: "mixed protocols", conf: ["[d]", "  sequence = 7000,8000:udp,9000"], expect: [] },
+  // KT209 well-known-port
+  {
+    code: "KT209",
+    name: "ssh and mysql",
+    conf: ["[d]", "  sequence = 9000,22,3306"],
+    expect: [{ line: 2, text: "22" }, { line: 2, text: "3306" }],
+  },
+  { code: "KT209", name: "unassigned high ports", conf: ["[d]", "  sequence = 9000,2222,33060"], expect: [] },
+  // KT210 single-port-door
+  {
+    code: "KT210",
+    name: "single tcp knock",
+    conf: ["[d]", "  sequence = 7000"],
+    expect: [{ line: 2, text: "7000" }],
+  },
+  {
+    code: "KT210",
+    name: "single udp knock",
+    conf: ["[d]", "  sequence =  4000:udp "],
+    expect: [{ line: 2, text: "4000:udp" }],
+  },
+  { code: "KT210", name: "two knocks", conf: ["[d]", "  sequence = 7000,6000"], expect: [] },
+  // KT211 duplicate-sequence
+  {
+    code: "KT211",
+    name: "same sequence",
+    conf: ["[a]", "  sequence = 7000,6000", "[b]", "  sequence = 7000:tcp,6000"],
+    expect: [{ line: 4, text: "7000:tcp,6000" }],
+  },
+  {
+    code: "KT211",
+    name: "earlier door is a prefix",
+    conf: ["[a]", "  sequence = 7000,6000", "[b]", "  sequence = 7000,6000,9000"],
+    expect: [{ line: 4, text: "7000,6000,9000" }],
+  },
+  {
+    code: "KT211",
+    name: "later door is a prefix",
+    conf: ["[a]", "  sequence = 7000,6000,9000", "[b]", "  sequence = 7000"],
+    expect: [{ line: 4, text: "7000" }],
+  },
+  {
+    code: "KT211",
+    name: "same ports, other protocol",
+    conf: [
+      "[a]",
+      "  sequence = 7000,6000",
+      "[b]",
+      "  sequence = 7000:udp,6000",
+      "[c]",
+      "  sequence = 6000,7000",
+    ],
+    expect: [],
+  },
+  // KT212 short-seq-timeout
+  {
+    code: "KT212",
+    name: "one second",
+    conf: ["[d]", "  sequence = 3,1", "  seq_timeout = 1"],
+    expect: [{ line: 3, text: "1" }],
+  },
+  {
+    code: "KT212",
+    name: "fewer seconds than knocks",
+    conf: ["[d]", "  sequence = 3,1,4,2", "  seq_timeout = 3"],
+    expect: [{ line: 3, text: "3" }],
+  },
+  {
+    code: "KT212",
+    name: "a second per knock",
+    conf: ["[d]", "  sequence = 3,1,4,2", "  seq_timeout = 4"],
+    expect: [],
+  },
+  { code: "KT212", name: "single knock", conf: ["[d]", "  sequence = 3", "  seq_timeout = 1"], expect: [] },
+  // KT213 cmd-timeout
+  {
+    code: "KT213",
+    name: "negative",
+    conf: ["[d]", "  stop_command = b %IP%", "  start_command = a %IP%", "  cmd_timeout = -1"],
+    expect: [{ line: 4, text: "-1" }],
+  },
+  {
+    code: "KT213",
+    name: "zero",
+    conf: ["[d]", "  start_command = a %IP%", "  stop_command = b %IP%", "  cmd_timeout = 0"],
+    expect: [{ line: 4, text: "0" }],
+  },
+  {
+    code: "KT213",
+    name: "no stop command",
+    conf: ["[d]", "  start_command = a %IP%", "  cmd_timeout = -1"],
+    expect: [],
+  },
+  {
+    code: "KT213",
+    name: "positive",
+    conf: ["[d]", "  start_command = a %IP%", "  stop_command = b %IP%", "  cmd_timeout = 5"],
+    expect: [],
+  },
+  // KT214 stop-without-start
+  {
+    code: "KT214",
+    name: "stop only",
+    conf: ["[d]", "  sequence = 3,1", "  Stop_Command = b %IP%"],
+    expect: [{ line: 3, text: "Stop_Command" }],
+  },
+  {
+    code: "KT214",
+    name: "start via the Command alias",
+    conf: ["[d]", "  Command = a %IP%", "  stop_command = b %IP%"],
+    expect: [],
+  },
+  // KT215 command-without-ip
+  {
+    code: "KT215",
+    name: "start without %IP%",
+    conf: ["[d]", "  start_command = iptables -A INPUT -p tcp --dport 22 -j ACCEPT"],
+    expect: [{ line: 2, text: "iptables -A INPUT -p tcp --dport 22 -j ACCEPT" }],
+  },
+  {
+    code: "KT215",
+    name: "lower-case %ip%",
+    conf: ["[d]", "  command_6 = ip6tables -A INPUT -s %ip% -j ACCEPT"],
+    expect: [{ line: 2, text: "ip6tables -A INPUT -s %ip% -j ACCEPT" }],
+  },
+  {
+    code: "KT215",
+    name: "stop cannot close",
+    conf: ["[d]", "  start_command = add %IP%", "  stop_command = flush"],
+    expect: [{ line: 3, text: "flush" }],
+  },
+  {
+    code: "KT215",
+    name: "both use %IP%",
+    conf: ["[d]", "  start_command = add %IP%", "  stop_command = del %IP%"],
+    expect: [],
+  },
+  // KT216 tcpflags-on-udp
+  {
+    code: "KT216",
+    name: "udp only",
+    conf: ["[d]", "  sequence = 7000:udp,6000:udp", "  tcpflags = syn"],
+    expect: [{ line: 3, text: "syn" }],
+  },
+  {
+    code: "KT216",
+    name: "one tcp knock",
+    conf: ["[d]", "  sequence = 7000:udp,6000", "  tcpflags = syn"],
+    expect: [],
+  },
+  // KT217 missing-tcpflags
+  {
+    code: "KT217",
+    name: "tcp door without flags",
+    conf: ["[openSSH]", "  sequence = 7000,6000"],
+    expect: [{ line: 1, text: "openSSH" }],
+  },
+  { code: "KT217", name: "udp door", conf: ["[d]", "  sequence = 7000:udp,6000:udp"], expect: [] },
+  {
+    code: "KT217",
+    name: "flags given",
+    conf: ["[d]", "  sequence = 7000,6000", "  TCPFlags = syn,!ack"],
+    expect: [],
+  },
+  // KT218 writable-file
+  {
+    code: "KT218",
+    name: "group-writable config",
+    conf: ["[d]", "  sequence = 3,1"],
+    mode: 0o664,
+    expect: ["file"],
+  },
+  {
+    code: "KT218",
+    name: "world-writable one-time file",
+    conf: ["[d]", `  one_time_sequences = ${OTP}`],
+    mode: 0o600,
+    files: otpFile(" 1,2\n", 0o646),
+    expect: [{ line: 2, text: OTP }],
+  },
+  {
+    code: "KT218",
+    name: "private files",
+    conf: ["[d]", `  one_time_sequences = ${OTP}`],
+    mode: 0o644,
+    files: otpFile(" 1,2\n", 0o600),
+    expect: [],
+  },
+  // KT219 duplicate-door-name
+  {
+    code: "KT219",
+    name: "same name twice",
+    conf: ["[ssh]", "  sequence = 3,1", "[ssh]", "  sequence = 1,3"],
+    expect: [{ line: 3, text: "ssh" }],
+  },
+  {
+    code: "KT219",
+    name: "names differ in case",
+    conf: ["[ssh]", "  sequence = 3,1", "[SSH]", "  sequence = 1,3"],
+    expect: [],
+  },
+  // KT220 ipv6-never-closed
+  {
+    code: "KT220",
+    name: "empty stop_command_6 with the start fallback",
+    conf: ["[d]", "  start_command = a %IP%", "  stop_command = b %IP%", "  stop_command_6 ="],
+    expect: [{ line: 4, text: "stop_command_6 =" }],
+  },
+  {
+    code: "KT220",
+    name: "nothing for IPv6 on both sides",
+    conf: ["[d]", "  start_command = a %IP%", "  start_command_6 =", "  stop_command_6 ="],
+    expect: [],
+  },
+  // KT221 relative-path
+  {
+    code: "KT221",
+    name: "relative logfile",
+    conf: ["[options]", "  LogFile = knockd.log"],
+    expect: [{ line: 2, text: "knockd.log" }],
+  },
+  {
+    code: "KT221",
+    name: "relative one-time file",
+    conf: ["[d]", "  one_time_sequences = otp.txt"],
+    expect: [{ line: 2, text: "otp.txt" }],
+  },
+  {
+    code: "KT221",
+    name: "absolute paths",
+    conf: ["[options]", "  LogFile = /var/log/knockd.log", "  PidFile = /run/knockd.pid"],
+    expect: [],
+  },
+  // KT222 overridden-directive
+  {
+    code: "KT222",
+    name: "two sequences and a Command alias",
+    conf: [
+      "[d]",
+      "  sequence = 7000,6000",
+      "  start_command = a %IP%",
+      "  command = b %IP%",
+      "  Sequence = 2,1",
+    ],
+    expect: [{ line: 2, text: "sequence = 7000,6000" }, { line: 3, text: "start_command = a %IP%" }],
+  },
+  {
+    code: "KT222",
+    name: "options across sections",
+    conf: ["[options]", "  LogFile = /a", "[d]", "  sequence = 2,1", "[options]", "  logfile = /b"],
+    expect: [{ line: 2, text: "LogFile = /a" }],
+  },
+  {
+    code: "KT222",
+    name: "tcpflags accumulate",
+    conf: ["[d]", "  sequence = 2,1", "  tcpflags = syn", "  tcpflags = !ack"],
+    expect: [],
+  },
+];
+
+function columnOf(lineText: string, text: string, nth: number): number {
+  let at = -1;
+  for (let i = 0; i < nth; i++) {
+    at = lineText.indexOf(text, at + 1);
+    if (at === -1) throw new Error(`test bug: "${text}" #${nth} not on line "${lineText}"`);
+  }
+  return at + 1;
+}
+
+for (const c of CASES) {
+  Deno.test(`${c.code} ${c.expect.length > 0 ? "reports" : "does not report"}: ${c.name}`, () => {
+    const text = c.conf.join("\n") + "\n";
+    const files = c.files ?? {};
+    const result = lintConfig(text, {
+      file: "test.conf",
+      ...(c.mode !== undefined ? { mode: c.mode } : {}),
+      readFile: (path) => files[path] ?? { kind: "error", message: "No such file or directory" },
+    });
+    const got = result.diagnostics.filter((d) => d.code === c.code);
+    const severity = c.code.startsWith("KT1") ? "error" : "warning";
+    const actual = got.map((d) => ({
+      file: d.file,
+      severity: d.severity,
+      line: d.span?.line,
+      column: d.span?.column,
+      endColumn: d.span?.endColumn,
+    }));
+    const expected = c.expect.map((e) => {
+      if (e === "file") {
+        return { file: "test.conf", severity, line: undefined, column: undefined, endColumn: undefined };
+      }
+      const source = e.file !== undefined ? (files[e.file] as { text: string }).text : text;
+      const column = columnOf(source.split("\n")[e.line - 1]!, e.text, e.nth ?? 1);
+      return {
+        file: e.file ?? "test.conf",
+        severity,
+        line: e.line,
+        column,
+        endColumn: column + e.text.length,
+      };
+    });
+    assert.deepEqual(actual, expected, JSON.stringify(got, null, 1));
+    for (const d of got) {
+      assert.ok(d.message.length > 0 && !d.message.endsWith("."), `message style: ${d.message}`);
+    }
+  });
+}
+
+Deno.test("every lint rule has a triggering case and a near miss in the table", () => {
+  for (const rule of LINT_RULES) {
+    const cases = CASES.filter((c) => c.code === rule.info.code);
+    assert.ok(cases.some((c) => c.expect.length > 0), `${rule.info.code} has no triggering case`);
+    assert.ok(cases.some((c) => c.expect.length === 0), `${rule.info.code} has no near miss`);
+  }
+});
