@@ -41,9 +41,14 @@ export interface Io {
 
 function writeAll(file: { writeSync(p: Uint8Array): number }, text: string): void {
   let bytes = new TextEncoder().encode(text);
-  while (bytes.length > 0) {
-    const n = file.writeSync(bytes);
-    bytes = bytes.subarray(n);
+  try {
+    while (bytes.length > 0) {
+      const n = file.writeSync(bytes);
+      bytes = bytes.subarray(n);
+    }
+  } catch (error) {
+    // The reader went away (`knocktool lint ... | head`): drop the rest quietly, like most Unix tools.
+    if (!(error instanceof Deno.errors.BrokenPipe)) throw error;
   }
 }
 
