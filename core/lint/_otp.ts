@@ -12,8 +12,9 @@ export type OtpFile = OneTimeSequencesResult;
  * Parses a one-time sequences file the way knockd scans it.
  *
  * @param text The file's text.
+ * @param door Name of the (first) door using the file, for knockd's message texts.
  * @returns Its valid entries and the diagnostics for skipped lines.
  */
-export function loadOtp(text: string): OtpFile {
-  return parseOneTimeSequences(text);
+export function loadOtp(text: string, door?: string): OtpFile {
+  return parseOneTimeSequences(text, door === undefined ? {} : { door });
 }

@@ -58,10 +58,18 @@ export function lintConfig(text: string, options: LintOptions = {}): LintResult 
     files.set(path, facts);
     return facts;
   };
+  const otpDoor = new Map<string, string>();
+  for (const door of parsed.config.doors) {
+    for (const d of door.section.directives) {
+      if (d.normalizedKey === "ONE_TIME_SEQUENCES" && !otpDoor.has(d.value ?? "")) {
+        otpDoor.set(d.value ?? "", door.name);
+      }
+    }
+  }
   const otpFile = (path: string): OtpFile | undefined => {
     if (otps.has(path)) return otps.get(path);
     const facts = readFile(path);
-    const otp = facts?.kind === "file" ? loadOtp(facts.text) : undefined;
+    const otp = facts?.kind === "file" ? loadOtp(facts.text, otpDoor.get(path)) : undefined;
     otps.set(path, otp);
     return otp;
   };

@@ -1,0 +1,150 @@
+/**
+ * The lint engine as a whole: parser findings kept, file stamping, ordering, counts, robustness,
+ * rule metadata and `explainRule`, and the shipped example config.
+ */
+import assert from "node:assert/strict";
+import { explainRule, lintConfig, RULES } from "../../../core/lint/mod.ts";
+import { LINT_RULES } from "../../../core/lint/registry.ts";
+import { PARSE_RULES } from "../../../core/config/mod.ts";
+
+Deno.test("lintConfig() keeps the parser's KT0xx errors with their spans", () => {
+  const result = lintConfig("[d]\n  sequence = 8000,70000\n  tcpflags = syn\n");
+  const kt006 = result.diagnostics.find((d) => d.code === "KT006");
+  assert.ok(kt006, JSON.stringify(result.diagnostics));
+  assert.equal(kt006.severity, "error");
+  assert.equal(kt006.span?.line, 2);
+  assert.equal(kt006.span?.column, 19);
+  assert.equal(result.errorCount, result.diagnostics.filter((d) => d.severity === "error").length);
+});
+
+Deno.test("lintConfig() stamps the config path and sorts by line then column, whole-file findings first", () => {
+  const text = "[b]\n  sequence = 7000,8000,9000\n[a]\n  sequence = 9000:udp\n  target = 010.0.0.1\n";
+  const result = lintConfig(text, { file: "/etc/knockd.conf", mode: 0o666 });
+  assert.ok(result.diagnostics.length >= 5);
+  assert.ok(result.diagnostics.every((d) => d.file === "/etc/knockd.conf"));
+  assert.equal(result.diagnostics[0]!.code, "KT218");
+  assert.equal(result.diagnostics[0]!.span, undefined);
+  const positions = result.diagnostics.slice(1).map((d) => [d.span!.line, d.span!.column] as const);
+  const sorted = [...positions].sort((x, y) => x[0] - y[0] || x[1] - y[1]);
+  assert.deepEqual(positions, sorted);
+  assert.equal(result.errorCount, 1); // KT103
+  assert.equal(result.warningCount, result.diagnostics.length - 1);
+});
+
+Deno.test("lintConfig() without a file option leaves file unset", () => {
+  const result = lintConfig("[d]\n  sequence = 7000\n");
+  assert.ok(result.diagnostics.length > 0);
+  assert.ok(result.diagnostics.every((d) => d.file === undefined));
+});
+
+Deno.test("lintConfig() reports one-time file findings against that file, after the config's own", () => {
+  const text = "[d]\n  one_time_sequences = /etc/otp\n  tcpflags = syn\n";
+  const result = lintConfig(text, {
+    file: "k.conf",
+    mode: 0o664,
+    readFile: (path) => {
+      assert.equal(path, "/etc/otp");
+      return { kind: "file", text: "1111,2222\n 3333:bogus\n 4444,5555\n", mode: 0o600 };
+    },
+  });
+  const files = result.diagnostics.map((d) => d.file);
+  const firstOtp = files.indexOf("/etc/otp");
+  assert.ok(firstOtp > 0, JSON.stringify(result.diagnostics));
+  assert.ok(files.slice(firstOtp).every((f) => f === "/etc/otp"));
+  // The parser's warning for the skipped line (KT011) and KT207 for the first line.
+  assert.deepEqual(
+    result.diagnostics.filter((d) => d.file === "/etc/otp").map((d) => [d.code, d.span?.line]),
+    [["KT207", 1], ["KT011", 2]],
+  );
+  const kt011 = result.diagnostics.find((d) => d.code === "KT011");
+  assert.equal(kt011?.knockd, "config: section d: unknown protocol in knock sequence");
+});
+
+Deno.test("lintConfig() reads each named file once and survives a throwing reader", () => {
+  let calls = 0;
+  const text = "[a]\n  one_time_sequences = /x\n[b]\n  one_time_sequences = /x\n";
+  const result = lintConfig(text, {
+    readFile: () => {
+      calls++;
+      throw new Error("EACCES: permission denied");
+    },
+  });
+  assert.equal(calls, 1);
+  const kt101 = result.diagnostics.filter((d) => d.code === "KT101");
+  assert.equal(kt101.length, 2);
+  assert.match(kt101[0]!.message, /permission denied/);
+});
+
+Deno.test("lintConfig() skips file-content rules when no reader is injected", () => {
+  const result = lintConfig("[d]\n  one_time_sequences = /etc/otp\n");
+  assert.ok(!result.diagnostics.some((d) => ["KT101", "KT102", "KT207"].includes(d.code)));
+});
+
+Deno.test("lintConfig() never throws on hostile input", () => {
+  const inputs = [
+    "",
+    "\n\n",
+    "[",
+    "[]\n=\n",
+    "[d]\nsequence=,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,,\n",
+    "[d]\n" + "sequence = 1:udp:\u0000\n".repeat(50),
+    "\uFEFF[d]\r\nsequence = 7000\r\ntarget = ::ffff:1.2.3.4\r\n",
+    "[d]\ntarget = " + ":".repeat(5000) + "\n",
+    "[d]\ncommand = %IP%" + "#".repeat(10_000) + "\n",
+  ];
+  for (const input of inputs) {
+    const result = lintConfig(input, { file: "x", readFile: () => ({ kind: "file", text: input }) });
+    assert.ok(Array.isArray(result.diagnostics));
+    assert.ok(
+      !result.diagnostics.some((d) => d.message.startsWith("Internal error")),
+      JSON.stringify(result),
+    );
+  }
+});
+
+Deno.test("RULES: parser rules plus lint rules, unique codes, complete metadata, severity matches the code", () => {
+  assert.equal(RULES.length, PARSE_RULES.length + LINT_RULES.length);
+  const codes = RULES.map((r) => r.code);
+  assert.equal(new Set(codes).size, codes.length, "duplicate code");
+  const names = LINT_RULES.map((r) => r.info.name);
+  assert.equal(new Set(names).size, names.length, "duplicate name");
+  for (const r of LINT_RULES.map((x) => x.info)) {
+    assert.match(r.code, /^KT[12]\d\d$/);
+    assert.equal(r.severity, r.code.startsWith("KT1") ? "error" : "warning", r.code);
+    assert.match(r.name, /^[a-z0-9]+(-[a-z0-9]+)*$/, r.code);
+    assert.ok(r.summary.trim().length > 10 && !r.summary.includes("\n"), `${r.code} summary`);
+    assert.ok(r.explanation.trim().length > 100, `${r.code} explanation`);
+    assert.match(r.explanation, /Fix:/, `${r.code} explanation has a fix`);
+  }
+  for (const r of RULES) assert.ok(r.summary.length > 0 && r.explanation.length > 0, r.code);
+});
+
+Deno.test("explainRule() is case-insensitive and covers parser and lint codes", () => {
+  assert.equal(explainRule("KT208")?.name, "monotonic-sequence");
+  assert.equal(explainRule("kt208"), explainRule("KT208"));
+  assert.equal(explainRule(" Kt101 ")?.code, "KT101");
+  assert.equal(explainRule("kt001")?.code, "KT001");
+  assert.equal(explainRule("KT999"), undefined);
+  assert.equal(explainRule(""), undefined);
+});
+
+const example = new URL("../../../examples/knockd.conf", import.meta.url);
+let exampleText: string | undefined;
+try {
+  exampleText = Deno.readTextFileSync(example);
+} catch {
+  exampleText = undefined;
+}
+
+Deno.test({
+  name: "the shipped examples/knockd.conf has no errors",
+  ignore: exampleText === undefined,
+  fn: () => {
+    const result = lintConfig(exampleText!, { file: "examples/knockd.conf", mode: 0o644 });
+    assert.equal(result.errorCount, 0, JSON.stringify(result.diagnostics, null, 1));
+  },
+});
+if (exampleText === undefined) {
+  // deno-lint-ignore no-console
+  console.warn("examples/knockd.conf is missing: the example-config test is ignored");
+}
