@@ -17,7 +17,8 @@ const controller = new AbortController();
 const timer = setTimeout(() => controller.abort(), Number(timeoutText));
 
 try {
-  using pcap = PcapHandle.openLive(iface, { snaplen: 65535, timeoutMs: 100 });
+  // Headers only: with immediate mode each ring slot is snaplen-sized (see LiveOptions.snaplen).
+  using pcap = PcapHandle.openLive(iface, { snaplen: 512, timeoutMs: 100 });
   if (filter !== "") pcap.setFilter(filter);
   const linktype = pcap.datalink();
   console.log(JSON.stringify({ ready: true, linktype, warning: pcap.warning ?? null }));

@@ -88,133 +88,161 @@ class Lines {
   }
 }
 
+/** A server/client namespace pair joined by a veth, with IPv4 and IPv6 addresses. */
+interface Pair {
+  readonly id: string;
+  readonly server: string;
+  readonly client: string;
+  readonly vethS: string;
+  readonly v4s: string;
+  readonly v4c: string;
+  readonly v6s: string;
+  readonly v6c: string;
+}
+
+/** Creates a namespace pair, runs `body`, deletes the namespaces even on failure and checks they are gone. */
+async function withPair(body: (pair: Pair) => Promise<void>): Promise<void> {
+  const id = Math.floor(Math.random() * 0xffffff).toString(16).padStart(6, "0");
+  const net = 1 + Math.floor(Math.random() * 250);
+  const pair: Pair = {
+    id,
+    server: `kt-d-${id}-s`,
+    client: `kt-d-${id}-c`,
+    vethS: `ktd${id}s`,
+    v4s: `10.200.${net}.1`,
+    v4c: `10.200.${net}.2`,
+    v6s: "fd00:200::1",
+    v6c: "fd00:200::2",
+  };
+  const vethC = `ktd${id}c`;
+  try {
+    await run(["ip", "netns", "add", pair.server]);
+    await run(["ip", "netns", "add", pair.client]);
+    await run(["ip", "link", "add", pair.vethS, "netns", pair.server, "type", "veth"]
+      .concat(["peer", "name", vethC, "netns", pair.client]));
+    const ends = [[pair.server, pair.vethS, pair.v4s, pair.v6s], [
+      pair.client,
+      vethC,
+      pair.v4c,
+      pair.v6c,
+    ]] as const;
+    for (const [ns, dev, v4, v6] of ends) {
+      await run(["ip", "-n", ns, "addr", "add", `${v4}/24`, "dev", dev]);
+      await run(["ip", "-n", ns, "-6", "addr", "add", `${v6}/64`, "dev", dev, "nodad"]);
+      await run(["ip", "-n", ns, "link", "set", dev, "up"]);
+      await run(["ip", "-n", ns, "link", "set", "lo", "up"]);
+    }
+    await body(pair);
+  } finally {
+    await run(["ip", "netns", "del", pair.server], false);
+    await run(["ip", "netns", "del", pair.client], false);
+  }
+  const left = await run(["ip", "netns", "list"]);
+  assert.ok(!left.stdout.includes(`kt-d-${id}`), left.stdout);
+}
+
+/**
+ * Runs the capture helper in the server namespace, waits until it is ready, calls `traffic`, then waits for
+ * it to finish (after `count` knocks or `timeoutMs`). Always reaps the child.
+ */
+async function capture(
+  pair: Pair,
+  filter: string,
+  count: number,
+  traffic: () => Promise<void>,
+  timeoutMs = 15_000,
+): Promise<{ knocks: Knock[]; lines: Record<string, unknown>[] }> {
+  const child = new Deno.Command("ip", {
+    args: ["netns", "exec", pair.server, DENO, "run", "-A", "--no-prompt", SCRIPT, pair.vethS, filter]
+      .concat([String(count), String(timeoutMs)]),
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const out = new Lines(child.stdout);
+  const stderr = new Response(child.stderr).text();
+  let exited = false;
+  try {
+    const ready = await out.waitFor((ls) => ls.some((l) => "ready" in l || "error" in l), 20_000);
+    assert.ok(ready, `capture never became ready: ${JSON.stringify(out.lines)}`);
+    assert.deepEqual(out.lines[0], { ready: true, linktype: 1, warning: null });
+    await traffic();
+    const complete = await out.waitFor((ls) => ls.some((l) => "done" in l), timeoutMs + 5_000);
+    const status = await child.status;
+    exited = true;
+    await out.done;
+    assert.ok(complete, `capture did not finish: ${JSON.stringify(out.lines)} ${await stderr}`);
+    assert.equal(status.code, 0, await stderr);
+    return { knocks: out.lines.filter((l) => "knock" in l).map((l) => l.knock as Knock), lines: out.lines };
+  } finally {
+    if (!exited) {
+      try {
+        child.kill("SIGKILL");
+      } catch { /* already gone */ }
+      await child.status;
+      await stderr;
+    }
+  }
+}
+
+function inClient(pair: Pair, script: string): Promise<unknown> {
+  return run(["ip", "netns", "exec", pair.client, "timeout", "10", "bash", "-c", script], false);
+}
+
 Deno.test({
   name: "live capture on a veth in a network namespace decodes TCP SYNs and UDP, IPv4 and IPv6",
   ignore: skipReason !== undefined,
   async fn() {
-    const id = Math.floor(Math.random() * 0xffffff).toString(16).padStart(6, "0");
-    const server = `kt-d-${id}-s`;
-    const client = `kt-d-${id}-c`;
-    const vethS = `ktd${id}s`;
-    const vethC = `ktd${id}c`;
-    const net = 1 + Math.floor(Math.random() * 250);
-    const v4s = `10.200.${net}.1`;
-    const v4c = `10.200.${net}.2`;
-    let child: Deno.ChildProcess | undefined;
-    try {
-      await run(["ip", "netns", "add", server]);
-      await run(["ip", "netns", "add", client]);
-      await run([
-        "ip",
-        "link",
-        "add",
-        vethS,
-        "netns",
-        server,
-        "type",
-        "veth",
-        "peer",
-        "name",
-        vethC,
-        "netns",
-        client,
-      ]);
-      for (
-        const [ns, dev, v4, v6] of [[server, vethS, v4s, "fd00:200::1"], [client, vethC, v4c, "fd00:200::2"]]
-      ) {
-        await run(["ip", "-n", ns!, "addr", "add", `${v4}/24`, "dev", dev!]);
-        await run(["ip", "-n", ns!, "-6", "addr", "add", `${v6}/64`, "dev", dev!, "nodad"]);
-        await run(["ip", "-n", ns!, "link", "set", dev!, "up"]);
-        await run(["ip", "-n", ns!, "link", "set", "lo", "up"]);
-      }
-
+    await withPair(async (pair) => {
+      const { v4s, v4c, v6s, v6c } = pair;
       const filter =
-        `(dst host ${v4s} or dst host fd00:200::1) and (tcp dst port 7000 or tcp dst port 8000 or udp dst port 9000)`;
-      child = new Deno.Command("ip", {
-        args: [
-          "netns",
-          "exec",
-          server,
-          DENO,
-          "run",
-          "-A",
-          "--no-prompt",
-          SCRIPT,
-          vethS,
-          filter,
-          "4",
-          "15000",
-        ],
-        stdout: "piped",
-        stderr: "piped",
-      }).spawn();
-      const out = new Lines(child.stdout);
-      const stderr = new Response(child.stderr).text();
-      const ready = await out.waitFor((ls) => ls.some((l) => "ready" in l || "error" in l), 20_000);
-      assert.ok(ready, `capture never became ready: ${JSON.stringify(out.lines)}`);
-      assert.deepEqual(out.lines[0], { ready: true, linktype: 1, warning: null });
-
-      // Nothing listens in the server namespace: the TCP connects are refused, the datagram is dropped.
-      const send = (target: string) =>
-        run(["ip", "netns", "exec", client, "timeout", "5", "bash", "-c", `echo knock > ${target}`], false);
-      await send(`/dev/tcp/${v4s}/7000`);
-      await send(`/dev/tcp/${v4s}/8000`);
-      await send(`/dev/udp/${v4s}/9000`);
-      await send(`/dev/tcp/fd00:200::1/7000`);
-
-      const knocksOf = (ls: Record<string, unknown>[]) =>
-        ls.filter((l) => "knock" in l).map((l) => l.knock as Knock);
-      const complete = await out.waitFor((ls) => ls.some((l) => "done" in l), 15_000);
-      const status = await child.status;
-      child = undefined;
-      await out.done;
-      assert.ok(complete, `capture did not finish: ${JSON.stringify(out.lines)} ${await stderr}`);
-      assert.equal(status.code, 0, await stderr);
-
-      const knocks = knocksOf(out.lines);
+        `(dst host ${v4s} or dst host ${v6s}) and (tcp dst port 7000 or tcp dst port 8000 or udp dst port 9000)`;
+      const { knocks, lines } = await capture(pair, filter, 4, async () => {
+        // Nothing listens in the server namespace: the TCP connects are refused, the datagram is dropped.
+        await inClient(pair, `echo knock > /dev/tcp/${v4s}/7000`);
+        await inClient(pair, `echo knock > /dev/tcp/${v4s}/8000`);
+        await inClient(pair, `echo knock > /dev/udp/${v4s}/9000`);
+        await inClient(pair, `echo knock > /dev/tcp/${v6s}/7000`);
+      });
       const summary = knocks.map((k) =>
         `${k.protocol} ${k.src}:${k.sport} -> ${k.dst}:${k.dport} flags ${k.flags}`
       );
       assert.equal(knocks.length, 4, summary.join("\n"));
-      const [a, b, c, d] = knocks as [Knock, Knock, Knock, Knock];
-      assert.deepEqual([a.family, a.src, a.dst, a.protocol, a.dport, a.flags & 0x12], [
-        4,
-        v4c,
-        v4s,
-        "tcp",
-        7000,
-        0x02,
+      const row = (k: Knock) => [k.family, k.src, k.dst, k.protocol, k.dport, k.flags & 0x12];
+      assert.deepEqual(knocks.map(row), [
+        [4, v4c, v4s, "tcp", 7000, 0x02],
+        [4, v4c, v4s, "tcp", 8000, 0x02],
+        [4, v4c, v4s, "udp", 9000, 0],
+        [6, v6c, v6s, "tcp", 7000, 0x02],
       ]);
-      assert.deepEqual([b.family, b.src, b.dst, b.protocol, b.dport, b.flags & 0x12], [
-        4,
-        v4c,
-        v4s,
-        "tcp",
-        8000,
-        0x02,
-      ]);
-      assert.deepEqual([c.family, c.src, c.dst, c.protocol, c.dport, c.flags], [4, v4c, v4s, "udp", 9000, 0]);
-      assert.deepEqual(
-        [d.family, d.src, d.dst, d.protocol, d.dport, d.flags & 0x12],
-        [6, "fd00:200::2", "fd00:200::1", "tcp", 7000, 0x02],
-      );
       for (const k of knocks) {
         assert.ok(k.sport > 0 && Math.abs(k.timeMs - Date.now()) < 60_000, JSON.stringify(k));
       }
-      const done = out.lines.find((l) => "done" in l) as { stats: { received: number } };
+      const done = lines.find((l) => "done" in l) as { stats: { received: number } };
       assert.ok(done.stats.received >= 4, JSON.stringify(done));
-    } finally {
-      if (child !== undefined) {
-        try {
-          child.kill("SIGKILL");
-        } catch { /* already gone */ }
-        await child.status;
-      }
-      await run(["ip", "netns", "del", server], false);
-      await run(["ip", "netns", "del", client], false);
-    }
-    const left = await run(["ip", "netns", "list"]);
-    assert.ok(!left.stdout.includes(`kt-d-${id}`), left.stdout);
+    });
+  },
+});
+
+Deno.test({
+  name: "live capture drains a burst of 300 datagrams without losing any",
+  ignore: skipReason !== undefined,
+  async fn() {
+    await withPair(async (pair) => {
+      const { knocks, lines } = await capture(
+        pair,
+        `udp dst port 9001 and dst host ${pair.v4s}`,
+        300,
+        async () => {
+          await inClient(pair, `for i in $(seq 1 300); do echo $i > /dev/udp/${pair.v4s}/9001; done`);
+        },
+      );
+      assert.equal(knocks.length, 300, JSON.stringify(lines.filter((l) => !("knock" in l))));
+      assert.ok(knocks.every((k) => k.protocol === "udp" && k.dport === 9001 && k.src === pair.v4c));
+      // Timestamps never go backwards.
+      for (let i = 1; i < knocks.length; i++) assert.ok(knocks[i]!.timeMs >= knocks[i - 1]!.timeMs);
+      const done = lines.find((l) => "done" in l) as { stats: { received: number; dropped: number } };
+      assert.equal(done.stats.dropped, 0, JSON.stringify(done));
+    });
   },
 });
 
