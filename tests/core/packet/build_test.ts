@@ -67,20 +67,28 @@ Deno.test("buildPacket: fields given by the user are not drawn from the RNG", ()
   };
   const rng = createRng(5);
   const bytes = buildPacket(spec, rng);
-  assert.equal(hex(bytes), "45000028e43f0000ff06c1e30ad500010ad50002" + "9c401b58796e4756000000005029ffff21b20000");
+  assert.equal(
+    hex(bytes),
+    "45000028e43f0000ff06c1e30ad500010ad50002" + "9c401b58796e4756000000005029ffff21b20000",
+  );
   // Nothing was drawn: the generator is still at its first value.
   assert.equal(rng.nextU32(), createRng(5).nextU32());
 });
 
 Deno.test("buildPacket: ACK flag without an ack number draws one; without ACK it stays 0", () => {
-  const withAck = parseTcp(parseIp(buildPacket({
-    ...SYN,
-    transport: { protocol: "tcp", dport: 1, sport: 2, seq: 3, flags: TCP_FLAGS.ack },
-  }, createRng(8))).payload);
+  const withAck = parseTcp(
+    parseIp(buildPacket({
+      ...SYN,
+      transport: { protocol: "tcp", dport: 1, sport: 2, seq: 3, flags: TCP_FLAGS.ack },
+    }, createRng(8))).payload,
+  );
   const rng = createRng(8);
   rng.int(0, 0xffff); // the IPv4 id
   assert.equal(withAck.ack, rng.nextU32());
-  const fin = parseTcp(parseIp(buildPacket({ ...SYN, transport: { protocol: "tcp", dport: 1, flags: 1 } }, createRng(8))).payload);
+  const fin = parseTcp(
+    parseIp(buildPacket({ ...SYN, transport: { protocol: "tcp", dport: 1, flags: 1 } }, createRng(8)))
+      .payload,
+  );
   assert.equal(fin.ack, 0);
 });
 
@@ -89,7 +97,11 @@ Deno.test("buildPacket: IPv6 TCP with traffic class, flow label and hop limit", 
     src: "FD00:213:0::1",
     dst: "fd00:213::2",
     ip: { ttl: 33, tos: 0xb8, flowLabel: 0x12345 },
-    transport: { protocol: "tcp", dport: 7000, options: [{ type: "mss", value: 1220 }, { type: "nop" }, { type: "wscale", shift: 7 }] },
+    transport: {
+      protocol: "tcp",
+      dport: 7000,
+      options: [{ type: "mss", value: 1220 }, { type: "nop" }, { type: "wscale", shift: 7 }],
+    },
     payload: new TextEncoder().encode("hi"),
   }, createRng(1));
   const ip = parseIp(built.bytes);
@@ -118,9 +130,15 @@ Deno.test("buildPacket: UDP, ICMP and ICMPv6 checksums verify", () => {
     assert.ok(ip.headerChecksumOk, spec.transport.protocol);
     assert.ok(transportChecksumOk(ip), `${spec.transport.protocol} over ${spec.src}`);
   }
-  const icmp = buildPacketDetailed({ src: "10.0.0.1", dst: "10.0.0.2", transport: { protocol: "icmp" } }, createRng(1));
+  const icmp = buildPacketDetailed(
+    { src: "10.0.0.1", dst: "10.0.0.2", transport: { protocol: "icmp" } },
+    createRng(1),
+  );
   assert.equal(icmp.transport.protocol === "icmp" && icmp.transport.type, 8);
-  const icmp6 = buildPacketDetailed({ src: "::1", dst: "::1", transport: { protocol: "icmpv6" } }, createRng(1));
+  const icmp6 = buildPacketDetailed(
+    { src: "::1", dst: "::1", transport: { protocol: "icmpv6" } },
+    createRng(1),
+  );
   assert.equal(icmp6.transport.protocol === "icmpv6" && icmp6.transport.type, 128);
 });
 
@@ -144,7 +162,10 @@ Deno.test("buildPacket: a wrong checksum only when asked", () => {
   assert.ok(transportChecksumOk(ipGood));
   assert.ok(!transportChecksumOk(ipBad));
   assert.ok(ipBad.headerChecksumOk);
-  assert.equal(badTcp.transport.protocol === "tcp" && badTcp.transport.checksum, wrongChecksum(parseTcp(ipGood.payload).checksum));
+  assert.equal(
+    badTcp.transport.protocol === "tcp" && badTcp.transport.checksum,
+    wrongChecksum(parseTcp(ipGood.payload).checksum),
+  );
 
   const badIp = parseIp(buildPacket({ ...SYN, badChecksum: "ip" }, createRng(1)));
   assert.ok(!badIp.headerChecksumOk);
@@ -166,11 +187,20 @@ Deno.test("buildPacket: a wrong checksum only when asked", () => {
 
 Deno.test("buildPacket: errors name the problem", () => {
   const rng = createRng(1);
-  assert.throws(() => buildPacket({ ...SYN, dst: "fd00::2" }, rng), /^RangeError: "dst" is IPv6 but "src" is IPv4$/);
+  assert.throws(
+    () => buildPacket({ ...SYN, dst: "fd00::2" }, rng),
+    /^RangeError: "dst" is IPv6 but "src" is IPv4$/,
+  );
   assert.throws(() => buildPacket({ ...SYN, family: 6 }, rng), /"family" is 6 but the addresses are IPv4/);
   assert.throws(() => buildPacket({ ...SYN, src: "10.0.0.300" }, rng), AddressSyntaxError);
-  assert.throws(() => buildPacket({ ...SYN, src: new Uint8Array(5) }, rng), /"src" must be 4 or 16 bytes, got 5/);
-  assert.throws(() => buildPacket({ ...SYN, ip: { ttl: 300 } }, rng), /^RangeError: "ttl" must be 0\.\.255, got 300$/);
+  assert.throws(
+    () => buildPacket({ ...SYN, src: new Uint8Array(5) }, rng),
+    /"src" must be 4 or 16 bytes, got 5/,
+  );
+  assert.throws(
+    () => buildPacket({ ...SYN, ip: { ttl: 300 } }, rng),
+    /^RangeError: "ttl" must be 0\.\.255, got 300$/,
+  );
   assert.throws(() => buildPacket({ ...SYN, ip: { flowLabel: 1 } }, rng), /"flowLabel" applies to IPv6 only/);
   const v6 = { ...SYN, src: "::1", dst: "::1" };
   assert.throws(() => buildPacket({ ...v6, ip: { df: true } }, rng), /"df" applies to IPv4 only/);
@@ -181,12 +211,16 @@ Deno.test("buildPacket: errors name the problem", () => {
     /"icmpv6" does not fit IPv4; use "icmp"/,
   );
   assert.throws(
-    () => buildPacket({ ...SYN, transport: { protocol: "tcp", dport: 1, checksum: 1 }, badChecksum: true }, rng),
+    () =>
+      buildPacket({ ...SYN, transport: { protocol: "tcp", dport: 1, checksum: 1 }, badChecksum: true }, rng),
     /"badChecksum" and "checksum" are both set for TCP/,
   );
   assert.throws(
     () => buildPacket({ ...SYN, transport: { protocol: "raw", number: 6 }, badChecksum: true }, rng),
     /"badChecksum" needs a TCP, UDP or ICMP transport/,
   );
-  assert.throws(() => buildPacket({ ...SYN, transport: { protocol: "tcp", dport: 70000 } }, rng), /"dport" must be 0\.\.65535, got 70000/);
+  assert.throws(
+    () => buildPacket({ ...SYN, transport: { protocol: "tcp", dport: 70000 } }, rng),
+    /"dport" must be 0\.\.65535, got 70000/,
+  );
 });

@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
-import { internetChecksum, onesComplementSum, pseudoHeader, wrongChecksum } from "../../../core/packet/checksum.ts";
+import {
+  internetChecksum,
+  onesComplementSum,
+  pseudoHeader,
+  wrongChecksum,
+} from "../../../core/packet/checksum.ts";
 import { createRng } from "../../../core/packet/rng.ts";
 import { fromHex, naivePseudo, naiveSum } from "./_parse.ts";
 
@@ -53,8 +58,14 @@ Deno.test("pseudoHeader: IPv4 and IPv6 layouts match RFC 793 / RFC 8200", () => 
 });
 
 Deno.test("pseudoHeader: mixed families are refused, naming the field", () => {
-  assert.throws(() => pseudoHeader(new Uint8Array(4), new Uint8Array(16), 6, 0), /"dst" must be a 4-byte IPv4/);
-  assert.throws(() => pseudoHeader(new Uint8Array(5), new Uint8Array(16), 6, 0), /"src" must be a 16-byte IPv6/);
+  assert.throws(
+    () => pseudoHeader(new Uint8Array(4), new Uint8Array(16), 6, 0),
+    /"dst" must be a 4-byte IPv4/,
+  );
+  assert.throws(
+    () => pseudoHeader(new Uint8Array(5), new Uint8Array(16), 6, 0),
+    /"src" must be a 16-byte IPv6/,
+  );
 });
 
 Deno.test("wrongChecksum: never one's-complement-equal to the right one and never 0", () => {

@@ -15,7 +15,12 @@ Deno.test("encodeEthernet: Ethernet II header", () => {
 
 Deno.test("encodeEthernet: 802.1Q tag (VLAN 100, priority 5)", () => {
   assert.equal(
-    hex(encodeEthernet({ dst, src, etherType: ETHERTYPE.ipv6, vlan: { id: 100, priority: 5 } }, new Uint8Array())),
+    hex(
+      encodeEthernet(
+        { dst, src, etherType: ETHERTYPE.ipv6, vlan: { id: 100, priority: 5 } },
+        new Uint8Array(),
+      ),
+    ),
     "6667991ba331" + "020000000001" + "8100" + "a064" + "86dd",
   );
   assert.throws(

@@ -18,7 +18,12 @@ Deno.test("encodeIcmp: id, seq, payload; checksum verifies", () => {
 });
 
 Deno.test("encodeIcmp: rest-of-header bytes and checksum override", () => {
-  const unreachable = encodeIcmp({ type: 3, code: 3, rest: Uint8Array.of(0, 0, 0x05, 0xdc), checksum: 0xdead });
+  const unreachable = encodeIcmp({
+    type: 3,
+    code: 3,
+    rest: Uint8Array.of(0, 0, 0x05, 0xdc),
+    checksum: 0xdead,
+  });
   assert.equal(hex(unreachable), "0303dead000005dc");
   assert.throws(() => encodeIcmp({ type: 3, rest: new Uint8Array(3) }), /"rest" must be 4 bytes, got 3/);
   assert.throws(() => encodeIcmp({ type: 256 }), /^RangeError: "type" must be 0\.\.255, got 256$/);
@@ -27,7 +32,10 @@ Deno.test("encodeIcmp: rest-of-header bytes and checksum override", () => {
 });
 
 Deno.test("encodeIcmpv6: checksum covers the IPv6 pseudo-header (next header 58)", () => {
-  const message = encodeIcmpv6({ type: ICMPV6_TYPE.echoRequest, id: 7, seq: 9, payload: Uint8Array.of(0x61) }, V6);
+  const message = encodeIcmpv6(
+    { type: ICMPV6_TYPE.echoRequest, id: 7, seq: 9, payload: Uint8Array.of(0x61) },
+    V6,
+  );
   assert.equal(message[0], 128);
   assert.equal(naiveSum(naivePseudo(V6.src, V6.dst, 58, message.length), message), 0xffff);
   // Without the pseudo-header it would not verify.

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { parseIPv4 } from "../../../core/packet/address.ts";
-import { encodeIPv4, encodeIPv4Options, type IPv4Option, IPPROTO } from "../../../core/packet/ipv4.ts";
+import { encodeIPv4, encodeIPv4Options, IPPROTO, type IPv4Option } from "../../../core/packet/ipv4.ts";
 import { encodeTcp, TCP_FLAGS } from "../../../core/packet/tcp.ts";
 import { hex, naiveSum, parseIp } from "./_parse.ts";
 
@@ -68,7 +68,10 @@ Deno.test("encodeIPv4Options: every kind, padded with EOL to 4 bytes", () => {
     [[{ type: "eol" }], "00000000"],
     [[{ type: "routerAlert" }], "94040000"],
     [[{ type: "routerAlert", value: 0x1234 }], "94041234"],
-    [[{ type: "rr", addresses: [new Uint8Array(4), new Uint8Array(4)] }, { type: "nop" }], "070b04" + "00".repeat(8) + "01"],
+    [
+      [{ type: "rr", addresses: [new Uint8Array(4), new Uint8Array(4)] }, { type: "nop" }],
+      "070b04" + "00".repeat(8) + "01",
+    ],
     [[{ type: "lsrr", addresses: [parseIPv4("192.0.2.1")] }], "830704c0000201" + "00"],
     [[{ type: "ssrr", addresses: [parseIPv4("192.0.2.1")], pointer: 8 }], "890708c0000201" + "00"],
     [[{ type: "raw", kind: 0x88, data: Uint8Array.of(0x12, 0x34) }], "88041234"],
@@ -79,7 +82,9 @@ Deno.test("encodeIPv4Options: every kind, padded with EOL to 4 bytes", () => {
 
 Deno.test("encodeIPv4: options change IHL, total length and checksum (sendip's RR+NOP packet)", () => {
   // From §4c: options (RR 0.0.0.0 0.0.0.0,NOP), tos 0x2e, ttl 7, id 777, flags [DF].
-  const options: IPv4Option[] = [{ type: "rr", addresses: [new Uint8Array(4), new Uint8Array(4)] }, { type: "nop" }];
+  const options: IPv4Option[] = [{ type: "rr", addresses: [new Uint8Array(4), new Uint8Array(4)] }, {
+    type: "nop",
+  }];
   const datagram = encodeIPv4({ src, dst, protocol: 6, tos: 0x2e, ttl: 7, id: 777, df: true, options });
   const p = parseIp(datagram);
   assert.equal(datagram[0], 0x48);

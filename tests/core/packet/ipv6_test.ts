@@ -7,10 +7,14 @@ const src = parseIPv6("fd00:213::1");
 const dst = parseIPv6("fd00:213::2");
 
 Deno.test("encodeIPv6: header bytes by hand from RFC 8200 §3", () => {
-  const packet = encodeIPv6({ src, dst, nextHeader: 6, trafficClass: 0xb8, flowLabel: 0x12345, hopLimit: 33 }, Uint8Array.of(0xaa, 0xbb));
+  const packet = encodeIPv6(
+    { src, dst, nextHeader: 6, trafficClass: 0xb8, flowLabel: 0x12345, hopLimit: 33 },
+    Uint8Array.of(0xaa, 0xbb),
+  );
   assert.equal(
     hex(packet),
-    "6b812345" + "0002" + "06" + "21" + "fd000213000000000000000000000001" + "fd000213000000000000000000000002" + "aabb",
+    "6b812345" + "0002" + "06" + "21" + "fd000213000000000000000000000001" +
+      "fd000213000000000000000000000002" + "aabb",
   );
 });
 
@@ -43,7 +47,10 @@ Deno.test("encodeIPv6: overrides and validation", () => {
   assert.equal(hex(lying.subarray(0, 6)), "400000000063");
   assert.throws(() => encodeIPv6({ src, dst, nextHeader: 256 }), /"nextHeader" must be 0\.\.255, got 256/);
   assert.throws(() => encodeIPv6({ src, dst, nextHeader: 6, hopLimit: 256 }), /"hopLimit" must be 0\.\.255/);
-  assert.throws(() => encodeIPv6({ src, dst, nextHeader: 6, trafficClass: -1 }), /"trafficClass" must be 0\.\.255/);
+  assert.throws(
+    () => encodeIPv6({ src, dst, nextHeader: 6, trafficClass: -1 }),
+    /"trafficClass" must be 0\.\.255/,
+  );
   assert.throws(
     () => encodeIPv6({ src: new Uint8Array(4), dst, nextHeader: 6 }),
     /"src" must be a 16-byte IPv6 address, got 4 bytes/,

@@ -3,7 +3,17 @@ import { HexSyntaxError, parseHexPayload, textPayload } from "../../../core/pack
 import { hex } from "./_parse.ts";
 
 Deno.test("parseHexPayload: the spellings sendip and packit accept", () => {
-  for (const text of ["0x414243", "414243", "41 42 43", "0x 41 42 43", "41:42:43", "0X41\n42\t43", "  0x41 4243 "]) {
+  for (
+    const text of [
+      "0x414243",
+      "414243",
+      "41 42 43",
+      "0x 41 42 43",
+      "41:42:43",
+      "0X41\n42\t43",
+      "  0x41 4243 ",
+    ]
+  ) {
     assert.equal(hex(parseHexPayload(text)), "414243", JSON.stringify(text));
   }
   assert.equal(parseHexPayload("").length, 0);

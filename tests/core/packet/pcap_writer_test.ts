@@ -1,9 +1,17 @@
 import assert from "node:assert/strict";
-import { encodePcap, encodePcapHeader, encodePcapRecord, LINKTYPE } from "../../../core/packet/pcap_writer.ts";
+import {
+  encodePcap,
+  encodePcapHeader,
+  encodePcapRecord,
+  LINKTYPE,
+} from "../../../core/packet/pcap_writer.ts";
 import { hex } from "./_parse.ts";
 
 Deno.test("encodePcapHeader: little-endian classic header (magic a1b2c3d4, v2.4)", () => {
-  assert.equal(hex(encodePcapHeader()), "d4c3b2a1" + "0200" + "0400" + "00000000" + "00000000" + "00000400" + "65000000");
+  assert.equal(
+    hex(encodePcapHeader()),
+    "d4c3b2a1" + "0200" + "0400" + "00000000" + "00000000" + "00000400" + "65000000",
+  );
   assert.equal(
     hex(encodePcapHeader({ linkType: LINKTYPE.ethernet, snapLength: 65535, precision: "nano" })),
     "4d3cb2a1" + "02000400" + "0000000000000000" + "ffff0000" + "01000000",

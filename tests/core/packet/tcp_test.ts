@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import { parseIPv4, parseIPv6 } from "../../../core/packet/address.ts";
-import { encodeTcp, encodeTcpOptions, TCP_FLAGS, TCP_FLAGS_MASK, type TcpOption } from "../../../core/packet/tcp.ts";
+import {
+  encodeTcp,
+  encodeTcpOptions,
+  TCP_FLAGS,
+  TCP_FLAGS_MASK,
+  type TcpOption,
+} from "../../../core/packet/tcp.ts";
 import { hex, naivePseudo, naiveSum, parseTcp } from "./_parse.ts";
 
 const A = { src: parseIPv4("10.213.0.1"), dst: parseIPv4("10.213.0.2") };
@@ -25,7 +31,9 @@ Deno.test("encodeTcp: FIN+PSH+URG segments byte-identical to sendip, packit, hpi
     "9c411b58000000000000000050" + "29ffffe2750000",
   );
   assert.equal(
-    hex(encodeTcp({ sport: 40002, dport: 7000, seq: 0x1d21c1ba, ack: 0x3cb88595, flags: fpu, window: 512 }, A)),
+    hex(
+      encodeTcp({ sport: 40002, dport: 7000, seq: 0x1d21c1ba, ack: 0x3cb88595, flags: fpu, window: 512 }, A),
+    ),
     "9c421b581d21c1ba3cb8859550290200" + "3f4b0000",
   );
   assert.equal(
@@ -55,7 +63,17 @@ Deno.test("encodeTcp: every one of the 512 flag combinations lands in the right 
     assert.ok(checksumOk(segment, A));
   }
   // Each named flag is the documented bit.
-  const expected = { fin: 0x01, syn: 0x02, rst: 0x04, psh: 0x08, ack: 0x10, urg: 0x20, ece: 0x40, cwr: 0x80, ns: 0x100 };
+  const expected = {
+    fin: 0x01,
+    syn: 0x02,
+    rst: 0x04,
+    psh: 0x08,
+    ack: 0x10,
+    urg: 0x20,
+    ece: 0x40,
+    cwr: 0x80,
+    ns: 0x100,
+  };
   assert.deepEqual({ ...TCP_FLAGS }, expected);
   const ns = encodeTcp({ sport: 1, dport: 2, flags: TCP_FLAGS.ns }, A);
   assert.equal(hex(ns.subarray(12, 14)), "5100");
@@ -114,7 +132,10 @@ Deno.test("encodeTcp: scapy's SECN packet with seven options (offset 13, NS set:
   const segment = encodeTcp({ sport: 40100, dport: 7000, seq: 1000, flags, window: 1024, options }, A);
   assert.equal(hex(segment.subarray(12, 14)), "d1c2");
   assert.equal(segment.length, 52);
-  assert.equal(hex(segment.subarray(20)), "020405b401030307" + "0402080a000004d2" + "00000000050a0000" + "03e8000007d00000");
+  assert.equal(
+    hex(segment.subarray(20)),
+    "020405b401030307" + "0402080a000004d2" + "00000000050a0000" + "03e8000007d00000",
+  );
   assert.ok(checksumOk(segment, A));
 });
 
@@ -191,11 +212,20 @@ Deno.test("encodeTcp: out-of-range values name the field", () => {
       return true;
     });
   }
-  assert.throws(() => encodeTcpOptions([{ type: "mss", value: 65536 }]), /"mss" must be 0\.\.65535, got 65536/);
-  assert.throws(() => encodeTcpOptions([{ type: "wscale", shift: 256 }]), /"wscale" must be 0\.\.255, got 256/);
+  assert.throws(
+    () => encodeTcpOptions([{ type: "mss", value: 65536 }]),
+    /"mss" must be 0\.\.65535, got 65536/,
+  );
+  assert.throws(
+    () => encodeTcpOptions([{ type: "wscale", shift: 256 }]),
+    /"wscale" must be 0\.\.255, got 256/,
+  );
   assert.throws(
     () => encodeTcpOptions([{ type: "timestamp", value: -1, echo: 0 }]),
     /"timestamp value" must be 0\.\.4294967295, got -1/,
   );
-  assert.throws(() => encodeTcp({ sport: 1, dport: 2 }, { src: A.src, dst: V6.dst }), /"dst" must be a 4-byte IPv4/);
+  assert.throws(
+    () => encodeTcp({ sport: 1, dport: 2 }, { src: A.src, dst: V6.dst }),
+    /"dst" must be a 4-byte IPv4/,
+  );
 });

@@ -41,8 +41,14 @@ Deno.test("encodeUdp: a computed checksum of 0 is sent as 0xffff", () => {
 Deno.test("encodeUdp: overrides and validation", () => {
   const d = encodeUdp({ sport: 1, dport: 2, length: 100, checksum: 0 }, V4);
   assert.equal(hex(d), "0001000200640000");
-  assert.throws(() => encodeUdp({ sport: 65536, dport: 2 }, V4), /^RangeError: "sport" must be 0\.\.65535, got 65536$/);
-  assert.throws(() => encodeUdp({ sport: 1, dport: 2, length: -1 }, V4), /"length" must be 0\.\.65535, got -1/);
+  assert.throws(
+    () => encodeUdp({ sport: 65536, dport: 2 }, V4),
+    /^RangeError: "sport" must be 0\.\.65535, got 65536$/,
+  );
+  assert.throws(
+    () => encodeUdp({ sport: 1, dport: 2, length: -1 }, V4),
+    /"length" must be 0\.\.65535, got -1/,
+  );
   assert.throws(
     () => encodeUdp({ sport: 1, dport: 2, payload: new Uint8Array(65528) }, V4),
     /UDP datagram must be at most 65535 bytes, got 65536/,
