@@ -40,6 +40,15 @@ function trimRange(text: string, start: number, end: number): [number, number] {
  * @returns The reading.
  */
 export function readStep(step: SequenceStep): StepReading {
+  let reading = readings.get(step);
+  if (reading === undefined) readings.set(step, reading = computeReading(step));
+  return reading;
+}
+
+/** Several rules look at the same steps: read each one once. */
+const readings = new WeakMap<SequenceStep, StepReading>();
+
+function computeReading(step: SequenceStep): StepReading {
   const raw = step.raw;
   const colon = raw.indexOf(":");
   const portEnd = colon === -1 ? raw.length : colon;

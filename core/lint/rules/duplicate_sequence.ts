@@ -31,13 +31,15 @@ Example:
 Fix: give each door its own sequence, starting with a different first knock.`,
 };
 
-function keyOf(steps: readonly SequenceStep[], length: number): string {
+/** Keys of every prefix of `steps`: `keys[k]` identifies the first `k + 1` knocks (ports and protocols). */
+function prefixKeys(steps: readonly SequenceStep[]): string[] {
+  const keys: string[] = [];
   let key = "";
-  for (let i = 0; i < length; i++) {
-    const s = steps[i]!;
+  for (const s of steps) {
     key += `${s.port}${s.protocol === "udp" ? "u" : "t"},`;
+    keys.push(key);
   }
-  return key;
+  return keys;
 }
 
 /**
@@ -48,21 +50,31 @@ function keyOf(steps: readonly SequenceStep[], length: number): string {
  */
 export function check(ctx: LintContext): Diagnostic[] {
   const out: Diagnostic[] = [];
-  const doors = ctx.config.doors;
+  // Only doors that share their first knock with another door can collide; most doors don't.
+  const firstCount = new Map<string, number>();
+  for (const door of ctx.config.doors) {
+    const first = writtenSequence(door)[0];
+    if (first === undefined) continue;
+    const k = `${first.port}${first.protocol}`;
+    firstCount.set(k, (firstCount.get(k) ?? 0) + 1);
+  }
+  const doors = ctx.config.doors.filter((door) => {
+    const first = writtenSequence(door)[0];
+    return first !== undefined && (firstCount.get(`${first.port}${first.protocol}`) ?? 0) > 1;
+  });
+  const keysOf = new Map<Door, string[]>(doors.map((door) => [door, prefixKeys(writtenSequence(door))]));
   const byKey = new Map<string, Door>();
   const index = new Map<Door, number>();
   doors.forEach((door, i) => {
     index.set(door, i);
-    const steps = writtenSequence(door);
-    if (steps.length === 0) return;
-    const key = keyOf(steps, steps.length);
+    const keys = keysOf.get(door)!;
+    const key = keys[keys.length - 1]!;
     if (!byKey.has(key)) byKey.set(key, door);
   });
   const line = (door: Door): number => door.section.span.line;
   doors.forEach((door, i) => {
-    const steps = writtenSequence(door);
-    if (steps.length === 0) return;
-    const same = byKey.get(keyOf(steps, steps.length));
+    const keys = keysOf.get(door)!;
+    const same = byKey.get(keys[keys.length - 1]!);
     if (same !== undefined && same !== door) {
       out.push(finding(
         info,
@@ -73,8 +85,8 @@ export function check(ctx: LintContext): Diagnostic[] {
       ));
     }
     // Shorter doors whose whole sequence is a prefix of this one.
-    for (let len = 1; len < steps.length; len++) {
-      const short = byKey.get(keyOf(steps, len));
+    for (let len = 1; len < keys.length; len++) {
+      const short = byKey.get(keys[len - 1]!);
       if (short === undefined) continue;
       if (index.get(short)! < i) {
         out.push(finding(
