@@ -31,6 +31,7 @@ export class AddressSyntaxError extends SyntaxError {
 
 /** A parsed IP address. */
 export interface IPAddress {
+  /** 4 or 6. */
   readonly family: 4 | 6;
   /** 4 or 16 bytes in network order. */
   readonly bytes: Uint8Array;

@@ -49,35 +49,53 @@ export interface IpSpec {
 
 /** A TCP segment. Unset `sport`, `seq` (and `ack` with the ACK flag) are random. */
 export interface TcpSpec {
+  /** Selects TCP. */
   readonly protocol: "tcp";
+  /** Destination port. */
   readonly dport: number;
+  /** Source port, default random in 32768..60999. */
   readonly sport?: number;
+  /** Sequence number, default random. */
   readonly seq?: number;
+  /** Acknowledgment number, default random with the ACK flag, else 0. */
   readonly ack?: number;
   /** Flag bits ({@linkcode TCP_FLAGS}), default SYN. */
   readonly flags?: number;
+  /** Window, default 64240. */
   readonly window?: number;
+  /** Urgent pointer, default 0. */
   readonly urgentPointer?: number;
+  /** Options, padded automatically. */
   readonly options?: readonly TcpOption[];
+  /** The 3 reserved bits, default 0. */
   readonly reserved?: number;
+  /** Data offset override in 32-bit words. */
   readonly dataOffset?: number;
+  /** Checksum override. */
   readonly checksum?: number;
 }
 
 /** A UDP datagram. Unset `sport` is random. */
 export interface UdpSpec {
+  /** Selects UDP. */
   readonly protocol: "udp";
+  /** Destination port. */
   readonly dport: number;
+  /** Source port, default random in 32768..60999. */
   readonly sport?: number;
+  /** Length override. */
   readonly length?: number;
+  /** Checksum override. */
   readonly checksum?: number;
 }
 
 /** An ICMP (IPv4) or ICMPv6 message; the protocol must match the address family. */
 export interface IcmpSpec {
+  /** "icmp" over IPv4, "icmpv6" over IPv6. */
   readonly protocol: "icmp" | "icmpv6";
   /** Default echo request (8, or 128 for ICMPv6). */
   readonly type?: number;
+  /** Code, default 0. */
   readonly code?: number;
   /** Echo id, default random. */
   readonly id?: number;
@@ -85,11 +103,13 @@ export interface IcmpSpec {
   readonly seq?: number;
   /** The 4 bytes after the checksum, instead of `id`/`seq`. */
   readonly rest?: Uint8Array;
+  /** Checksum override. */
   readonly checksum?: number;
 }
 
 /** Any other protocol: `payload` becomes the IP payload as is. */
 export interface RawSpec {
+  /** Selects a raw IP payload. */
   readonly protocol: "raw";
   /** IP protocol / next header number. */
   readonly number: number;
@@ -109,7 +129,9 @@ export interface PacketSpec {
   readonly src: string | Uint8Array;
   /** Destination address, text or bytes, same family as `src`. */
   readonly dst: string | Uint8Array;
+  /** IP header settings. */
   readonly ip?: IpSpec;
+  /** The transport header. */
   readonly transport: TransportSpec;
   /** Data carried by the transport (or the IP payload for `raw`). */
   readonly payload?: Uint8Array;
@@ -119,7 +141,9 @@ export interface PacketSpec {
 
 /** IP header values as encoded, random ones resolved. */
 export interface BuiltIp {
+  /** TTL or hop limit. */
   readonly ttl: number;
+  /** TOS or traffic class. */
   readonly tos: number;
   /** IPv4 only. */
   readonly id?: number;
@@ -156,12 +180,15 @@ export type BuiltTransport =
 export interface BuiltPacket {
   /** The full IP datagram. */
   readonly bytes: Uint8Array;
+  /** 4 or 6. */
   readonly family: 4 | 6;
   /** Canonical source address text. */
   readonly src: string;
   /** Canonical destination address text. */
   readonly dst: string;
+  /** IP header values. */
   readonly ip: BuiltIp;
+  /** Transport values. */
   readonly transport: BuiltTransport;
 }
 

@@ -21,6 +21,7 @@ export const ICMPV6_TYPE = { destinationUnreachable: 1, echoRequest: 128, echoRe
 
 /** The fields of an ICMP or ICMPv6 message. */
 export interface IcmpFields {
+  /** Message type (8 echo request, 128 ICMPv6 echo request, ...). */
   readonly type: number;
   /** Code, default 0. */
   readonly code?: number;

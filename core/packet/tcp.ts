@@ -9,6 +9,8 @@ import { checkInt, checkUint, concatBytes } from "./_validate.ts";
 import { internetChecksum, pseudoHeader } from "./checksum.ts";
 import { IPPROTO } from "./ipv4.ts";
 
+export type { TcpFlag } from "../config/types.ts";
+
 /** TCP flag bits as `Knock.flags` carries them: the 8 bits of header byte 13, and NS as 0x100. */
 export const TCP_FLAGS: { readonly [F in TcpFlag]: number } = {
   fin: 0x01,
@@ -51,7 +53,9 @@ export const MAX_TCP_OPTIONS_LENGTH = 40;
 
 /** Every TCP header field; optional ones default as documented. */
 export interface TcpFields {
+  /** Source port. */
   readonly sport: number;
+  /** Destination port. */
   readonly dport: number;
   /** Sequence number, default 0. */
   readonly seq?: number;
@@ -77,7 +81,9 @@ export interface TcpFields {
 
 /** The addresses of the enclosing IP header, needed for the pseudo-header: 4 or 16 bytes each. */
 export interface PseudoAddresses {
+  /** Source address of the IP header. */
   readonly src: Uint8Array;
+  /** Destination address of the IP header. */
   readonly dst: Uint8Array;
 }
 

@@ -10,7 +10,9 @@ import type { PseudoAddresses } from "./tcp.ts";
 
 /** Every UDP header field; optional ones default as documented. */
 export interface UdpFields {
+  /** Source port. */
   readonly sport: number;
+  /** Destination port. */
   readonly dport: number;
   /** Length override; default 8 + payload length. */
   readonly length?: number;

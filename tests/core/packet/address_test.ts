@@ -16,6 +16,7 @@ import {
 } from "../../../core/packet/address.ts";
 import { createRng } from "../../../core/packet/rng.ts";
 import { fromHex, hex } from "./_parse.ts";
+import vectors from "./_inet_vectors.json" with { type: "json" };
 
 Deno.test("parseIPv4: dotted quads", () => {
   assert.deepEqual(parseIPv4("10.213.0.1"), Uint8Array.of(10, 213, 0, 1));
@@ -228,4 +229,26 @@ Deno.test("parseMac / formatMac", () => {
   assert.throws(() => parseMac("02:00:00:00:00:0g"), /Expected two hex digits .* at column 16/);
   assert.throws(() => parseMac("02:00:00:00:00:01:"), /Unexpected character ":"/);
   assert.throws(() => parseMac("2:00:00:00:00:01"), /Expected two hex digits/);
+});
+
+// 900 seeded mutations of valid addresses, each with glibc's verdict (inet_pton) and canonical
+// text (inet_ntop), recorded with Python's socket module; the parser must agree on every one.
+
+Deno.test("parseIPv4/parseIPv6 agree with glibc inet_pton on 900 mutated inputs; formatIPv6 with inet_ntop", () => {
+  const disagreements: string[] = [];
+  for (const [text, expected] of vectors.ipv4 as [string, string | null][]) {
+    const got = tryParseIPv4(text);
+    if ((got === undefined ? null : hex(got)) !== expected) disagreements.push(`v4 ${JSON.stringify(text)}`);
+  }
+  for (const [text, expected] of vectors.ipv6 as [string, [string, string] | null][]) {
+    const got = tryParseIPv6(text);
+    if (got === undefined || expected === null) {
+      if ((got === undefined) !== (expected === null)) disagreements.push(`v6 ${JSON.stringify(text)}`);
+      continue;
+    }
+    if (hex(got) !== expected[0] || formatIPv6(got) !== expected[1]) {
+      disagreements.push(`v6 ${JSON.stringify(text)}`);
+    }
+  }
+  assert.deepEqual(disagreements, []);
 });
