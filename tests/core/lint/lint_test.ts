@@ -148,3 +148,37 @@ if (exampleText === undefined) {
   // deno-lint-ignore no-console
   console.warn("examples/knockd.conf is missing: the example-config test is ignored");
 }
+
+Deno.test("knockd's own sample knockd.conf: only the scan-prone ascending and descending sequences", () => {
+  const text = [
+    "[options]",
+    "        UseSyslog",
+    "",
+    "[openSSH]",
+    "        sequence    = 7000,8000,9000",
+    "        seq_timeout = 5",
+    "        command     = /sbin/iptables -A INPUT -s %IP% -p tcp --dport 22 -j ACCEPT",
+    "        tcpflags    = syn",
+    "",
+    "[closeSSH]",
+    "        sequence    = 9000,8000,7000",
+    "        seq_timeout = 5",
+    "        command     = /sbin/iptables -D INPUT -s %IP% -p tcp --dport 22 -j ACCEPT",
+    "        tcpflags    = syn",
+    "",
+    "[openHTTPS]",
+    "        sequence    = 12345,54321,24680,13579",
+    "        seq_timeout = 5",
+    "        tcpflags    = syn",
+    "        start_command = /usr/local/sbin/knock_add -i -c INPUT -p tcp -d 443 -f %IP%",
+    "        cmd_timeout   = 10",
+    "        stop_command  = /usr/local/sbin/knock_add -d -c INPUT -p tcp -d 443 -f %IP%",
+  ].join("\r\n") + "\r\n";
+  const result = lintConfig(text);
+  assert.deepEqual(
+    result.diagnostics.map((d) => [d.code, d.span?.line, d.span?.column, d.span?.endColumn]),
+    [["KT208", 5, 23, 37], ["KT208", 11, 23, 37]],
+  );
+  assert.match(result.diagnostics[0]!.message, /ascending/);
+  assert.match(result.diagnostics[1]!.message, /descending/);
+});

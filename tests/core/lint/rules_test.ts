@@ -523,6 +523,12 @@ const CASES: readonly Case[] = [
     conf: ["[d]", "  start_command = a %IP%", "  start_command_6 =", "  stop_command_6 ="],
     expect: [],
   },
+  {
+    code: "KT220",
+    name: "no stop command for IPv4 either",
+    conf: ["[d]", "  start_command = a %IP%", "  stop_command_6 ="],
+    expect: [],
+  },
   // KT221 relative-path
   {
     code: "KT221",
