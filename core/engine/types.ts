@@ -1,0 +1,157 @@
+/**
+ * Plain-data types of the knock-detection engine: its options, the events it
+ * returns and its counters.
+ *
+ * @module
+ */
+import type { Protocol } from "../config/types.ts";
+
+/** One knock as a door expects it or as a packet delivered it. */
+export interface KnockTarget {
+  readonly protocol: Protocol;
+  readonly port: number;
+}
+
+/** Fields every engine event carries. */
+export interface EventBase {
+  /** Source address in canonical text form, as the decoder produced it. */
+  readonly src: string;
+  /** Address family of the attempt (selects `Start_Command` or `Start_Command_6`). */
+  readonly family: 4 | 6;
+  /** Index of the door in the list given to the engine (names may repeat, indexes do not). */
+  readonly door: number;
+  /** The door's name, for log lines (`<ip>: <name>: Stage N`). */
+  readonly name: string;
+  /** Engine time of the event in milliseconds (for a timeout: the exact deadline). */
+  readonly timeMs: number;
+}
+
+/** A knock matched the next step: knockd's `<ip>: <door>: Stage N`. */
+export interface StageEvent extends EventBase {
+  readonly type: "stage";
+  /** Number of steps matched so far, 1-based, as knockd logs it. */
+  readonly stage: number;
+  /** Length of the door's sequence. */
+  readonly of: number;
+}
+
+/** The whole sequence matched: knockd's `<ip>: <door>: OPEN SESAME`. */
+export interface OpenEvent extends EventBase {
+  readonly type: "open";
+  /** Destination address the final knock was sent to. */
+  readonly dst: string;
+}
+
+/** The window from the first knock ran out: knockd's `<ip>: <door>: sequence timeout (stage N)`. */
+export interface TimeoutEvent extends EventBase {
+  readonly type: "timeout";
+  /** Steps matched before the window closed. */
+  readonly stage: number;
+  /** Time of the attempt's first knock. */
+  readonly startMs: number;
+}
+
+/** Why an attempt was invalidated. */
+export type FailReason =
+  /** The knock had the expected protocol but another port. */
+  | "wrong-port"
+  /** The knock had another protocol than the expected step. */
+  | "wrong-protocol";
+
+/** A visible knock did not match the next step; knockd drops such attempts silently. */
+export interface FailEvent extends EventBase {
+  readonly type: "fail";
+  readonly reason: FailReason;
+  /** Steps matched before the wrong knock. */
+  readonly stage: number;
+  /** The step the attempt was waiting for. */
+  readonly expected: KnockTarget;
+  /** What arrived instead. */
+  readonly got: KnockTarget & { readonly flags: number };
+}
+
+/** A TCP knock repeated a packet the attempt already counted (same ports and sequence number); it was ignored. */
+export interface RetransmissionEvent extends EventBase {
+  readonly type: "retransmission";
+  /** Steps matched so far (unchanged). */
+  readonly stage: number;
+  readonly port: number;
+  readonly sport: number;
+}
+
+/** The attempt table was full; the oldest attempt was dropped to make room. */
+export interface EvictedEvent extends EventBase {
+  readonly type: "evicted";
+  /** Steps the evicted attempt had matched. */
+  readonly stage: number;
+  /** Time of the evicted attempt's first knock. */
+  readonly startMs: number;
+}
+
+/** An attempt was dropped by `replaceDoors` because its door changed or disappeared. */
+export interface DroppedEvent extends EventBase {
+  readonly type: "dropped";
+  readonly reason: "reload";
+  readonly stage: number;
+}
+
+/** Everything the engine reports; the daemon turns these into log lines and commands. */
+export type EngineEvent =
+  | StageEvent
+  | OpenEvent
+  | TimeoutEvent
+  | FailEvent
+  | RetransmissionEvent
+  | EvictedEvent
+  | DroppedEvent;
+
+/** Options of {@linkcode createEngine}. */
+export interface EngineOptions {
+  /**
+   * Most attempts (source × door pairs in progress) kept at once. When a new
+   * attempt would exceed it, the oldest one is evicted and counted. Default
+   * {@linkcode DEFAULT_MAX_ATTEMPTS}.
+   */
+  readonly maxAttempts?: number;
+  /**
+   * Whether a destination address is one of this host's addresses, for doors
+   * without `Target`. Takes precedence over `localAddresses`. When neither is
+   * given every destination counts as local (the capture filter already
+   * restricted them).
+   */
+  readonly isLocal?: (dst: string) => boolean;
+  /** The host's addresses in canonical text form; used when `isLocal` is absent. */
+  readonly localAddresses?: Iterable<string>;
+}
+
+/** Default cap on attempts in progress. */
+export const DEFAULT_MAX_ATTEMPTS = 100_000;
+
+/** Counters since the engine was created (`attempts` and `sources` are current values). */
+export interface EngineStats {
+  /** Attempts in progress now. */
+  readonly attempts: number;
+  /** Distinct sources with at least one attempt in progress now. */
+  readonly sources: number;
+  /** The configured cap. */
+  readonly maxAttempts: number;
+  /** Packets given to `observe`. */
+  readonly packets: number;
+  /** Packets that knockd's capture filter would not have passed (no door step matches them). */
+  readonly invisible: number;
+  /** Attempts started (including single-step doors that opened at once). */
+  readonly started: number;
+  /** Steps matched (one per `stage` event). */
+  readonly stages: number;
+  readonly opened: number;
+  readonly failed: number;
+  readonly timedOut: number;
+  /** Attempts dropped because the table was full. */
+  readonly evicted: number;
+  /** Attempts dropped by `replaceDoors`. */
+  readonly dropped: number;
+  /** TCP knocks ignored as retransmissions. */
+  readonly retransmissions: number;
+  /** TCP knocks ignored by an attempt because their flags did not match its door. */
+  readonly flagMismatches: number;
+}
