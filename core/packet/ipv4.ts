@@ -21,6 +21,17 @@ export type IPv4Option =
     readonly addresses: readonly Uint8Array[];
     readonly pointer?: number;
   }
+  /**
+   * Internet timestamp (type 68): `pointer` (default 5), `overflow` and `flag` nibbles (flag 0:
+   * timestamps only, 1: address+timestamp pairs, 3: prespecified addresses), then 32-bit `words`.
+   */
+  | {
+    readonly type: "timestamp";
+    readonly words: readonly number[];
+    readonly flag?: number;
+    readonly overflow?: number;
+    readonly pointer?: number;
+  }
   /** Router alert (RFC 2113, type 148, length 4), `value` default 0. */
   | { readonly type: "routerAlert"; readonly value?: number }
   /** Any type-length-value option: `kind` byte, a length byte computed as `2 + data.length`, `data`. */
@@ -92,6 +103,20 @@ export function encodeIPv4Options(options: readonly IPv4Option[]): Uint8Array {
         option.addresses.forEach((address, i) =>
           out.set(checkAddress(`${option.type} address`, address, 4), 3 + 4 * i)
         );
+        parts.push(out);
+        break;
+      }
+      case "timestamp": {
+        const length = 4 + 4 * option.words.length;
+        checkInt("timestamp length", length, 4, MAX_IPV4_OPTIONS_LENGTH);
+        const out = new Uint8Array(length);
+        out[0] = 68;
+        out[1] = length;
+        out[2] = checkUint("timestamp pointer", option.pointer ?? 5, 8);
+        out[3] = (checkUint("timestamp overflow", option.overflow ?? 0, 4) << 4) |
+          checkUint("timestamp flag", option.flag ?? 0, 4);
+        const view = new DataView(out.buffer);
+        option.words.forEach((word, i) => view.setUint32(4 + 4 * i, checkUint("timestamp word", word, 32)));
         parts.push(out);
         break;
       }

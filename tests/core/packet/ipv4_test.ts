@@ -74,6 +74,11 @@ Deno.test("encodeIPv4Options: every kind, padded with EOL to 4 bytes", () => {
     ],
     [[{ type: "lsrr", addresses: [parseIPv4("192.0.2.1")] }], "830704c0000201" + "00"],
     [[{ type: "ssrr", addresses: [parseIPv4("192.0.2.1")], pointer: 8 }], "890708c0000201" + "00"],
+    [[{ type: "timestamp", words: [0, 0] }], "440c0500" + "00000000" + "00000000"],
+    [
+      [{ type: "timestamp", flag: 1, overflow: 2, pointer: 13, words: [0xc0000201, 7] }],
+      "440c0d21" + "c0000201" + "00000007",
+    ],
     [[{ type: "raw", kind: 0x88, data: Uint8Array.of(0x12, 0x34) }], "88041234"],
     [[{ type: "bytes", bytes: Uint8Array.of(1, 1, 1, 1, 1) }], "0101010101000000"],
   ];
@@ -109,6 +114,10 @@ Deno.test("encodeIPv4: more than 40 bytes of options is refused", () => {
   assert.throws(
     () => encodeIPv4Options([{ type: "rr", addresses: [...nine, new Uint8Array(4)] }]),
     /"rr length" must be 3\.\.40, got 43/,
+  );
+  assert.throws(
+    () => encodeIPv4Options([{ type: "timestamp", words: [], flag: 16 }]),
+    /"timestamp flag" must be 0\.\.15, got 16/,
   );
   assert.throws(
     () => encodeIPv4Options([{ type: "lsrr", addresses: [new Uint8Array(16)] }]),

@@ -184,6 +184,15 @@ const CASES: readonly Case[] = [
     good: true,
   },
   {
+    spec: {
+      ...V4,
+      ip: { options: [{ type: "timestamp", words: [0, 0, 0] }] },
+      transport: { protocol: "udp", sport: 1, dport: 2 },
+    },
+    expect: ["length 44, options (timestamp TS{TSONLY ^ 0@ 0@ 0@})", "[udp sum ok]"],
+    good: true,
+  },
+  {
     // A middle fragment: tcpdump shows the offset in bytes and does not parse TCP in it.
     spec: {
       ...V4,
