@@ -18,7 +18,8 @@ export interface CaptureLoopOptions {
  * readable, then calls {@linkcode PcapHandle.dispatch} until it returns 0. `onFrame` gets the same
  * arguments, with the same lifetime rule for `bytes`, as in `dispatch`.
  *
- * Resolves once the abort is noticed (within about `pollTimeoutMs`); close the handle only after that.
+ * Resolves once the abort is noticed (within about `pollTimeoutMs`), or after `onFrame` closed the handle;
+ * otherwise close the handle only after the loop has resolved.
  * Rejects with the error of `onFrame` or a `PcapError` from libpcap.
  *
  * @param handle An activated live handle.
@@ -36,12 +37,12 @@ export async function captureLoop(
   const pollTimeoutMs = options.pollTimeoutMs ?? 200;
   handle.setNonblock(true);
   const fd = handle.selectableFd();
-  while (!signal.aborted) {
+  while (!signal.aborted && !handle.closed) {
     // Drain first: frames may already be buffered before the descriptor is polled.
-    while (!signal.aborted && handle.dispatch(-1, onFrame) > 0) {
+    while (!signal.aborted && !handle.closed && handle.dispatch(-1, onFrame) > 0) {
       // keep draining
     }
-    if (signal.aborted) break;
+    if (signal.aborted || handle.closed) break;
     await waitReadable(fd, pollTimeoutMs);
   }
 }

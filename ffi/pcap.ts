@@ -91,6 +91,8 @@ export class PcapHandle {
   #onFrame: FrameHandler | null = null;
   #thrown: { error: unknown } | null = null;
   #breakPending = false;
+  #dispatching = false;
+  #closeRequested = false;
   #scratch = new Uint8Array(2048);
   /** The activation warning (`pcap_activate` > 0), for live handles. */
   readonly warning: string | undefined;
@@ -186,7 +188,9 @@ export class PcapHandle {
   }
 
   #live(): Deno.PointerObject {
-    if (this.#handle === null) throw new PcapError("closed", "The capture handle is closed");
+    if (this.#handle === null || this.#closeRequested) {
+      throw new PcapError("closed", "The capture handle is closed");
+    }
     return this.#handle;
   }
 
@@ -288,6 +292,10 @@ export class PcapHandle {
    */
   dispatch(max: number, onFrame: FrameHandler): number {
     const handle = this.#live();
+    if (this.#dispatching) {
+      throw new PcapError("dispatch", "Cannot call dispatch() from inside a frame handler");
+    }
+    this.#dispatching = true;
     this.#onFrame = onFrame;
     this.#thrown = null;
     const callback = this.#callback ??= new Deno.UnsafeCallback(
@@ -304,6 +312,8 @@ export class PcapHandle {
       }
     } finally {
       this.#onFrame = null;
+      this.#dispatching = false;
+      if (this.#closeRequested) this.close();
     }
     const thrown = this.#thrown as { error: unknown } | null;
     if (thrown !== null) {
@@ -313,7 +323,7 @@ export class PcapHandle {
       this.#breakPending = rc !== PCAP_ERROR_BREAK;
       throw thrown.error;
     }
-    if (rc === PCAP_ERROR_BREAK) return 0;
+    if (rc === PCAP_ERROR_BREAK || this.#handle === null) return Math.max(rc, 0);
     if (rc < 0) {
       const detail = geterr(this.#lib, handle);
       throw new PcapError("dispatch", `Capture failed: ${detail}`, detail);
@@ -365,11 +375,21 @@ export class PcapHandle {
 
   /** Whether {@linkcode close} was called. */
   get closed(): boolean {
-    return this.#handle === null;
+    return this.#handle === null || this.#closeRequested;
   }
 
-  /** Closes the handle and its callback; later calls are no-ops. */
+  /**
+   * Closes the handle and its callback; later calls are no-ops. Called from inside a frame handler, it stops
+   * the dispatch (no further frames are delivered) and closes once `dispatch` returns.
+   */
   close(): void {
+    if (this.#dispatching) {
+      if (!this.#closeRequested && this.#handle !== null) this.#lib.pcap_breakloop(this.#handle);
+      this.#closeRequested = true;
+      this.#onFrame = null;
+      return;
+    }
+    this.#closeRequested = false;
     if (this.#handle !== null) {
       this.#lib.pcap_close(this.#handle);
       this.#handle = null;

@@ -324,6 +324,37 @@ Deno.test({
 });
 
 Deno.test({
+  name: "close() inside a frame handler stops the dispatch safely; nested dispatch() is refused",
+  ignore,
+  async fn() {
+    await using file = await writeTempPcap(
+      ethernetPackets.map((p, i) => ({ timeMs: timeOf(i), data: p.data })),
+      { linkType: LinkType.ETHERNET },
+    );
+    const pcap = PcapHandle.openOffline(file.path);
+    let seen = 0;
+    assert.throws(
+      () => pcap.dispatch(-1, () => pcap.dispatch(-1, () => {})),
+      (e: unknown) =>
+        e instanceof PcapError && e.kind === "dispatch" && /inside a frame handler/.test(e.message),
+    );
+    const processed = pcap.dispatch(-1, () => {
+      seen++;
+      pcap.close();
+      assert.equal(pcap.closed, true);
+    });
+    assert.equal(seen, 1, "no frame after close()");
+    assert.ok(processed >= 0);
+    assert.equal(pcap.closed, true);
+    assert.throws(
+      () => pcap.dispatch(-1, () => {}),
+      (e: unknown) => e instanceof PcapError && e.kind === "closed",
+    );
+    pcap.close();
+  },
+});
+
+Deno.test({
   name: "openOffline() handles SLL, SLL2 and raw captures, IPv4 and IPv6",
   ignore,
   async fn() {
