@@ -18,7 +18,12 @@ export interface AtoiReading {
   readonly start: number;
 }
 
-/** The characters C `isspace()` accepts in the C locale. */
+/**
+ * Whether `ch` is one of the characters C `isspace()` accepts in the C locale.
+ *
+ * @param ch One character (or `undefined` past the end of a string).
+ * @returns True for space, tab, newline, vertical tab, form feed and carriage return.
+ */
 export function isCSpace(ch: string | undefined): boolean {
   return ch === " " || ch === "\t" || ch === "\n" || ch === "\v" || ch === "\f" || ch === "\r";
 }

@@ -5,7 +5,8 @@
  */
 import type { Diagnostic } from "../../diagnostic.ts";
 import type { RuleInfo } from "../types.ts";
-import { finding, type LintContext } from "../_context.ts";
+import type { SequenceStep } from "../../config/types.ts";
+import { finding, KEYS, type LintContext } from "../_context.ts";
 import { sequenceSpan, sequenceText, writtenSequence } from "../_steps.ts";
 
 /** Metadata of KT208. */
@@ -24,43 +25,71 @@ Reported when all knocks use the same protocol, there are at least two, and each
 greater (or strictly smaller) than the one before. A repeated port ("7000,7000,8000") is not reported:
 a scan sends each port once, so it cannot satisfy the repeat.
 
+The lines of a one-time sequences file are checked too (each becomes the door's sequence in its turn);
+that finding is reported once per file, at the first such line.
+
 Example:
   sequence = 7000,8000,9000
 
 Fix: mix the order, e.g. "sequence = 8000,7000,9000" or "sequence = 2222,5555:udp,3333".`,
 };
 
+/** `"ascending"` or `"descending"` when every step has the same protocol and the ports strictly move one way. */
+function orderOf(steps: readonly SequenceStep[]): "ascending" | "descending" | undefined {
+  if (steps.length < 2) return undefined;
+  const proto = steps[0]!.protocol;
+  let up = true;
+  let down = true;
+  for (let i = 1; i < steps.length; i++) {
+    if (steps[i]!.protocol !== proto) return undefined;
+    const a = steps[i - 1]!.port;
+    const b = steps[i]!.port;
+    if (!(b > a)) up = false;
+    if (!(b < a)) down = false;
+  }
+  return up ? "ascending" : down ? "descending" : undefined;
+}
+
+function message(steps: readonly SequenceStep[], order: "ascending" | "descending", door: string): string {
+  const scan = order === "ascending" ? "from low to high" : "from high to low";
+  const proto = steps[0]!.protocol.toUpperCase();
+  return `Sequence "${
+    sequenceText(steps)
+  }" of door "${door}" is in ${order} order; a ${proto} port scan ${scan} opens it`;
+}
+
 /**
- * Reports strictly ascending or descending single-protocol sequences.
+ * Reports strictly ascending or descending single-protocol sequences: the door's `Sequence`, and the first
+ * such line of each one-time sequences file (each line is the door's sequence in its turn).
  *
  * @param ctx The lint context.
  * @returns The findings.
  */
 export function check(ctx: LintContext): Diagnostic[] {
   const out: Diagnostic[] = [];
+  const seen = new Set<string>();
   for (const door of ctx.config.doors) {
     const steps = writtenSequence(door);
-    if (steps.length < 2) continue;
-    const proto = steps[0]!.protocol;
-    if (!steps.every((s) => s.protocol === proto)) continue;
-    let up = true;
-    let down = true;
-    for (let i = 1; i < steps.length; i++) {
-      const a = steps[i - 1]!.port;
-      const b = steps[i]!.port;
-      if (!(b > a)) up = false;
-      if (!(b < a)) down = false;
+    const order = orderOf(steps);
+    if (order !== undefined) out.push(finding(info, message(steps, order, door.name), sequenceSpan(door)));
+    for (const d of door.section.directives) {
+      if (!(KEYS.oneTimeSequences as readonly string[]).includes(d.normalizedKey)) continue;
+      const path = d.value ?? "";
+      if (seen.has(path)) continue;
+      seen.add(path);
+      const bad = (ctx.otpFile(path)?.entries ?? []).flatMap((e) => {
+        const o = orderOf(e.steps);
+        return o === undefined ? [] : [{ entry: e, order: o }];
+      });
+      const first = bad[0];
+      if (first === undefined) continue;
+      const more = bad.length > 1 ? ` (and ${bad.length - 1} more line${bad.length === 2 ? "" : "s"})` : "";
+      out.push(
+        finding(info, message(first.entry.steps, first.order, door.name) + more, first.entry.span, {
+          file: path,
+        }),
+      );
     }
-    if (!up && !down) continue;
-    const order = up ? "ascending" : "descending";
-    const scan = up ? "from low to high" : "from high to low";
-    out.push(finding(
-      info,
-      `Sequence "${
-        sequenceText(steps)
-      }" of door "${door.name}" is in ${order} order; a ${proto.toUpperCase()} port scan ${scan} opens it`,
-      sequenceSpan(door),
-    ));
   }
   return out;
 }

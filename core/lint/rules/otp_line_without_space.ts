@@ -42,7 +42,7 @@ export function check(ctx: LintContext): Diagnostic[] {
       const bad = ctx.otpFile(path)?.entries.filter((e) => e.startsWithNonSpace) ?? [];
       const first = bad[0];
       if (first === undefined) continue;
-      const more = bad.length > 1 ? ` (and ${bad.length - 1} more lines)` : "";
+      const more = bad.length > 1 ? ` (and ${bad.length - 1} more line${bad.length === 2 ? "" : "s"})` : "";
       out.push(finding(
         info,
         `One-time sequence on line ${first.line} does not start with a space; knockd overwrites its first digit with "#" when it is used${more}`,

@@ -44,7 +44,7 @@ Deno.test("lintConfig() reports one-time file findings against that file, after 
     mode: 0o664,
     readFile: (path) => {
       assert.equal(path, "/etc/otp");
-      return { kind: "file", text: "1111,2222\n 3333:bogus\n 4444,5555\n", mode: 0o600 };
+      return { kind: "file", text: "2222,1111,3333\n 3333:bogus\n 5555,4444,6666\n", mode: 0o600 };
     },
   });
   const files = result.diagnostics.map((d) => d.file);

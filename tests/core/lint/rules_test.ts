@@ -309,6 +309,20 @@ const CASES: readonly Case[] = [
   { code: "KT208", name: "mixed order", conf: ["[d]", "  sequence = 8000,7000,9000"], expect: [] },
   { code: "KT208", name: "repeated port", conf: ["[d]", "  sequence = 7000,7000,8000"], expect: [] },
   { code: "KT208", name: "mixed protocols", conf: ["[d]", "  sequence = 7000,8000:udp,9000"], expect: [] },
+  {
+    code: "KT208",
+    name: "ascending one-time sequence",
+    conf: ["[d]", `  one_time_sequences = ${OTP}`],
+    files: otpFile(" 8000,7000,9000\n  1000,2000,3000 \n 5,4,6\n 9,8\n"),
+    expect: [{ line: 2, text: "1000,2000,3000", file: OTP }],
+  },
+  {
+    code: "KT208",
+    name: "mixed one-time sequences",
+    conf: ["[d]", `  one_time_sequences = ${OTP}`],
+    files: otpFile(" 8000,7000,9000\n 1000:udp,2000\n"),
+    expect: [],
+  },
   // KT209 well-known-port
   {
     code: "KT209",
