@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs what the test suite needs and is not on a fresh Debian 12 machine:
+# libpcap (capture through FFI) and the real peers the tests compare against
+# (tcpdump, knockd/knock, nftables, iproute2). Idempotent and quiet when all is present.
+# Without root it installs nothing: tests that need these say so and are skipped.
+set -euo pipefail
+
+need=()
+have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
+for pkg in libpcap0.8 tcpdump knockd nftables iproute2; do
+  have_pkg "$pkg" || need+=("$pkg")
+done
+
+if [ ${#need[@]} -eq 0 ]; then
+  exit 0
+fi
+if [ "$(id -u)" != "0" ]; then
+  echo "tests/setup.sh: not root, not installing: ${need[*]} (tests that need them will be skipped)" >&2
+  exit 0
+fi
+if ! command -v apt-get >/dev/null 2>&1; then
+  echo "tests/setup.sh: no apt-get, not installing: ${need[*]} (tests that need them will be skipped)" >&2
+  exit 0
+fi
+echo "tests/setup.sh: installing ${need[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >/dev/null
+apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
