@@ -182,3 +182,73 @@ Deno.test("knockd's own sample knockd.conf: only the scan-prone ascending and de
   assert.match(result.diagnostics[0]!.message, /ascending/);
   assert.match(result.diagnostics[1]!.message, /descending/);
 });
+
+Deno.test("lintConfig() on 2,000 random configs: never throws, no rule crashes, spans stay on their line", () => {
+  const pieces = [
+    "[d]",
+    "[options]",
+    "[Options]",
+    "[ x ]",
+    "sequence = 7000,8000,9000",
+    "sequence = ,abc,-1,7000x,9000:tcp:junk,",
+    "sequence = 1:udp, 2 :UDP,3",
+    "sequence =",
+    "one_time_sequences = /otp",
+    "one_time_sequences = rel",
+    "seq_timeout = 0",
+    "timeout = 1",
+    "cmd_timeout = -3",
+    "cmd_timeout = 5m",
+    "tcpflags = syn,!ack",
+    "tcpflags = syn, ack",
+    "command = a %IP% # c",
+    "start_command =",
+    "start_command_6 =",
+    "stop_command = b",
+    "stop_command_6 =",
+    "target = FD77:0:0::1",
+    "target = 010.0.0.1 # x",
+    "target = ::ffff:1.2.3.4",
+    "UseSyslog",
+    "UseSyslog = yes",
+    "logfile = k.log",
+    "# comment",
+    "",
+    "=",
+    "[",
+    "\u00e9\u{1F600} = \u{1F600}",
+  ];
+  let seed = 42;
+  const rand = (n: number): number => {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    return seed % n;
+  };
+  for (let i = 0; i < 2000; i++) {
+    const lines = Array.from({ length: 1 + rand(12) }, () => pieces[rand(pieces.length)]!);
+    const text = lines.join(rand(2) === 0 ? "\n" : "\r\n");
+    const otp = Array.from({ length: rand(4) }, () => pieces[rand(pieces.length)]!.replace(/^\w+ =/, ""))
+      .join("\n");
+    const result = lintConfig(text, {
+      mode: rand(0o1000),
+      readFile: () => ({ kind: "file", text: otp, mode: 0o666 }),
+    });
+    for (const d of result.diagnostics) {
+      assert.ok(!d.message.startsWith("Internal error"), `${d.message}\n${text}`);
+      if (d.span === undefined) continue;
+      const source = d.file === undefined ? text : otp;
+      const line = source.split("\n")[d.span.line - 1];
+      assert.ok(line !== undefined, `${d.code} line ${d.span.line} out of range\n${source}`);
+      assert.ok(
+        d.span.column >= 1 && d.span.endColumn >= d.span.column,
+        `${d.code} span ${JSON.stringify(d.span)}`,
+      );
+      assert.ok(d.span.endColumn <= line.length + 1, `${d.code} span past the line end\n${source}`);
+      const width = d.span.endColumn - d.span.column;
+      assert.equal(
+        source.slice(d.span.offset, d.span.offset + width),
+        line.slice(d.span.column - 1, d.span.endColumn - 1),
+        `${d.code} offset disagrees with line/column ${JSON.stringify(d.span)}`,
+      );
+    }
+  }
+});
