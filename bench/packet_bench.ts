@@ -13,14 +13,14 @@ import {
   type PacketSpec,
   parseIPv4,
   parseIPv6,
-  TCP_FLAGS,
+  TCP_FLAG_BITS,
 } from "../core/packet/mod.ts";
 
 const rng = createRng(1);
 const syn: PacketSpec = {
   src: "10.213.0.1",
   dst: "10.213.0.2",
-  transport: { protocol: "tcp", dport: 7000, flags: TCP_FLAGS.syn },
+  transport: { protocol: "tcp", dport: 7000, flags: TCP_FLAG_BITS.syn },
 };
 const synV6: PacketSpec = {
   src: "fd00:213::1",

@@ -19,7 +19,7 @@ import { encodeIcmp, encodeIcmpv6, ICMP_TYPE, ICMPV6_TYPE } from "./icmp.ts";
 import { encodeIPv4, IPPROTO, type IPv4Option } from "./ipv4.ts";
 import { encodeIPv6 } from "./ipv6.ts";
 import type { Rng } from "./rng.ts";
-import { DEFAULT_TCP_WINDOW, encodeTcp, TCP_FLAGS, type TcpOption } from "./tcp.ts";
+import { DEFAULT_TCP_WINDOW, encodeTcp, TCP_FLAG_BITS, type TcpOption } from "./tcp.ts";
 import { encodeUdp } from "./udp.ts";
 import { checkUint } from "./_validate.ts";
 
@@ -59,7 +59,7 @@ export interface TcpSpec {
   readonly seq?: number;
   /** Acknowledgment number, default random with the ACK flag, else 0. */
   readonly ack?: number;
-  /** Flag bits ({@linkcode TCP_FLAGS}), default SYN. */
+  /** Flag bits ({@linkcode TCP_FLAG_BITS}), default SYN. */
   readonly flags?: number;
   /** Window, default 64240. */
   readonly window?: number;
@@ -265,9 +265,9 @@ export function buildPacketDetailed(spec: PacketSpec, rng: Rng): BuiltPacket {
   switch (t.protocol) {
     case "tcp": {
       const sport = t.sport ?? rng.int(32768, 60999);
-      const flags = t.flags ?? TCP_FLAGS.syn;
+      const flags = t.flags ?? TCP_FLAG_BITS.syn;
       const seq = t.seq ?? rng.nextU32();
-      const ack = t.ack ?? ((flags & TCP_FLAGS.ack) !== 0 ? rng.nextU32() : 0);
+      const ack = t.ack ?? ((flags & TCP_FLAG_BITS.ack) !== 0 ? rng.nextU32() : 0);
       const window = t.window ?? DEFAULT_TCP_WINDOW;
       segment = encodeTcp({
         sport,
@@ -385,9 +385,9 @@ export function buildPacketDetailed(spec: PacketSpec, rng: Rng): BuiltPacket {
  *
  * @example
  * ```ts
- * import { buildPacket, createRng, TCP_FLAGS } from "./mod.ts";
+ * import { buildPacket, createRng, TCP_FLAG_BITS } from "./mod.ts";
  * const syn = buildPacket(
- *   { src: "10.0.0.1", dst: "10.0.0.2", transport: { protocol: "tcp", dport: 7000, flags: TCP_FLAGS.syn } },
+ *   { src: "10.0.0.1", dst: "10.0.0.2", transport: { protocol: "tcp", dport: 7000, flags: TCP_FLAG_BITS.syn } },
  *   createRng(1),
  * );
  * syn.length; // 40

@@ -4,25 +4,10 @@
  *
  * @module
  */
-import type { TcpFlag } from "../config/types.ts";
+export { TCP_FLAG_BITS } from "../flags.ts";
 import { checkInt, checkUint, concatBytes } from "./_validate.ts";
 import { internetChecksum, pseudoHeader } from "./checksum.ts";
 import { IPPROTO } from "./ipv4.ts";
-
-export type { TcpFlag } from "../config/types.ts";
-
-/** TCP flag bits as `Knock.flags` carries them: the 8 bits of header byte 13, and NS as 0x100. */
-export const TCP_FLAGS: { readonly [F in TcpFlag]: number } = {
-  fin: 0x01,
-  syn: 0x02,
-  rst: 0x04,
-  psh: 0x08,
-  ack: 0x10,
-  urg: 0x20,
-  ece: 0x40,
-  cwr: 0x80,
-  ns: 0x100,
-};
 
 /** All nine flag bits. */
 export const TCP_FLAGS_MASK = 0x1ff;
@@ -61,7 +46,7 @@ export interface TcpFields {
   readonly seq?: number;
   /** Acknowledgment number, default 0. */
   readonly ack?: number;
-  /** Flag bits, FIN=0x01 … CWR=0x80, NS=0x100 (see {@linkcode TCP_FLAGS}); default 0. */
+  /** Flag bits, FIN=0x01 … CWR=0x80, NS=0x100 (see {@linkcode TCP_FLAG_BITS}); default 0. */
   readonly flags?: number;
   /** Window, default 64240. */
   readonly window?: number;

@@ -3,7 +3,7 @@ import { AddressSyntaxError } from "../../../core/packet/address.ts";
 import { buildPacket, buildPacketDetailed, type PacketSpec } from "../../../core/packet/build.ts";
 import { wrongChecksum } from "../../../core/packet/checksum.ts";
 import { createRng } from "../../../core/packet/rng.ts";
-import { TCP_FLAGS } from "../../../core/packet/tcp.ts";
+import { TCP_FLAG_BITS } from "../../../core/packet/tcp.ts";
 import { hex, parseIp, parseTcp, transportChecksumOk } from "./_parse.ts";
 
 const SYN: PacketSpec = { src: "10.213.0.1", dst: "10.213.0.2", transport: { protocol: "tcp", dport: 7000 } };
@@ -18,7 +18,7 @@ Deno.test("buildPacket: TCP SYN defaults (TTL 64, window 64240, SYN, random id/s
   assert.ok(ip.headerChecksumOk);
   assert.ok(transportChecksumOk(ip));
   const tcp = parseTcp(ip.payload);
-  assert.equal(tcp.flags, TCP_FLAGS.syn);
+  assert.equal(tcp.flags, TCP_FLAG_BITS.syn);
   assert.equal(tcp.window, 64240);
   assert.equal(tcp.dport, 7000);
   assert.equal(tcp.ack, 0);
@@ -61,7 +61,7 @@ Deno.test("buildPacket: fields given by the user are not drawn from the RNG", ()
       sport: 40000,
       dport: 7000,
       seq: 0x796e4756,
-      flags: TCP_FLAGS.fin | TCP_FLAGS.psh | TCP_FLAGS.urg,
+      flags: TCP_FLAG_BITS.fin | TCP_FLAG_BITS.psh | TCP_FLAG_BITS.urg,
       window: 65535,
     },
   };
@@ -79,7 +79,7 @@ Deno.test("buildPacket: ACK flag without an ack number draws one; without ACK it
   const withAck = parseTcp(
     parseIp(buildPacket({
       ...SYN,
-      transport: { protocol: "tcp", dport: 1, sport: 2, seq: 3, flags: TCP_FLAGS.ack },
+      transport: { protocol: "tcp", dport: 1, sport: 2, seq: 3, flags: TCP_FLAG_BITS.ack },
     }, createRng(8))).payload,
   );
   const rng = createRng(8);

@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { parseIPv4 } from "../../../core/packet/address.ts";
 import { encodeIPv4, encodeIPv4Options, IPPROTO, type IPv4Option } from "../../../core/packet/ipv4.ts";
-import { encodeTcp, TCP_FLAGS } from "../../../core/packet/tcp.ts";
+import { encodeTcp, TCP_FLAG_BITS } from "../../../core/packet/tcp.ts";
 import { hex, naiveSum, parseIp } from "./_parse.ts";
 
 const src = parseIPv4("10.213.0.1");
 const dst = parseIPv4("10.213.0.2");
-const FPU = TCP_FLAGS.fin | TCP_FLAGS.psh | TCP_FLAGS.urg;
+const FPU = TCP_FLAG_BITS.fin | TCP_FLAG_BITS.psh | TCP_FLAG_BITS.urg;
 
 // Whole datagrams captured from real tools (shared/docs/crafting-reference.md §4b).
 Deno.test("encodeIPv4: datagrams byte-identical to sendip, packit and hping3", () => {

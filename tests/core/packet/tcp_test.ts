@@ -3,7 +3,7 @@ import { parseIPv4, parseIPv6 } from "../../../core/packet/address.ts";
 import {
   encodeTcp,
   encodeTcpOptions,
-  TCP_FLAGS,
+  TCP_FLAG_BITS,
   TCP_FLAGS_MASK,
   type TcpOption,
 } from "../../../core/packet/tcp.ts";
@@ -20,7 +20,7 @@ function checksumOk(segment: Uint8Array, addresses: { src: Uint8Array; dst: Uint
 // Segments captured from real tools (shared/docs/crafting-reference.md §4b), checksums marked
 // "(correct)" by tcpdump.
 Deno.test("encodeTcp: FIN+PSH+URG segments byte-identical to sendip, packit, hping3, scapy", () => {
-  const fpu = TCP_FLAGS.fin | TCP_FLAGS.psh | TCP_FLAGS.urg;
+  const fpu = TCP_FLAG_BITS.fin | TCP_FLAG_BITS.psh | TCP_FLAG_BITS.urg;
   assert.equal(fpu, 0x29);
   assert.equal(
     hex(encodeTcp({ sport: 40000, dport: 7000, seq: 0x796e4756, flags: fpu, window: 65535 }, A)),
@@ -47,7 +47,7 @@ Deno.test("encodeTcp: the target's RST+ACK reply (checksum 0x21c6 per tcpdump)",
     sport: 7000,
     dport: 40000,
     ack: 2037270359,
-    flags: TCP_FLAGS.rst | TCP_FLAGS.ack,
+    flags: TCP_FLAG_BITS.rst | TCP_FLAG_BITS.ack,
     window: 0,
   }, B);
   assert.equal(hex(rst), "1b589c4000000000796e4757" + "50140000" + "21c60000");
@@ -74,8 +74,8 @@ Deno.test("encodeTcp: every one of the 512 flag combinations lands in the right 
     cwr: 0x80,
     ns: 0x100,
   };
-  assert.deepEqual({ ...TCP_FLAGS }, expected);
-  const ns = encodeTcp({ sport: 1, dport: 2, flags: TCP_FLAGS.ns }, A);
+  assert.deepEqual({ ...TCP_FLAG_BITS }, expected);
+  const ns = encodeTcp({ sport: 1, dport: 2, flags: TCP_FLAG_BITS.ns }, A);
   assert.equal(hex(ns.subarray(12, 14)), "5100");
 });
 
@@ -111,7 +111,7 @@ Deno.test("encodeTcpOptions: padding to 4 bytes with EOL, data offset follows", 
     { type: "sackPermitted" },
     { type: "timestamp", value: 1234, echo: 0 },
   ];
-  const segment = encodeTcp({ sport: 1, dport: 2, flags: TCP_FLAGS.syn, options: sendipList }, A);
+  const segment = encodeTcp({ sport: 1, dport: 2, flags: TCP_FLAG_BITS.syn, options: sendipList }, A);
   const parsed = parseTcp(segment);
   assert.equal(parsed.dataOffset, 10); // 20 + 20 bytes of options
   assert.equal(hex(parsed.options), "020405b4" + "01" + "030307" + "0402" + "080a000004d200000000");
@@ -128,7 +128,7 @@ Deno.test("encodeTcp: scapy's SECN packet with seven options (offset 13, NS set:
     { type: "sack", blocks: [[1000, 2000]] },
     { type: "eol" },
   ];
-  const flags = TCP_FLAGS.syn | TCP_FLAGS.ece | TCP_FLAGS.cwr | TCP_FLAGS.ns;
+  const flags = TCP_FLAG_BITS.syn | TCP_FLAG_BITS.ece | TCP_FLAG_BITS.cwr | TCP_FLAG_BITS.ns;
   const segment = encodeTcp({ sport: 40100, dport: 7000, seq: 1000, flags, window: 1024, options }, A);
   assert.equal(hex(segment.subarray(12, 14)), "d1c2");
   assert.equal(segment.length, 52);
@@ -173,7 +173,13 @@ Deno.test("encodeTcp: every field is settable and lands at its offset", () => {
 });
 
 Deno.test("encodeTcp: IPv6 pseudo-header checksum verifies; differs from the IPv4 one", () => {
-  const fields = { sport: 40000, dport: 7000, seq: 1, flags: TCP_FLAGS.syn, payload: Uint8Array.of(1, 2, 3) };
+  const fields = {
+    sport: 40000,
+    dport: 7000,
+    seq: 1,
+    flags: TCP_FLAG_BITS.syn,
+    payload: Uint8Array.of(1, 2, 3),
+  };
   const v6 = encodeTcp(fields, V6);
   assert.ok(checksumOk(v6, V6));
   assert.ok(!checksumOk(v6, A));

@@ -9,7 +9,7 @@ import { buildPacketDetailed, type BuiltPacket, type PacketSpec } from "../../..
 import { encodeEthernet, ETHERTYPE } from "../../../core/packet/ethernet.ts";
 import { encodePcap, LINKTYPE, type PcapWriterOptions } from "../../../core/packet/pcap_writer.ts";
 import { createRng } from "../../../core/packet/rng.ts";
-import { TCP_FLAGS, TCP_FLAGS_MASK } from "../../../core/packet/tcp.ts";
+import { TCP_FLAG_BITS, TCP_FLAGS_MASK } from "../../../core/packet/tcp.ts";
 
 async function tcpdumpMissing(): Promise<string | undefined> {
   try {
@@ -64,8 +64,8 @@ interface Case {
 }
 
 const knock = new TextEncoder().encode("knock");
-const FPU = TCP_FLAGS.fin | TCP_FLAGS.psh | TCP_FLAGS.urg;
-const SECN = TCP_FLAGS.syn | TCP_FLAGS.ece | TCP_FLAGS.cwr | TCP_FLAGS.ns;
+const FPU = TCP_FLAG_BITS.fin | TCP_FLAG_BITS.psh | TCP_FLAG_BITS.urg;
+const SECN = TCP_FLAG_BITS.syn | TCP_FLAG_BITS.ece | TCP_FLAG_BITS.cwr | TCP_FLAG_BITS.ns;
 const V4 = { src: "10.213.0.1", dst: "10.213.0.2" };
 const V6 = { src: "fd00:213::1", dst: "fd00:213::2" };
 const ALL_OPTIONS = [
@@ -141,7 +141,7 @@ const CASES: readonly Case[] = [
     good: true,
   },
   {
-    spec: { ...V6, transport: { protocol: "tcp", dport: 7000, flags: TCP_FLAGS.syn } },
+    spec: { ...V6, transport: { protocol: "tcp", dport: 7000, flags: TCP_FLAG_BITS.syn } },
     expect: ["Flags [S]"],
     good: true,
   },
