@@ -453,3 +453,45 @@ Deno.test("stats() counts packets, starts, stages and sources", () => {
     flagMismatches: 0,
   });
 });
+
+Deno.test("events are plain data: a fail carries the reason, the expected step and what arrived", () => {
+  const engine = createEngine([A]);
+  engine.observe(knock({ src: "fd77::2", port: "7000", at: 0 }));
+  const events = engine.observe(knock({ src: "fd77::2", port: "4000:udp", at: 50 }));
+  assert.deepEqual(events, []); // 4000/udp is in no door: invisible
+  const [fail, ...rest] = engine.observe(
+    knock({ src: "fd77::2", port: "9000", flags: SYN | ACK, at: 120.5 }),
+  );
+  assert.deepEqual(rest, []);
+  assert.deepEqual(structuredClone(fail), {
+    src: "fd77::2",
+    family: 6,
+    door: 0,
+    name: "A",
+    timeMs: 120.5,
+    type: "fail",
+    reason: "wrong-port",
+    stage: 1,
+    expected: { protocol: "tcp", port: 8000 },
+    got: { protocol: "tcp", port: 9000, flags: SYN | ACK },
+  });
+});
+
+Deno.test("UDP has no retransmission detection: a repeated datagram to the previous port is a wrong knock", () => {
+  const U = door("U", { sequence: "4000:udp,4001:udp,4002:udp" });
+  const engine = createEngine([U]);
+  const out = replay(engine, [
+    knock({ port: "4000:udp", sport: 5, at: 0 }),
+    knock({ port: "4001:udp", sport: 5, at: 10 }),
+    knock({ port: "4001:udp", sport: 5, at: 20 }),
+  ]);
+  assert.equal(out.at(-1), "10.0.0.2: U: fail wrong-port (stage 2, expected 4002/udp, got 4001/udp)");
+});
+
+Deno.test("a timeout sweep on observe happens even for an invisible packet", () => {
+  const engine = createEngine([A]);
+  replay(engine, [knock({ port: "7000", at: 0 })]);
+  assert.deepEqual(replay(engine, [knock({ src: "10.0.0.50", port: "22", at: 25_000 })]), [
+    "10.0.0.2: A: sequence timeout (stage 1)",
+  ]);
+});
