@@ -149,11 +149,13 @@ export function forEachChunk(text: string, visit: (chunk: Chunk) => void): void 
   let knockdLine = 0;
   // A code unit is at most 3 UTF-8 bytes, so a piece this short can never exceed the limit.
   const safeUnits = Math.floor(FGETS_MAX_BYTES / 3);
+  let nl = text.indexOf("\n");
   while (pos < n) {
     const start = pos;
     let end: number; // end of content (exclusive), before any newline
     let newline = false;
-    const nl = text.indexOf("\n", pos);
+    // Search for the next newline only once per physical line (a long line has many chunks).
+    if (nl !== -1 && nl < pos) nl = text.indexOf("\n", pos);
     const lineEnd = nl === -1 ? n : nl;
     if (lineEnd - pos + 1 <= safeUnits) {
       end = lineEnd;

@@ -27,7 +27,13 @@
  *
  * @module
  */
-export { type ConfigExtension, parseConfig, type ParseOptions, type ParseResult } from "./parse.ts";
+export {
+  type ConfigExtension,
+  DEFAULT_MAX_DIAGNOSTICS,
+  parseConfig,
+  type ParseOptions,
+  type ParseResult,
+} from "./parse.ts";
 export { type ParsedSequence, parseSequence, type ParseSequenceOptions } from "./sequence.ts";
 export {
   markOneTimeSequenceUsed,

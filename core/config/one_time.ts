@@ -9,7 +9,7 @@ import type { SequenceStep } from "./types.ts";
 import { CODES } from "./codes.ts";
 import { parseSequence } from "./sequence.ts";
 import { forEachChunk, isCSpace, spanAt, trimBounds } from "./_text.ts";
-import { byPosition } from "./parse.ts";
+import { byPosition, DEFAULT_MAX_DIAGNOSTICS } from "./parse.ts";
 
 /** One usable line of a one-time-sequences file. */
 export interface OneTimeSequenceEntry {
@@ -32,7 +32,7 @@ export interface OneTimeSequencesResult {
   readonly entries: readonly OneTimeSequenceEntry[];
   /** The sequence in force (the first entry), if any. Without one knockd disables the door. */
   readonly current?: OneTimeSequenceEntry;
-  /** `KT011` warnings for lines knockd skips, sorted by position. */
+  /** `KT011` warnings for lines knockd skips, sorted by position (at most `maxDiagnostics`). */
   readonly diagnostics: readonly Diagnostic[];
 }
 
@@ -40,6 +40,8 @@ export interface OneTimeSequencesResult {
 export interface ParseOneTimeSequencesOptions {
   /** Door name for knockd's message text. */
   readonly door?: string;
+  /** Keep at most this many diagnostics (default 10,000); the rest are dropped. */
+  readonly maxDiagnostics?: number;
 }
 
 /**
@@ -54,6 +56,7 @@ export function parseOneTimeSequences(
 ): OneTimeSequencesResult {
   const entries: OneTimeSequenceEntry[] = [];
   const diagnostics: Diagnostic[] = [];
+  const max = options.maxDiagnostics ?? DEFAULT_MAX_DIAGNOSTICS;
   const parseOptions = options.door === undefined ? {} : { door: options.door };
   forEachChunk(text, (chunk) => {
     const [s, e] = trimBounds(chunk.text);
@@ -62,6 +65,7 @@ export function parseOneTimeSequences(
     const parsed = parseSequence(chunk.text.slice(s, e), span, parseOptions);
     if (parsed.diagnostics.length > 0) {
       for (const d of parsed.diagnostics) {
+        if (diagnostics.length >= max) break;
         const diagnostic: Diagnostic = {
           code: CODES.otpLineSkipped,
           severity: "warning",

@@ -44,7 +44,16 @@ export interface ConfigExtension {
 export interface ParseOptions {
   /** Extra directives to accept and keep in `Door.extensions` / `Options.extensions`. */
   readonly extensions?: readonly ConfigExtension[];
+  /**
+   * Keep at most this many diagnostics (default 10,000) so that a huge
+   * garbage input cannot exhaust memory; the rest are only counted in
+   * `ParseResult.omittedDiagnostics`.
+   */
+  readonly maxDiagnostics?: number;
 }
+
+/** Default of `ParseOptions.maxDiagnostics`. */
+export const DEFAULT_MAX_DIAGNOSTICS = 10_000;
 
 /** Result of {@link parseConfig}. */
 export interface ParseResult {
@@ -55,8 +64,10 @@ export interface ParseResult {
    * we report them all).
    */
   readonly diagnostics: Diagnostic[];
-  /** True when there is no `error` diagnostic, i.e. knockd would accept the file. */
+  /** True when there is no `error` diagnostic (omitted ones included), i.e. knockd would accept the file. */
   readonly ok: boolean;
+  /** How many diagnostics were dropped beyond `ParseOptions.maxDiagnostics` (normally 0). */
+  readonly omittedDiagnostics: number;
 }
 
 const OPTION_KEYS = new Set(["LOGFILE", "PIDFILE", "INTERFACE"]);
@@ -118,6 +129,19 @@ export function parseConfig(text: string, options: ParseOptions = {}): ParseResu
   for (const ext of options.extensions ?? []) extensions.set(asciiUpper(ext.key.trim()), ext);
 
   const diagnostics: Diagnostic[] = [];
+  const max = options.maxDiagnostics ?? DEFAULT_MAX_DIAGNOSTICS;
+  let omitted = 0;
+  let omittedError = false;
+  const report = (d: Diagnostic): void => {
+    if (diagnostics.length < max) diagnostics.push(d);
+    else {
+      omitted++;
+      if (d.severity === "error") omittedError = true;
+    }
+  };
+  const reportAll = (items: readonly Diagnostic[]): void => {
+    for (const d of items) report(d);
+  };
   const sections: MutableSection[] = [];
   const builders: DoorBuilder[] = [];
   const opts: MutableOptions = {};
@@ -125,7 +149,7 @@ export function parseConfig(text: string, options: ParseOptions = {}): ParseResu
   let door: DoorBuilder | undefined;
 
   const error = (code: string, message: string, span: Span, knockd: string): void => {
-    diagnostics.push({ code, severity: "error", message, span, knockd });
+    report({ code, severity: "error", message, span, knockd });
   };
 
   const onChunk = (chunk: Chunk): void => {
@@ -191,7 +215,6 @@ export function parseConfig(text: string, options: ParseOptions = {}): ParseResu
       ? { key, normalizedKey: upper, keySpan, span: lineSpan }
       : { key, normalizedKey: upper, keySpan, value, valueSpan, span: lineSpan };
     current.directives.push(directive);
-    const syntax = `config: line ${kLine}: syntax error`;
 
     if (value === undefined || valueSpan === undefined) {
       if (upper === "USESYSLOG") {
@@ -203,7 +226,7 @@ export function parseConfig(text: string, options: ParseOptions = {}): ParseResu
             ? `Directive "${key}" needs a value: write "${key} = ..."`
             : `Expected "key = value" but found "${key}"`,
           lineSpan,
-          syntax,
+          syntaxError(kLine),
         );
       }
       return;
@@ -213,7 +236,7 @@ export function parseConfig(text: string, options: ParseOptions = {}): ParseResu
         CODES.useSyslogWithValue,
         `"${key}" takes no value: write "${key}" alone on its line, without "="`,
         lineSpan,
-        syntax,
+        syntaxError(kLine),
       );
       return;
     }
@@ -234,7 +257,7 @@ export function parseConfig(text: string, options: ParseOptions = {}): ParseResu
       }
       if (ext !== undefined && ext.scope === "options") {
         (opts.extensions ??= new Map()).set(upper, directive);
-        if (ext.parse) pushAll(diagnostics, ext.parse(value, directive));
+        if (ext.parse) reportAll(ext.parse(value, directive));
         return;
       }
       if (DOOR_KEYS.has(upper) || (ext !== undefined && ext.scope === "door")) {
@@ -242,10 +265,10 @@ export function parseConfig(text: string, options: ParseOptions = {}): ParseResu
           CODES.misplacedDirective,
           `"${key}" is a door directive and cannot be used in [options]`,
           keySpan,
-          syntax,
+          syntaxError(kLine),
         );
       } else {
-        error(CODES.syntaxError, `Unknown directive "${key}" in [options]`, keySpan, syntax);
+        error(CODES.syntaxError, `Unknown directive "${key}" in [options]`, keySpan, syntaxError(kLine));
       }
       return;
     }
@@ -259,7 +282,7 @@ export function parseConfig(text: string, options: ParseOptions = {}): ParseResu
         const parsed = parseSequence(value, valueSpan, { door: doorName });
         d.sequence = parsed.steps;
         d.sequenceSource = "sequence";
-        pushAll(diagnostics, parsed.diagnostics);
+        reportAll(parsed.diagnostics);
         return;
       }
       case "ONE_TIME_SEQUENCES":
@@ -280,7 +303,7 @@ export function parseConfig(text: string, options: ParseOptions = {}): ParseResu
           if (item.flag !== undefined && item.state !== undefined) d.tcpFlags.set(item.flag, item.state);
         }
         d.tcpFlagsSpans.push(valueSpan);
-        pushAll(diagnostics, parsed.diagnostics);
+        reportAll(parsed.diagnostics);
         return;
       }
       case "START_COMMAND":
@@ -303,7 +326,7 @@ export function parseConfig(text: string, options: ParseOptions = {}): ParseResu
     }
     if (ext !== undefined && ext.scope === "door") {
       (d.extensions ??= new Map()).set(upper, directive);
-      if (ext.parse) pushAll(diagnostics, ext.parse(value, directive));
+      if (ext.parse) reportAll(ext.parse(value, directive));
       return;
     }
     if (OPTION_KEYS.has(upper) || (ext !== undefined && ext.scope === "options")) {
@@ -311,10 +334,15 @@ export function parseConfig(text: string, options: ParseOptions = {}): ParseResu
         CODES.misplacedDirective,
         `"${key}" is an [options] directive and cannot be used in door "${doorName}"`,
         keySpan,
-        syntax,
+        syntaxError(kLine),
       );
     } else {
-      error(CODES.syntaxError, `Unknown directive "${key}" in door "${doorName}"`, keySpan, syntax);
+      error(
+        CODES.syntaxError,
+        `Unknown directive "${key}" in door "${doorName}"`,
+        keySpan,
+        syntaxError(kLine),
+      );
     }
   };
 
@@ -337,11 +365,8 @@ export function parseConfig(text: string, options: ParseOptions = {}): ParseResu
   }
   diagnostics.sort(byPosition);
   const config: Config = { options: opts as Options, doors, sections: sections as readonly Section[] };
-  return { config, diagnostics, ok: !diagnostics.some((d) => d.severity === "error") };
-}
-
-function pushAll<T>(target: T[], items: readonly T[]): void {
-  for (const item of items) target.push(item);
+  const ok = !omittedError && !diagnostics.some((d) => d.severity === "error");
+  return { config, diagnostics, ok, omittedDiagnostics: omitted };
 }
 
 function newDoor(section: MutableSection): DoorBuilder {
@@ -369,6 +394,10 @@ function buildDoor(b: DoorBuilder): Door {
   if (b.target !== undefined) door.target = b.target;
   if (b.extensions !== undefined) door.extensions = b.extensions;
   return door;
+}
+
+function syntaxError(knockdLine: number): string {
+  return `config: line ${knockdLine}: syntax error`;
 }
 
 /** Orders diagnostics by line, then column, then offset (diagnostics without a span last). */
