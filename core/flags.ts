@@ -13,11 +13,12 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { flagMask, formatFlagSpec, parseFlagSpec } from "./flags.ts";
  * const { spec, diagnostics } = parseFlagSpec("syn,!ack", { dialect: "knockd" });
- * console.assert(diagnostics.length === 0);
- * console.assert(formatFlagSpec(spec) === "syn,!ack");
- * console.assert(flagMask(spec).set === 0x02 && flagMask(spec).clear === 0x10);
+ * assert.ok(diagnostics.length === 0);
+ * assert.ok(formatFlagSpec(spec) === "syn,!ack");
+ * assert.ok(flagMask(spec).set === 0x02 && flagMask(spec).clear === 0x10);
  * ```
  *
  * @module

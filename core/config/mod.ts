@@ -9,20 +9,21 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseConfig } from "./mod.ts";
  *
  * const { config, diagnostics, ok } = parseConfig(
  *   "[options]\n  UseSyslog\n[openSSH]\n  sequence = 7000,8000:udp,9000\n  tcpflags = syn\n",
  * );
- * console.assert(ok && diagnostics.length === 0);
+ * assert.ok(ok && diagnostics.length === 0);
  * const door = config.doors[0]!;
- * console.assert(door.name === "openSSH");
- * console.assert(door.sequence.map((s) => `${s.port}:${s.protocol}`).join() === "7000:tcp,8000:udp,9000:tcp");
- * console.assert(door.seqTimeout.value === 25);
+ * assert.ok(door.name === "openSSH");
+ * assert.ok(door.sequence.map((s) => `${s.port}:${s.protocol}`).join() === "7000:tcp,8000:udp,9000:tcp");
+ * assert.ok(door.seqTimeout.value === 25);
  *
  * const bad = parseConfig("[d]\nsequence = 70000\n");
- * console.assert(!bad.ok);
- * console.assert(bad.diagnostics[0]!.knockd === "config: section d: port 70000 is invalid");
+ * assert.ok(!bad.ok);
+ * assert.ok(bad.diagnostics[0]!.knockd === "config: section d: port 70000 is invalid");
  * ```
  *
  * @module
