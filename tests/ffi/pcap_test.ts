@@ -94,6 +94,10 @@ Deno.test({
 try { PcapHandle.openLive("lo"); console.log("opened"); }
 catch (e) { console.log(JSON.stringify({ kind: e.kind, message: e.message })); }`;
       await Deno.writeTextFile(`${dir}/probe.ts`, script);
+      // The deno binary may live where `nobody` cannot reach it (e.g. npx's cache under /root): use a copy.
+      const deno = `${dir}/deno`;
+      await Deno.copyFile(Deno.execPath(), deno);
+      await Deno.chmod(deno, 0o755);
       const out = await new Deno.Command("runuser", {
         args: [
           "-u",
@@ -102,7 +106,7 @@ catch (e) { console.log(JSON.stringify({ kind: e.kind, message: e.message })); }
           "env",
           `DENO_DIR=${dir}/cache`,
           `HOME=${dir}`,
-          Deno.execPath(),
+          deno,
           "run",
           "-A",
         ]
