@@ -1,0 +1,171 @@
+// Differential test against the real knockd 0.8 (Debian package `knockd`),
+// skipped when /usr/sbin/knockd is not installed. Each config is written to a
+// temporary file and given to `knockd -D -c FILE -i <missing interface>`:
+// knockd parses the config, prints what it understood (-D), and then fails to
+// open the interface (accepted) or prints its config error (rejected).
+import assert from "node:assert/strict";
+import { parseConfig } from "../../../core/config/mod.ts";
+
+const KNOCKD = "/usr/sbin/knockd";
+const available = (() => {
+  try {
+    return Deno.statSync(KNOCKD).isFile;
+  } catch {
+    return false;
+  }
+})();
+
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const PIECES = [
+  "\n",
+  "\r\n",
+  "=",
+  ",",
+  ":",
+  "[",
+  "]",
+  "#",
+  " ",
+  "\t",
+  "!",
+  "0",
+  "9",
+  "-",
+  "udp",
+  "tcp",
+  "x",
+  "[options]\n",
+  "[]\n",
+  "sequence=",
+  "tcpflags=",
+  "UseSyslog\n",
+  "timeout=",
+  ", ack",
+  "70000",
+];
+
+function mutate(text: string, rand: () => number): string {
+  let s = text;
+  const edits = 1 + Math.floor(rand() * 3);
+  for (let i = 0; i < edits; i++) {
+    const at = Math.floor(rand() * (s.length + 1));
+    const piece = PIECES[Math.floor(rand() * PIECES.length)]!;
+    const kind = rand();
+    if (kind < 0.45) s = s.slice(0, at) + piece + s.slice(at);
+    else if (kind < 0.8) s = s.slice(0, at) + s.slice(at + 1 + Math.floor(rand() * 6));
+    else s = s.slice(0, at) + piece + s.slice(at + piece.length);
+  }
+  return s;
+}
+
+interface KnockdView {
+  /** First config error line, or undefined when knockd accepted the file. */
+  readonly error?: string;
+  /** Per door (in order): the last sequence and seq_timeout knockd printed. */
+  readonly doors: { sequence?: string; seqTimeout?: string }[];
+  /** knockd could not open a file the config names (perror), so it stopped there. */
+  readonly missingFile?: string;
+}
+
+async function runKnockd(path: string): Promise<KnockdView> {
+  const out = await new Deno.Command(KNOCKD, {
+    args: ["-D", "-c", path, "-i", "kt-nonexistent0"],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
+  const doors: { sequence?: string; seqTimeout?: string }[] = [];
+  let error: string | undefined;
+  let inOptions = false;
+  for (const line of text.split("\n")) {
+    const perror =
+      /^(.+): (No such file or directory|Is a directory|Not a directory|Permission denied|File name too long)$/
+        .exec(line);
+    if (perror && !line.startsWith("warning: ")) return { doors, missingFile: perror[1]! };
+    const section = /^config: new section: '(.*)'$/.exec(line);
+    if (section) {
+      inOptions = section[1] === "options";
+      if (!inOptions) doors.push({});
+      continue;
+    }
+    const seq = /^config: .*: sequence: (.*)$/.exec(line);
+    if (seq && !inOptions && doors.length > 0) doors[doors.length - 1]!.sequence = seq[1]!;
+    const timeout = /^config: .*: seq_timeout: (.*)$/.exec(line);
+    if (timeout && !inOptions && doors.length > 0) doors[doors.length - 1]!.seqTimeout = timeout[1]!;
+    if (error === undefined && /^(config: (line \d+|section .*): |error: section ')/.test(line)) error = line;
+  }
+  assert.ok(
+    error !== undefined || text.includes("could not open kt-nonexistent0"),
+    `knockd neither failed on the config nor reached the interface:\n${text}`,
+  );
+  return error === undefined ? { doors } : { error, doors };
+}
+
+Deno.test({
+  name: "differential: 300 mutated configs give knockd's verdict, first message and values",
+  ignore: !available,
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "kt-config-diff-" });
+    try {
+      const otp = `${dir}/otp`;
+      await Deno.writeTextFile(otp, " 1111,2222\n");
+      const base = (await Deno.readTextFile(new URL("../../testdata/config/example.conf", import.meta.url)))
+        .replace("/etc/knockd/otp_sequences", otp);
+      const rand = prng(2024);
+      let rejectedCount = 0;
+      let missing = 0;
+      for (let i = 0; i < 300; i++) {
+        const text = i === 0 ? base : mutate(base, rand);
+        const path = `${dir}/knockd.conf`;
+        await Deno.writeTextFile(path, text);
+        const theirs = await runKnockd(path);
+        const ours = parseConfig(text);
+        const where = `config #${i}:\n${text}`;
+        if (theirs.missingFile !== undefined) {
+          // A mutated One_Time_Sequences path: opening files is the caller's job, not the parser's.
+          assert.ok(ours.config.doors.some((d) => d.oneTimeSequences?.value === theirs.missingFile), where);
+          missing++;
+          continue;
+        }
+        // knockd stops at the first error in reading order; the empty-sequence check runs last.
+        const inReadingOrder = ours.diagnostics
+          .filter((d) => d.code !== "KT009")
+          .sort((a, b) => a.span!.offset - b.span!.offset);
+        const first = inReadingOrder[0] ?? ours.diagnostics[0];
+        assert.equal(first?.knockd, theirs.error, where);
+        assert.equal(ours.ok, theirs.error === undefined, where);
+        if (!ours.ok) {
+          rejectedCount++;
+          continue;
+        }
+        // One-time-sequence doors get their sequence from the file, which knockd loaded.
+        const sequences = ours.config.doors.map((d) =>
+          d.sequenceSource === "one_time_sequences"
+            ? "1111:tcp,2222:tcp"
+            : d.sequence.map((s) => `${s.port}:${s.protocol}`).join(",")
+        );
+        assert.deepEqual(sequences, theirs.doors.map((d) => d.sequence), where);
+        assert.deepEqual(
+          ours.config.doors.map((d) => d.seqTimeout.span ? String(d.seqTimeout.value) : undefined),
+          theirs.doors.map((d) => d.seqTimeout),
+          where,
+        );
+      }
+      // The mutations must exercise both outcomes.
+      assert.ok(rejectedCount > 30 && rejectedCount < 270, `rejected ${rejectedCount}`);
+      assert.ok(missing < 30, `missing one-time file in ${missing} cases`);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
