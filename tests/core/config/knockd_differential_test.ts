@@ -4,7 +4,7 @@
 // knockd parses the config, prints what it understood (-D), and then fails to
 // open the interface (accepted) or prints its config error (rejected).
 import assert from "node:assert/strict";
-import { parseConfig } from "../../../core/config/mod.ts";
+import { parseConfig, parseOneTimeSequences } from "../../../core/config/mod.ts";
 
 const KNOCKD = "/usr/sbin/knockd";
 const available = (() => {
@@ -164,6 +164,52 @@ Deno.test({
       // The mutations must exercise both outcomes.
       assert.ok(rejectedCount > 30 && rejectedCount < 270, `rejected ${rejectedCount}`);
       assert.ok(missing < 30, `missing one-time file in ${missing} cases`);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "differential: knockd picks the same current one-time sequence and prints the same skip messages",
+  ignore: !available,
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "kt-otp-diff-" });
+    try {
+      const files = [
+        " 1111,2222\n3333\n",
+        "# used\n\n\t#also used\n70000,1\n1:icmp\n 5555:udp,6666\n",
+        "\r\n  7,8:UDP , 9 \r\n",
+        `${"1,".repeat(40)}\n${"x".repeat(5000)}\n`,
+        "abc,-1\n",
+        "#" + "x".repeat(4094) + "4444,5555\n",
+      ];
+      const rand = prng(5);
+      for (let i = 0; i < 60; i++) files.push(mutate(" 1111,2222:udp\n3333,4444\n", rand));
+      for (const [i, content] of files.entries()) {
+        const otp = `${dir}/otp`;
+        await Deno.writeTextFile(otp, content);
+        const path = `${dir}/knockd.conf`;
+        await Deno.writeTextFile(path, `[door]\none_time_sequences = ${otp}\n`);
+        const out = await new Deno.Command(KNOCKD, {
+          args: ["-D", "-c", path, "-i", "kt-nonexistent0"],
+          stdout: "piped",
+          stderr: "piped",
+        }).output();
+        const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
+        const chosen = /^new sequence for door door: (.*)$/m.exec(text)?.[1];
+        const skipped = text.split("\n").filter((l) => l.startsWith("config: section door: "));
+        const ours = parseOneTimeSequences(content, { door: "door" });
+        const where = `file #${i}: ${JSON.stringify(content)}\n${text}`;
+        assert.equal(ours.current?.steps.map((s) => `${s.port}:${s.protocol}`).join(","), chosen, where);
+        // knockd stops reading at the first valid line: compare the messages of the lines before it.
+        const before = ours.diagnostics.filter((d) =>
+          ours.current === undefined || d.span!.offset < ours.current.span.offset
+        );
+        // knockd prints one message per skipped line (its first problem); we report them all.
+        const firstPerLine = before.filter((d, k) => k === 0 || before[k - 1]!.span!.line !== d.span!.line);
+        assert.deepEqual(firstPerLine.map((d) => d.knockd), skipped, where);
+      }
     } finally {
       await Deno.remove(dir, { recursive: true });
     }
