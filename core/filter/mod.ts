@@ -1,0 +1,15 @@
+/**
+ * Capture-filter generation for `serve`: knockd's BPF expression (knockd-reference §2.2) from the doors and
+ * the interface's addresses, with knockd's IPv6, target and VLAN bugs fixed. Pure.
+ *
+ * @module
+ */
+export {
+  addressFamily,
+  buildFilter,
+  type BuildFilterOptions,
+  type BuiltFilter,
+  type DoorFilter,
+  type FilterAddresses,
+  MATCH_NOTHING,
+} from "./build_filter.ts";

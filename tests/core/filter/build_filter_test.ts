@@ -1,0 +1,182 @@
+import assert from "node:assert/strict";
+import { parseConfig } from "../../../core/config/mod.ts";
+import {
+  addressFamily,
+  buildFilter,
+  type BuildFilterOptions,
+  MATCH_NOTHING,
+} from "../../../core/filter/mod.ts";
+import { compileCheck } from "../../../ffi/mod.ts";
+
+function doors(text: string) {
+  const { config, ok, diagnostics } = parseConfig(text);
+  assert.ok(ok, JSON.stringify(diagnostics));
+  return config.doors;
+}
+
+let libpcapMissing: string | undefined;
+try {
+  compileCheck("tcp");
+} catch (error) {
+  libpcapMissing = error instanceof Error ? error.message : String(error);
+  // deno-lint-ignore no-console
+  console.log(`skipping libpcap compile checks: ${libpcapMissing}`);
+}
+
+/** Every generated filter must compile in real libpcap, on every link type serve supports. */
+function assertCompiles(expression: string, vlan: boolean): void {
+  if (libpcapMissing !== undefined) return;
+  const linktypes = vlan ? [1] : [1, 12, 113, 276];
+  for (const linktype of linktypes) {
+    const result = compileCheck(expression, linktype);
+    assert.deepEqual(result, { ok: true }, `linktype ${linktype}: ${expression}`);
+  }
+}
+
+const V4 = { v4: ["10.77.0.1"], v6: [] };
+
+interface Case {
+  readonly name: string;
+  readonly conf: string;
+  readonly addresses: { v4: string[]; v6: string[] };
+  readonly options?: BuildFilterOptions;
+  readonly expected: string;
+}
+
+const CASES: Case[] = [
+  {
+    name: "knockd §2.2 example 1: tcp with syn (exact knockd string)",
+    conf: "[d]\nsequence = 7000,8000,9000\ntcpflags = syn\n",
+    addresses: V4,
+    expected:
+      "((dst host 10.77.0.1) and (((tcp dst port 7000 or 8000 or 9000) and tcp[tcpflags] & tcp-syn != 0)))",
+  },
+  {
+    name: "knockd §2.2 example 2: flags set and clear, udp (exact knockd string)",
+    conf: "[d]\nsequence = 5000,4000:udp,4001:udp\ntcpflags = syn,!ack\n",
+    addresses: V4,
+    expected: "((dst host 10.77.0.1) and (((tcp dst port 5000) and tcp[tcpflags] & tcp-syn != 0 and " +
+      "tcp[tcpflags] & tcp-ack == 0) or (udp dst port 4000 or 4001)))",
+  },
+  {
+    name: "knockd §2.2 example 4: atoi ports, no flags (exact knockd string)",
+    conf: "[d]\nsequence = abc,-1, 8000 :UDP ,9000:tcp:junk\n",
+    addresses: V4,
+    expected: "((dst host 10.77.0.1) and (((tcp dst port 0 or 65535 or 9000)) or (udp dst port 8000)))",
+  },
+  {
+    name: "udp only",
+    conf: "[d]\nsequence = 1111:udp,2222:udp\n",
+    addresses: V4,
+    expected: "((dst host 10.77.0.1) and ((udp dst port 1111 or 2222)))",
+  },
+  {
+    name: "all knockd flags in knockd's order, repeated port listed once",
+    conf: "[d]\nsequence = 5000,5000,5001\ntcpflags = urg,!ack,psh,rst,!syn,fin\n",
+    addresses: V4,
+    expected:
+      "((dst host 10.77.0.1) and (((tcp dst port 5000 or 5001) and tcp[tcpflags] & tcp-fin != 0 and " +
+      "tcp[tcpflags] & tcp-syn == 0 and tcp[tcpflags] & tcp-rst != 0 and tcp[tcpflags] & tcp-push != 0 and " +
+      "tcp[tcpflags] & tcp-ack == 0 and tcp[tcpflags] & tcp-urg != 0)))",
+  },
+  {
+    name: "IPv4 and IPv6 addresses: IPv6 half by port only, extension headers pass",
+    conf: "[d]\nsequence = 7000,8000,9000\ntcpflags = syn\n",
+    addresses: { v4: ["10.77.0.1", "192.168.1.5"], v6: ["fd77::1", "fe80::28d0:e0ff:feba:db8"] },
+    expected: "((dst host 10.77.0.1 or dst host 192.168.1.5) and (((tcp dst port 7000 or 8000 or 9000) and " +
+      "tcp[tcpflags] & tcp-syn != 0))) or ((dst host fd77::1 or dst host fe80::28d0:e0ff:feba:db8) and " +
+      "(((tcp dst port 7000 or 8000 or 9000)) or (ip6[6] != 6 and ip6[6] != 17 and ip6[6] != 58)))",
+  },
+  {
+    name: "-4 drops the IPv6 half",
+    conf: "[d]\nsequence = 7000,8000:udp\n",
+    addresses: { v4: ["10.77.0.1"], v6: ["fd77::1"] },
+    options: { onlyIPv4: true },
+    expected: "((dst host 10.77.0.1) and (((tcp dst port 7000)) or (udp dst port 8000)))",
+  },
+  {
+    name: "IPv4 target: used once, never in the IPv6 half",
+    conf: "[d]\nsequence = 7000,8000\ntarget = 10.9.9.9\n",
+    addresses: { v4: ["10.77.0.1", "10.77.0.2"], v6: ["fd77::1"] },
+    expected: "((dst host 10.9.9.9) and (((tcp dst port 7000 or 8000))))",
+  },
+  {
+    name: "IPv6 target: only the IPv6 half, even without IPv6 addresses",
+    conf: "[d]\nsequence = 7000:udp\ntarget = fd00::9\n",
+    addresses: V4,
+    expected:
+      "((dst host fd00::9) and ((udp dst port 7000) or (ip6[6] != 6 and ip6[6] != 17 and ip6[6] != 58)))",
+  },
+  {
+    name: "no addresses (any, unnumbered interface): still filtered by port",
+    conf: "[d]\nsequence = 7000,8000\ntcpflags = syn\n",
+    addresses: { v4: [], v6: [] },
+    expected: "(ip and (((tcp dst port 7000 or 8000) and tcp[tcpflags] & tcp-syn != 0))) or " +
+      "(ip6 and (((tcp dst port 7000 or 8000)) or (ip6[6] != 6 and ip6[6] != 17 and ip6[6] != 58)))",
+  },
+  {
+    name: "several doors are joined with or",
+    conf: "[a]\nsequence = 7000\n[b]\nsequence = 8000:udp\n",
+    addresses: V4,
+    expected: "((dst host 10.77.0.1) and (((tcp dst port 7000)))) or ((dst host 10.77.0.1) and " +
+      "((udp dst port 8000)))",
+  },
+  {
+    name: "VLAN-tagged frames pass too",
+    conf: "[d]\nsequence = 7000\ntcpflags = syn\n",
+    addresses: V4,
+    options: { vlan: true },
+    expected: "((dst host 10.77.0.1) and (((tcp dst port 7000) and tcp[tcpflags] & tcp-syn != 0))) or " +
+      "(vlan and (((dst host 10.77.0.1) and (((tcp dst port 7000) and tcp[tcpflags] & tcp-syn != 0)))))",
+  },
+];
+
+for (const c of CASES) {
+  Deno.test(`buildFilter: ${c.name}`, () => {
+    const built = buildFilter(doors(c.conf), c.addresses, c.options ?? {});
+    assert.equal(built.expression, c.expected);
+    assertCompiles(built.expression, c.options?.vlan ?? false);
+  });
+}
+
+Deno.test("buildFilter: no doors, or only doors that cannot match, give MATCH_NOTHING (which compiles)", () => {
+  assert.equal(buildFilter([], V4).expression, MATCH_NOTHING);
+  const built = buildFilter(doors("[d]\nsequence = 7000\ntarget = example.com\n"), V4);
+  assert.equal(built.expression, MATCH_NOTHING);
+  assert.equal(built.doors[0]?.skipped, 'target "example.com" is not an IP address');
+  const v6only = buildFilter(doors("[d]\nsequence = 7000\ntarget = fd00::1\n"), V4, { onlyIPv4: true });
+  assert.equal(v6only.expression, MATCH_NOTHING);
+  assertCompiles(MATCH_NOTHING, false);
+});
+
+Deno.test("buildFilter: the flags knockd does not know are tested too", () => {
+  const door = doors("[d]\nsequence = 7000\n")[0]!;
+  const flagged = { ...door, tcpFlags: new Map([["ece", "set"], ["cwr", "clear"], ["ns", "set"]] as const) };
+  const built = buildFilter([flagged], V4);
+  assert.equal(
+    built.expression,
+    "((dst host 10.77.0.1) and (((tcp dst port 7000) and tcp[tcpflags] & tcp-ece != 0 and " +
+      "tcp[tcpflags] & tcp-cwr == 0 and tcp[12] & 1 != 0)))",
+  );
+  assertCompiles(built.expression, false);
+});
+
+Deno.test("buildFilter: many doors with both families and VLAN compile", () => {
+  let conf = "";
+  for (let i = 0; i < 50; i++) {
+    conf += `[d${i}]\nsequence = ${1000 + i},${2000 + i}:udp,${3000 + i}\ntcpflags = syn,!ack\n`;
+  }
+  const built = buildFilter(doors(conf), { v4: ["10.0.0.1"], v6: ["fd00::1"] }, { vlan: true });
+  assert.equal(built.doors.length, 50);
+  assert.ok(built.doors.every((d) => d.expression !== undefined));
+  assertCompiles(built.expression, true);
+});
+
+Deno.test("addressFamily: literals only", () => {
+  assert.equal(addressFamily("10.0.0.1"), 4);
+  assert.equal(addressFamily("fd77::1"), 6);
+  assert.equal(addressFamily("::ffff:10.0.0.1"), 6);
+  assert.equal(addressFamily("10.0.0.256"), undefined);
+  assert.equal(addressFamily("example.com"), undefined);
+  assert.equal(addressFamily(""), undefined);
+});
