@@ -10,9 +10,12 @@
  * @module
  */
 import { message } from "@optique/core/message";
+import { or } from "@optique/core/constructs";
 import { run } from "@optique/run";
 import { explainRule, lintConfig, RULES } from "../core/lint/mod.ts";
 import { useColor } from "./colors.ts";
+import { knockCommand, runKnock } from "./knock/command.ts";
+import { realKnockNet } from "./knock/net.ts";
 import { lintCommand, type LintEngine, runLint } from "./lint/command.ts";
 import { denoIo, exit, type Io, processArgs } from "./runtime.ts";
 import { PROGRAM_NAME, VERSION } from "./version.ts";
@@ -41,7 +44,7 @@ function terminalWidth(io: Io): number {
 /** Parses the command line; help, version, completion and usage errors become an exit status. */
 function parseArgs(args: readonly string[], io: Io) {
   try {
-    return run(lintCommand, {
+    return run(or(lintCommand, knockCommand), {
       programName: PROGRAM_NAME,
       args,
       help: "both",
@@ -75,6 +78,8 @@ export async function main(args: readonly string[], io: Io): Promise<number> {
     switch (parsed.command) {
       case "lint":
         return await runLint(parsed, io, engine);
+      case "knock":
+        return await runKnock(parsed, io, realKnockNet());
     }
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);

@@ -1,0 +1,104 @@
+/**
+ * The network and clock effects of `knock` (and the raw sends of `craft`), behind one interface so
+ * tests can record hits without sending anything. {@linkcode realKnockNet} is the libc-backed one.
+ *
+ * @module
+ */
+import {
+  type Family,
+  type ProbeResult,
+  probeTcp,
+  RawSocket,
+  resolveHost,
+  type SocketOptions,
+  sourceAddressFor,
+  tcpKnock,
+  udpKnock,
+} from "../../ffi/socket.ts";
+
+export type { ProbeResult } from "../../ffi/socket.ts";
+
+/** What `knock` does to the outside world. Every method may throw a `SocketError`. */
+export interface KnockNet {
+  /** Resolves a host name (not a literal) to addresses, resolver order. */
+  resolve(host: string, family: 0 | Family): Uint8Array[];
+  /** One SYN from a non-blocking connect closed at once. */
+  tcp(address: Uint8Array, port: number): void;
+  /** One datagram carrying the byte 0x00. */
+  udp(address: Uint8Array, port: number): void;
+  /** A whole crafted IP datagram through a raw socket. */
+  raw(packet: Uint8Array, address: Uint8Array): void;
+  /** The source address the kernel would use towards `address`. */
+  sourceFor(address: Uint8Array): Uint8Array;
+  /** One TCP connection attempt with a timeout. */
+  probe(address: Uint8Array, port: number, timeoutMs: number): Promise<ProbeResult>;
+  /** Waits `ms` milliseconds. */
+  sleep(ms: number): Promise<void>;
+  /** Monotonic milliseconds. */
+  now(): number;
+  /** Wall-clock milliseconds since the epoch (pcap timestamps). */
+  wallClock(): number;
+  /** A fresh random seed (when the user gives none). */
+  randomSeed(): number;
+  /** Replaces a file atomically: temporary file in the same directory, fsync, rename. */
+  writeFileAtomic(path: string, data: Uint8Array): void;
+  /** Releases sockets. */
+  close(): void;
+}
+
+/** Replaces `path` atomically with `data`, keeping its permission bits. */
+export function writeFileAtomic(path: string, data: Uint8Array): void {
+  const slash = path.lastIndexOf("/");
+  const dir = slash === -1 ? "." : path.slice(0, slash) || "/";
+  const base = slash === -1 ? path : path.slice(slash + 1);
+  let mode: number | undefined;
+  try {
+    mode = Deno.statSync(path).mode ?? undefined;
+  } catch {
+    mode = undefined;
+  }
+  const tmp = `${dir}/.${base}.${Deno.pid}.${Date.now()}.tmp`;
+  const file = Deno.openSync(tmp, { write: true, createNew: true, ...(mode === undefined ? {} : { mode }) });
+  try {
+    let rest = data;
+    while (rest.length > 0) rest = rest.subarray(file.writeSync(rest));
+    file.syncSync();
+  } catch (error) {
+    file.close();
+    Deno.removeSync(tmp);
+    throw error;
+  }
+  file.close();
+  if (mode !== undefined) Deno.chmodSync(tmp, mode & 0o7777);
+  Deno.renameSync(tmp, path);
+}
+
+/** The real effects: libc sockets, timers, the file system. */
+export function realKnockNet(options: SocketOptions = {}): KnockNet {
+  const raws = new Map<Family, RawSocket>();
+  return {
+    resolve: (host, family) => resolveHost(host, family),
+    tcp: (address, port) => tcpKnock(address, port, options),
+    udp: (address, port) => udpKnock(address, port, Uint8Array.of(0), options),
+    raw: (packet, address) => {
+      const family: Family = address.length === 4 ? 4 : 6;
+      let socket = raws.get(family);
+      if (socket === undefined) {
+        socket = RawSocket.open(family, options);
+        raws.set(family, socket);
+      }
+      socket.send(packet, address);
+    },
+    sourceFor: (address) => sourceAddressFor(address, options),
+    probe: (address, port, timeoutMs) => probeTcp(address, port, timeoutMs),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    now: () => performance.now(),
+    wallClock: () => Date.now(),
+    randomSeed: () => crypto.getRandomValues(new Uint32Array(1))[0]!,
+    writeFileAtomic,
+    close: () => {
+      for (const socket of raws.values()) socket.close();
+      raws.clear();
+    },
+  };
+}
