@@ -17,6 +17,7 @@ import { useColor } from "./colors.ts";
 import { knockCommand, runKnock } from "./knock/command.ts";
 import { realKnockNet } from "./knock/net.ts";
 import { lintCommand, type LintEngine, runLint } from "./lint/command.ts";
+import { runServe, serveCommand } from "./serve/command.ts";
 import { denoIo, exit, type Io, processArgs } from "./runtime.ts";
 import { PROGRAM_NAME, VERSION } from "./version.ts";
 
@@ -44,7 +45,7 @@ function terminalWidth(io: Io): number {
 /** Parses the command line; help, version, completion and usage errors become an exit status. */
 function parseArgs(args: readonly string[], io: Io) {
   try {
-    return run(or(lintCommand, knockCommand), {
+    return run(or(lintCommand, knockCommand, serveCommand), {
       programName: PROGRAM_NAME,
       args,
       help: "both",
@@ -80,6 +81,8 @@ export async function main(args: readonly string[], io: Io): Promise<number> {
         return await runLint(parsed, io, engine);
       case "knock":
         return await runKnock(parsed, io, realKnockNet());
+      case "serve":
+        return await runServe(parsed, io);
     }
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);

@@ -1,0 +1,189 @@
+/**
+ * `knocktool serve`: knockd's command line (same options, same meanings) plus `--read`, `--log-format`,
+ * `--max-attempts` and `--dry-run`, and the runner that starts the daemon.
+ *
+ * @module
+ */
+import { object } from "@optique/core/constructs";
+import { message } from "@optique/core/message";
+import { optional, withDefault } from "@optique/core/modifiers";
+import { command, constant, flag, option } from "@optique/core/primitives";
+import { choice, integer, string } from "@optique/core/valueparser";
+import type { Io } from "../runtime.ts";
+import { PROGRAM_NAME, VERSION } from "../version.ts";
+import { DAEMON_CHILD_ENV, daemonize, writePidFile } from "./daemonize.ts";
+import { EXIT_FAILURE, loadConfig, Server, type ServeSettings } from "./server.ts";
+
+/** knockd's default config path. */
+export const DEFAULT_CONFIG = "/etc/knockd.conf";
+/** knockd's default pidfile (used with `-d` when neither `-p` nor `PidFile` is given). */
+export const DEFAULT_PID_FILE = "/var/run/knockd.pid";
+
+/** The parser of `knocktool serve ...`. */
+export const serveCommand = command(
+  "serve",
+  object({
+    command: constant("serve"),
+    config: withDefault(
+      option("-c", "--config", string({ metavar: "FILE" }), {
+        description: message`Config file (default ${DEFAULT_CONFIG}).`,
+      }),
+      DEFAULT_CONFIG,
+    ),
+    interface: optional(
+      option("-i", "--interface", string({ metavar: "IFACE" }), {
+        description: message`Interface(s) to listen on, comma-separated, or ${"any"}; overrides Interface.`,
+      }),
+    ),
+    daemon: withDefault(
+      flag("-d", "--daemon", { description: message`Run in the background, write the pidfile.` }),
+      false,
+    ),
+    debug: withDefault(
+      flag("-D", "--debug", { description: message`Print debug messages (implies -v).` }),
+      false,
+    ),
+    verbose: withDefault(
+      flag("-v", "--verbose", { description: message`Print every log message on stdout.` }),
+      false,
+    ),
+    onlyIPv4: withDefault(flag("-4", "--only-ip-v4", { description: message`Ignore IPv6.` }), false),
+    pidFile: optional(
+      option("-p", "--pidfile", string({ metavar: "PIDFILE" }), {
+        description: message`Pidfile for -d; overrides PidFile (default ${DEFAULT_PID_FILE}).`,
+      }),
+    ),
+    logFile: optional(
+      option("-g", "--logfile", string({ metavar: "LOGFILE" }), {
+        description: message`Log file; overrides LogFile.`,
+      }),
+    ),
+    version: withDefault(flag("-V", { description: message`Print the version and exit.` }), false),
+    help: withDefault(flag("-h", { description: message`Print this help and exit.` }), false),
+    read: optional(
+      option("--read", string({ metavar: "FILE.pcap" }), {
+        description: message`Replay a capture file instead of listening (packet times are the clock).`,
+      }),
+    ),
+    logFormat: withDefault(
+      option("--log-format", choice(["text", "json"] as const, { metavar: "FORMAT" }), {
+        description: message`Log format: ${"text"} (knockd's, default) or ${"json"} (one object per line).`,
+      }),
+      "text" as const,
+    ),
+    maxAttempts: optional(
+      option("--max-attempts", integer({ min: 1, metavar: "N" }), {
+        description:
+          message`Most knock attempts in progress at once; the oldest is evicted (default 100000).`,
+      }),
+    ),
+    dryRun: withDefault(
+      flag("--dry-run", { description: message`Log the commands but do not run them.` }),
+      false,
+    ),
+  }),
+  {
+    brief: message`Listen for knock sequences and run the doors' commands (a drop-in knockd).`,
+    description:
+      message`Capture on the interface with libpcap, detect the knock sequences of the knockd.conf doors and run their start and stop commands. SIGHUP reloads the config, SIGTERM runs pending stop commands and exits.`,
+    footer:
+      message`Exit status: 0 after SIGTERM/SIGINT or a finished replay, 1 bad config, missing interface, no privileges or libpcap missing.`,
+  },
+);
+
+/** The parsed arguments of `serve`. */
+export interface ServeArgs {
+  readonly config: string;
+  readonly interface?: string | undefined;
+  readonly daemon: boolean;
+  readonly debug: boolean;
+  readonly verbose: boolean;
+  readonly onlyIPv4: boolean;
+  readonly pidFile?: string | undefined;
+  readonly logFile?: string | undefined;
+  readonly version: boolean;
+  readonly help: boolean;
+  readonly read?: string | undefined;
+  readonly logFormat: "text" | "json";
+  readonly maxAttempts?: number | undefined;
+  readonly dryRun: boolean;
+}
+
+const USAGE = `Usage: ${PROGRAM_NAME} serve [options]
+Options:
+  -c, --config <file>       config file (default ${DEFAULT_CONFIG})
+  -i, --interface <ifaces>  interface(s) to listen on (comma list, or any)
+  -d, --daemon              run as a daemon
+  -D, --debug               debug messages (implies -v)
+  -v, --verbose             every log message on stdout
+  -4, --only-ip-v4          ignore IPv6
+  -p, --pidfile <file>      pidfile for -d (default ${DEFAULT_PID_FILE})
+  -g, --logfile <file>      log file (overrides LogFile)
+  -V                        print the version
+  -h                        this help
+      --read <file.pcap>    replay a capture file
+      --log-format text|json
+      --max-attempts <n>    cap on attempts in progress (default 100000)
+      --dry-run             log commands without running them
+`;
+
+/**
+ * Runs `knocktool serve` and returns its exit status.
+ *
+ * @param args Parsed arguments.
+ * @param io The runtime.
+ * @returns 0 after SIGTERM/SIGINT or a finished replay, 1 when the daemon cannot start.
+ */
+export async function runServe(args: ServeArgs, io: Io): Promise<number> {
+  if (args.help) {
+    io.stdout(USAGE);
+    return 0;
+  }
+  if (args.version) {
+    io.stdout(`${PROGRAM_NAME} ${VERSION}\n`);
+    return 0;
+  }
+  const settings: ServeSettings = {
+    configPath: args.config,
+    interfaces: args.interface,
+    daemon: args.daemon,
+    debug: args.debug,
+    verbose: args.verbose,
+    onlyIPv4: args.onlyIPv4,
+    pidFile: args.pidFile,
+    logFile: args.logFile,
+    read: args.read,
+    logFormat: args.logFormat,
+    maxAttempts: args.maxAttempts,
+    dryRun: args.dryRun,
+  };
+  const loaded = loadConfig(args.config, io);
+  if (!loaded.ok) {
+    io.stderr(loaded.report);
+    return EXIT_FAILURE;
+  }
+  const config = loaded.config;
+  if (args.read !== undefined) {
+    return await new Server(settings, io, config).replay();
+  }
+  const pidFile = args.pidFile ?? config.options.pidFile?.value ?? DEFAULT_PID_FILE;
+  if (args.daemon && io.env(DAEMON_CHILD_ENV) !== "1") {
+    return await daemonize(settings, pidFile, io);
+  }
+  const server = new Server(settings, io, config);
+  let wrote = false;
+  const code = await server.live(() => {
+    if (!args.daemon) return;
+    const error = writePidFile(pidFile);
+    if (error === undefined) wrote = true;
+    else server.warn(`could not create pid file ${pidFile}: ${error}`);
+  });
+  if (wrote) {
+    try {
+      Deno.removeSync(pidFile);
+    } catch {
+      // already gone
+    }
+  }
+  return code;
+}

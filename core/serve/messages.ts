@@ -1,0 +1,119 @@
+/**
+ * The daemon's log messages: knockd's exact texts for engine events, plus our own for what knockd keeps
+ * silent (failures, retransmissions, evictions). Pure.
+ *
+ * @module
+ */
+import type { EngineEvent, KnockTarget } from "../engine/types.ts";
+
+/** Structured fields of a log message (the `--log-format json` keys besides time, level, message). */
+export interface LogFields {
+  readonly event: string;
+  readonly src?: string;
+  readonly door?: string;
+  readonly stage?: number;
+  readonly [key: string]: string | number | undefined;
+}
+
+/** One log message: knockd's text and its fields. */
+export interface LogEntry {
+  readonly level: "debug" | "info" | "warning" | "error";
+  readonly message: string;
+  readonly fields: LogFields;
+}
+
+function step(target: KnockTarget): string {
+  return `${target.port}/${target.protocol}`;
+}
+
+/**
+ * The log message of an engine event, or `undefined` for events logged another way (`evicted` is counted
+ * and aggregated by the caller, see {@linkcode evictionMessage}).
+ *
+ * - `stage` → `<ip>: <door>: Stage N`, `open` → `<ip>: <door>: OPEN SESAME`,
+ *   `timeout` → `<ip>: <door>: sequence timeout (stage N)` (knockd's texts);
+ * - `fail` → `<ip>: <door>: sequence failed at stage N: expected 7000/tcp, got 9000/tcp` (N = steps
+ *   matched, as in the timeout line);
+ * - `retransmission` → `<ip>: <door>: retransmission ignored at stage N (port 8000/tcp)`;
+ * - `dropped` → `<ip>: <door>: attempt dropped by reload at stage N`.
+ *
+ * @param event An engine event.
+ * @returns The entry, or `undefined`.
+ */
+export function eventMessage(event: EngineEvent): LogEntry | undefined {
+  const head = `${event.src}: ${event.name}: `;
+  const base = { src: event.src, door: event.name };
+  switch (event.type) {
+    case "stage":
+      return {
+        level: "info",
+        message: `${head}Stage ${event.stage}`,
+        fields: { event: "stage", ...base, stage: event.stage },
+      };
+    case "open":
+      return {
+        level: "info",
+        message: `${head}OPEN SESAME`,
+        fields: { event: "open", ...base, dst: event.dst },
+      };
+    case "timeout":
+      return {
+        level: "info",
+        message: `${head}sequence timeout (stage ${event.stage})`,
+        fields: { event: "timeout", ...base, stage: event.stage },
+      };
+    case "fail":
+      return {
+        level: "info",
+        message: `${head}sequence failed at stage ${event.stage}: expected ${step(event.expected)}, got ${
+          step(event.got)
+        }`,
+        fields: {
+          event: "fail",
+          ...base,
+          stage: event.stage,
+          reason: event.reason,
+          expected: step(event.expected),
+          got: step(event.got),
+        },
+      };
+    case "retransmission":
+      return {
+        level: "debug",
+        message: `${head}retransmission ignored at stage ${event.stage} (port ${event.port}/tcp)`,
+        fields: {
+          event: "retransmission",
+          ...base,
+          stage: event.stage,
+          port: event.port,
+          sport: event.sport,
+        },
+      };
+    case "dropped":
+      return {
+        level: "info",
+        message: `${head}attempt dropped by reload at stage ${event.stage}`,
+        fields: { event: "dropped", ...base, stage: event.stage },
+      };
+    case "evicted":
+      return undefined;
+  }
+}
+
+/**
+ * The aggregated eviction message: `attempt table full (max N): evicted K oldest attempts (last: <ip>
+ * at <door>)`. Callers log it at most once per interval.
+ *
+ * @param count Evictions since the last message.
+ * @param max The table cap.
+ * @param last The last evicted attempt's source and door.
+ * @returns The entry.
+ */
+export function evictionMessage(count: number, max: number, last: { src: string; name: string }): LogEntry {
+  const what = count === 1 ? "1 oldest attempt" : `${count} oldest attempts`;
+  return {
+    level: "warning",
+    message: `attempt table full (max ${max}): evicted ${what} (last: ${last.src} at ${last.name})`,
+    fields: { event: "evicted", count, src: last.src, door: last.name },
+  };
+}

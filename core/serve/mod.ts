@@ -1,0 +1,8 @@
+/**
+ * Pure pieces of the `serve` daemon: log messages for engine events, log line formats and door commands.
+ *
+ * @module
+ */
+export { eventMessage, evictionMessage, type LogEntry, type LogFields } from "./messages.ts";
+export { formatJsonLine, formatLogfileLine, type LocalTime } from "./log_line.ts";
+export { type DoorCommands, doorCommands, MAX_COMMAND_BYTES, substituteIp } from "./commands.ts";

@@ -1,0 +1,300 @@
+/**
+ * `knocktool serve` in-process: replays of pcap files written here (`--read`), through the real libpcap,
+ * filter, decoder, engine, commands, one-time sequences and logging.
+ */
+import assert from "node:assert/strict";
+import { buildPacket, createRng, encodePcap, type PcapPacket } from "../../core/packet/mod.ts";
+import { runCli } from "./_io.ts";
+
+let skip: string | undefined;
+try {
+  const { PcapHandle } = await import("../../ffi/mod.ts");
+  PcapHandle.libVersion();
+} catch (error) {
+  skip = `libpcap unavailable: ${error instanceof Error ? error.message : String(error)}`;
+  // deno-lint-ignore no-console
+  console.log(`skipping serve replay tests: ${skip}`);
+}
+
+const T0 = Date.UTC(2026, 10, 25, 12, 0, 0);
+const SERVER = "10.77.0.1";
+const CLIENT = "10.77.0.2";
+
+interface Knock {
+  readonly at: number;
+  readonly port: number;
+  readonly proto?: "tcp" | "udp";
+  readonly src?: string;
+  readonly dst?: string;
+  readonly flags?: number;
+  readonly sport?: number;
+  readonly seq?: number;
+}
+
+const SYN = 0x02;
+const ACK = 0x10;
+
+function pcap(knocks: readonly Knock[]): Uint8Array {
+  const rng = createRng(7);
+  const packets: PcapPacket[] = knocks.map((k, i) => {
+    const src = k.src ?? CLIENT;
+    const dst = k.dst ?? (src.includes(":") ? "fd77::1" : SERVER);
+    const transport = (k.proto ?? "tcp") === "tcp"
+      ? {
+        protocol: "tcp" as const,
+        dport: k.port,
+        sport: k.sport ?? 40000 + i,
+        seq: k.seq ?? 1000 + i,
+        flags: k.flags ?? SYN,
+      }
+      : { protocol: "udp" as const, dport: k.port, sport: k.sport ?? 40000 + i };
+    return { timeMs: T0 + k.at, data: buildPacket({ src, dst, transport }, rng) };
+  });
+  return encodePcap(packets, { linkType: 101 });
+}
+
+interface Replay {
+  code: number;
+  stdout: string;
+  stderr: string;
+  dir: string;
+}
+
+async function replay(
+  conf: string,
+  knocks: readonly Knock[],
+  extra: readonly string[] = [],
+): Promise<Replay> {
+  const dir = await Deno.makeTempDir({ prefix: "kt-serve-" });
+  const confText = conf.replaceAll("$DIR", dir);
+  await Deno.writeTextFile(`${dir}/knockd.conf`, confText);
+  await Deno.writeFile(`${dir}/in.pcap`, pcap(knocks));
+  const r = await runCli(["serve", "-c", `${dir}/knockd.conf`, "--read", `${dir}/in.pcap`, "-v", ...extra]);
+  return { ...r, dir };
+}
+
+function lines(text: string): string[] {
+  return text.split("\n").filter((l) => l !== "");
+}
+
+const DOOR = `[options]
+  logfile = $DIR/knockd.log
+[openSSH]
+  sequence = 7000,8000,9000
+  seq_timeout = 5
+  tcpflags = syn
+  start_command = echo open %IP% >> $DIR/out
+  cmd_timeout = 10
+  stop_command = echo close %IP% >> $DIR/out
+`;
+
+const test = (name: string, fn: () => Promise<void>) => Deno.test({ name, ignore: skip !== undefined, fn });
+
+test("serve --read --dry-run: an opening logs knockd's lines, and the stop command at pcap time", async () => {
+  const r = await replay(DOOR, [
+    { at: 0, port: 7000 },
+    { at: 100, port: 8000 },
+    { at: 200, port: 9000 },
+    { at: 20_000, port: 1234 }, // invisible: not a sequence port; only advances the pcap clock
+  ], ["--dry-run"]);
+  assert.equal(r.stderr, "");
+  assert.equal(r.code, 0);
+  assert.deepEqual(lines(r.stdout), [
+    "10.77.0.2: openSSH: Stage 1",
+    "10.77.0.2: openSSH: Stage 2",
+    "10.77.0.2: openSSH: Stage 3",
+    "10.77.0.2: openSSH: OPEN SESAME",
+    `openSSH: running command: echo open 10.77.0.2 >> ${r.dir}/out`,
+    "10.77.0.2: openSSH: command timeout",
+    `openSSH: running command: echo close 10.77.0.2 >> ${r.dir}/out`,
+  ]);
+  // dry run: nothing ran
+  await assert.rejects(Deno.stat(`${r.dir}/out`), Deno.errors.NotFound);
+  // the logfile has knockd's format, no empty lines
+  const log = lines(await Deno.readTextFile(`${r.dir}/knockd.log`));
+  assert.equal(log.length, 7);
+  assert.match(log[0]!, /^\[\d{4}-\d\d-\d\d \d\d:\d\d\] 10\.77\.0\.2: openSSH: Stage 1$/);
+  assert.match(
+    log[6]!,
+    /^\[\d{4}-\d\d-\d\d \d\d:\d\d\] openSSH: running command: echo close 10\.77\.0\.2 >> /,
+  );
+});
+
+test("serve --read without --dry-run really runs start and stop commands with %IP%", async () => {
+  const r = await replay(DOOR, [
+    { at: 0, port: 7000 },
+    { at: 100, port: 8000 },
+    { at: 200, port: 9000 },
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+  // the file ends before cmd_timeout: the pending stop command runs at the end
+  assert.equal(await Deno.readTextFile(`${r.dir}/out`), "open 10.77.0.2\nclose 10.77.0.2\n");
+});
+
+test("serve --read: a non-zero exit status is logged", async () => {
+  const conf = "[d]\nsequence = 7000\nstart_command = exit 3\n";
+  const r = await replay(conf, [{ at: 0, port: 7000 }]);
+  assert.equal(r.code, 0);
+  assert.deepEqual(lines(r.stdout), [
+    "10.77.0.2: d: Stage 1",
+    "10.77.0.2: d: OPEN SESAME",
+    "d: running command: exit 3",
+    "d: command returned non-zero status code (3)",
+  ]);
+});
+
+test("serve --read: a wrong in-filter port fails the attempt with a reason; other ports are invisible", async () => {
+  const r = await replay(DOOR, [
+    { at: 0, port: 7000 },
+    { at: 10, port: 1234 }, // not in any door: filtered out, like knockd
+    { at: 20, port: 9000 },
+    { at: 30, port: 8000 },
+    { at: 40, port: 9000 },
+  ], ["--dry-run"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(lines(r.stdout), [
+    "10.77.0.2: openSSH: Stage 1",
+    "10.77.0.2: openSSH: sequence failed at stage 1: expected 8000/tcp, got 9000/tcp",
+  ]);
+});
+
+test("serve --read: a sequence that takes longer than seq_timeout times out", async () => {
+  const r = await replay(DOOR, [
+    { at: 0, port: 7000 },
+    { at: 1000, port: 8000 },
+    { at: 6000, port: 9000 },
+  ], ["--dry-run"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(lines(r.stdout), [
+    "10.77.0.2: openSSH: Stage 1",
+    "10.77.0.2: openSSH: Stage 2",
+    "10.77.0.2: openSSH: sequence timeout (stage 2)",
+  ]);
+});
+
+test("serve --read: ACKs are filtered out by BPF; a retransmitted SYN is not a wrong knock", async () => {
+  const r = await replay(DOOR, [
+    { at: 0, port: 7000, sport: 5555, seq: 42 },
+    { at: 10, port: 8000, flags: ACK },
+    { at: 1000, port: 7000, sport: 5555, seq: 42 }, // kernel retransmission of the first SYN
+    { at: 1100, port: 8000 },
+    { at: 1200, port: 9000 },
+  ], ["--dry-run", "-D"]);
+  assert.equal(r.code, 0, r.stderr);
+  const out = lines(r.stdout);
+  assert.ok(out.includes("10.77.0.2: openSSH: retransmission ignored at stage 1 (port 7000/tcp)"), r.stdout);
+  assert.ok(out.includes("10.77.0.2: openSSH: OPEN SESAME"), r.stdout);
+  // the ACK never reached the decoder (no packet line for it)
+  assert.ok(!out.some((l) => l.startsWith("tcp: 10.77.0.2:40001 ->")), r.stdout);
+  assert.ok(out.some((l) => l.startsWith("adding pcap expression for door 'openSSH'")), r.stdout);
+});
+
+test("serve --read: IPv6 knocks, and the _6 command fallback with the canonical address", async () => {
+  const conf = "[d]\nsequence = 7000,8000:udp\nstart_command = echo %IP%\n";
+  const r = await replay(conf, [
+    { at: 0, port: 7000, src: "fd77:0:0::2" },
+    { at: 10, port: 8000, proto: "udp", src: "fd77::2" },
+  ], ["--dry-run"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(lines(r.stdout), [
+    "fd77::2: d: Stage 1",
+    "fd77::2: d: Stage 2",
+    "fd77::2: d: OPEN SESAME",
+    "d: running command: echo fd77::2",
+  ]);
+  const v4only = await replay(conf, [
+    { at: 0, port: 7000, src: "fd77::2" },
+    { at: 10, port: 8000, proto: "udp", src: "fd77::2" },
+  ], ["--dry-run", "-4"]);
+  assert.equal(v4only.stdout, "");
+});
+
+test("serve --read: one-time sequences rotate atomically and the last one disables the door", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "kt-otp-" });
+  await Deno.writeTextFile(`${dir}/otp`, " 1111,2222\n3333,4444:udp\n");
+  const conf = `[otp]\none_time_sequences = ${dir}/otp\nstart_command = echo %IP%\n`;
+  const r = await replay(conf, [
+    { at: 0, port: 3333 }, // not yet: the current sequence is 1111,2222
+    { at: 10, port: 1111 },
+    { at: 20, port: 2222 },
+    { at: 30, port: 1111 }, // used up: invisible now
+    { at: 40, port: 3333 },
+    { at: 50, port: 4444, proto: "udp" },
+    { at: 60, port: 3333 },
+  ], ["--dry-run"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(lines(r.stdout), [
+    "10.77.0.2: otp: Stage 1",
+    "10.77.0.2: otp: Stage 2",
+    "10.77.0.2: otp: OPEN SESAME",
+    "otp: running command: echo 10.77.0.2",
+    "10.77.0.2: otp: Stage 1",
+    "10.77.0.2: otp: Stage 2",
+    "10.77.0.2: otp: OPEN SESAME",
+    "otp: running command: echo 10.77.0.2",
+    "no more sequences left in the one time sequences file for door otp --> disabling the door",
+  ]);
+  // knockd's marks, without destroying the first digit; no temp file left behind
+  assert.equal(await Deno.readTextFile(`${dir}/otp`), "#1111,2222\n#3333,4444:udp\n");
+  const names = [];
+  for await (const e of Deno.readDir(dir)) names.push(e.name);
+  assert.deepEqual(names, ["otp"]);
+});
+
+test("serve --read --log-format json: one object per line with fields", async () => {
+  const r = await replay("[d]\nsequence = 7000,8000\n", [
+    { at: 0, port: 7000 },
+    { at: 5, port: 8000 },
+  ], ["--dry-run", "--log-format", "json"]);
+  assert.equal(r.code, 0, r.stderr);
+  const records = lines(r.stdout).map((l) => JSON.parse(l));
+  assert.deepEqual(records[0], {
+    time: new Date(T0).toISOString(),
+    level: "info",
+    message: "10.77.0.2: d: Stage 1",
+    event: "stage",
+    src: "10.77.0.2",
+    door: "d",
+    stage: 1,
+  });
+  assert.equal(records[2].message, "10.77.0.2: d: OPEN SESAME");
+  assert.equal(records[2].time, new Date(T0 + 5).toISOString());
+  assert.equal(records[2].event, "open");
+});
+
+test("serve: a bad config prints lint-style diagnostics and exits 1", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "kt-bad-" });
+  await Deno.writeTextFile(`${dir}/knockd.conf`, "[d]\nsequence = 7000,70000\n");
+  const r = await runCli(["serve", "-c", `${dir}/knockd.conf`, "-i", "lo"]);
+  assert.equal(r.code, 1);
+  assert.equal(r.stdout, "");
+  assert.match(r.stderr, new RegExp(`^${dir}/knockd\\.conf:2:17: error\\[KT\\d{3}\\]: `, "m"));
+  assert.ok(!r.stderr.includes("    at "), "no stack trace");
+  const missing = await runCli(["serve", "-c", `${dir}/nope.conf`]);
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /nope\.conf: error: cannot read config file: No such file or directory/);
+});
+
+test("serve: a missing interface is a clean error with exit 1", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "kt-if-" });
+  await Deno.writeTextFile(`${dir}/knockd.conf`, "[d]\nsequence = 7000\n");
+  const r = await runCli(["serve", "-c", `${dir}/knockd.conf`, "-i", "nonexist0"]);
+  assert.deepEqual(r, { code: 1, stdout: "", stderr: "knocktool: no such interface: nonexist0\n" });
+  const fromConfig = await Deno.writeTextFile(
+    `${dir}/k2.conf`,
+    "[options]\nInterface = lo,nonexist1\n[d]\nsequence = 7000\n",
+  );
+  assert.equal(fromConfig, undefined);
+  const r2 = await runCli(["serve", "-c", `${dir}/k2.conf`]);
+  assert.equal(r2.code, 1);
+  assert.equal(r2.stderr, "knocktool: no such interface: nonexist1\n");
+});
+
+Deno.test("serve -V and -h", async () => {
+  const v = await runCli(["serve", "-V"]);
+  assert.equal(v.code, 0);
+  assert.match(v.stdout, /^knocktool \d+\.\d+\.\d+\n$/);
+  const h = await runCli(["serve", "-h"]);
+  assert.equal(h.code, 0);
+  assert.match(h.stdout, /-c, --config <file>/);
+});
