@@ -4,7 +4,7 @@
  * @module
  */
 import type { Knock } from "../knock.ts";
-import { formatIPv4At, formatIPv6At } from "./_address.ts";
+import { formatIPv4At, formatIPv6At } from "../address.ts";
 import { LinkType } from "./link_type.ts";
 import type { DecodeReason, DecodeResult } from "./types.ts";
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { formatIPv6At } from "../../core/decode/_address.ts";
+import { formatIPv6At } from "../../core/address.ts";
 import { errno, strerror, waitReadable } from "../../ffi/mod.ts";
 
 Deno.test("strerror() returns libc's text", () => {

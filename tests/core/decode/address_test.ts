@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { formatIPv4At, formatIPv6At } from "../../../core/decode/_address.ts";
+import { formatIPv4At, formatIPv6At } from "../../../core/address.ts";
 
 function fmt6(groups: number[]): string {
   const bytes = new Uint8Array(20);

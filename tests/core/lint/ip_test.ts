@@ -1,6 +1,7 @@
-/** Target canonical-form detection (`core/lint/_ip.ts`) against glibc's `inet_ntop` output. */
+/** Target canonical-form detection (`core/lint/_ip.ts`, on `core/address.ts`) against glibc's `inet_ntop` output. */
 import assert from "node:assert/strict";
-import { formatIPv6, judgeTarget, parseIPv6 } from "../../../core/lint/_ip.ts";
+import { formatIPv6, tryParseIPv6 } from "../../../core/address.ts";
+import { judgeTarget } from "../../../core/lint/_ip.ts";
 
 Deno.test("formatIPv6() prints like glibc inet_ntop", () => {
   const cases: [string, string][] = [
@@ -19,13 +20,13 @@ Deno.test("formatIPv6() prints like glibc inet_ntop", () => {
     ["::2", "::2"],
   ];
   for (const [input, want] of cases) {
-    const groups = parseIPv6(input);
-    assert.ok(groups, input);
-    assert.equal(formatIPv6(groups), want, input);
+    const bytes = tryParseIPv6(input);
+    assert.ok(bytes, input);
+    assert.equal(formatIPv6(bytes), want, input);
   }
 });
 
-Deno.test("parseIPv6() rejects malformed addresses", () => {
+Deno.test("tryParseIPv6() rejects malformed addresses", () => {
   for (
     const bad of [
       "1::2::3",
@@ -37,7 +38,7 @@ Deno.test("parseIPv6() rejects malformed addresses", () => {
       "1:2:3:4:5:6:7::8",
     ]
   ) {
-    assert.equal(parseIPv6(bad), undefined, bad);
+    assert.equal(tryParseIPv6(bad), undefined, bad);
   }
 });
 
@@ -46,6 +47,11 @@ Deno.test("judgeTarget() accepts only canonical text and says what the canonical
   assert.deepEqual(judgeTarget("fd77::1"), { kind: "canonical" });
   assert.deepEqual(judgeTarget("::ffff:10.0.0.1"), { kind: "canonical" });
   assert.equal((judgeTarget("010.0.0.1") as { canonical: string }).canonical, "10.0.0.1");
+  assert.deepEqual(judgeTarget("::ffff:010.0.0.1"), {
+    kind: "non-canonical",
+    canonical: "::ffff:10.0.0.1",
+    detail: "not in compressed lowercase form",
+  });
   assert.equal((judgeTarget("FD77::1") as { canonical: string }).canonical, "fd77::1");
   assert.equal((judgeTarget("fe80::1%eth0") as { canonical: string }).canonical, "fe80::1");
   assert.equal((judgeTarget("10.0.0.1 #x") as { canonical: string }).canonical, "10.0.0.1");
