@@ -4,20 +4,8 @@
  *
  * @module
  */
-import type { Door, Protocol, TcpFlag } from "../config/types.ts";
-
-/** TCP header bit of each flag name (FIN = 0x01 … CWR = 0x80, NS = 0x100). */
-export const FLAG_BITS: Readonly<Record<TcpFlag, number>> = {
-  fin: 0x01,
-  syn: 0x02,
-  rst: 0x04,
-  psh: 0x08,
-  ack: 0x10,
-  urg: 0x20,
-  ece: 0x40,
-  cwr: 0x80,
-  ns: 0x100,
-};
+import type { Door, Protocol } from "../config/types.ts";
+import { flagMask } from "../flags.ts";
 
 const UDP_BIT = 0x10000;
 
@@ -46,13 +34,7 @@ export interface DoorMatcher {
 
 /** Compile one door. */
 export function compileDoor(door: Door, index: number): DoorMatcher {
-  let mustSet = 0;
-  let mustClear = 0;
-  for (const [flag, state] of door.tcpFlags) {
-    const bit = FLAG_BITS[flag];
-    if (state === "set") mustSet |= bit;
-    else mustClear |= bit;
-  }
+  const { set: mustSet, clear: mustClear } = flagMask(door.tcpFlags);
   const keys = door.sequence.map((step) => stepKey(step.protocol, step.port));
   const windowMs = door.seqTimeout.value * 1000;
   const target = door.target?.value;
