@@ -14,6 +14,8 @@ import { or } from "@optique/core/constructs";
 import { run } from "@optique/run";
 import { explainRule, lintConfig, RULES } from "../core/lint/mod.ts";
 import { useColor } from "./colors.ts";
+import { craftCommand, runCraft } from "./craft/command.ts";
+import { realCraftNet } from "./craft/net.ts";
 import { knockCommand, runKnock } from "./knock/command.ts";
 import { realKnockNet } from "./knock/net.ts";
 import { lintCommand, type LintEngine, runLint } from "./lint/command.ts";
@@ -45,7 +47,7 @@ function terminalWidth(io: Io): number {
 /** Parses the command line; help, version, completion and usage errors become an exit status. */
 function parseArgs(args: readonly string[], io: Io) {
   try {
-    return run(or(lintCommand, knockCommand, serveCommand), {
+    return run(or(lintCommand, knockCommand, serveCommand, craftCommand), {
       programName: PROGRAM_NAME,
       args,
       help: "both",
@@ -81,6 +83,8 @@ export async function main(args: readonly string[], io: Io): Promise<number> {
         return await runLint(parsed, io, engine);
       case "knock":
         return await runKnock(parsed, io, realKnockNet());
+      case "craft":
+        return await runCraft(parsed, io, realCraftNet());
       case "serve":
         return await runServe(parsed, io);
     }

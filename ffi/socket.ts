@@ -100,6 +100,14 @@ export class SocketError extends Error {
   }
 }
 
+/**
+ * The {@linkcode SocketError} for `errno` after `syscall`, with the same hints the bindings give
+ * (EPERM on `sendto`: a firewall rule; EPERM/EACCES on a raw `socket`: the privilege).
+ */
+export function socketError(syscall: string, errno: number): SocketError {
+  return fail(syscall, errno);
+}
+
 function fail(syscall: string, code: number, raw = false): SocketError {
   const reason = describeErrno(code);
   if (raw && syscall === "socket" && (code === ERRNO.EPERM || code === ERRNO.EACCES)) {
