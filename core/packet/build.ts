@@ -19,7 +19,7 @@ import { encodeIcmp, encodeIcmpv6, ICMP_TYPE, ICMPV6_TYPE } from "./icmp.ts";
 import { encodeIPv4, IPPROTO, type IPv4Option } from "./ipv4.ts";
 import { encodeIPv6 } from "./ipv6.ts";
 import type { Rng } from "./rng.ts";
-import { DEFAULT_TCP_WINDOW, encodeTcp, TCP_FLAG_BITS, type TcpOption } from "./tcp.ts";
+import { DEFAULT_TCP_WINDOW, encodeTcp, TCP_FLAG_BITS, type TcpFields } from "./tcp.ts";
 import { encodeUdp } from "./udp.ts";
 import { checkUint } from "./_validate.ts";
 
@@ -47,12 +47,14 @@ export interface IpSpec {
   readonly flowLabel?: number;
 }
 
-/** A TCP segment. Unset `sport`, `seq` (and `ack` with the ACK flag) are random. */
-export interface TcpSpec {
+/**
+ * A TCP segment: the {@linkcode TcpFields} of the encoder (with their defaults) except the ones
+ * below, whose defaults differ. Unset `sport`, `seq` (and `ack` with the ACK flag) are random; the
+ * payload is {@linkcode PacketSpec.payload}.
+ */
+export interface TcpSpec extends Omit<TcpFields, "sport" | "seq" | "ack" | "flags" | "payload"> {
   /** Selects TCP. */
   readonly protocol: "tcp";
-  /** Destination port. */
-  readonly dport: number;
   /** Source port, default random in 32768..60999. */
   readonly sport?: number;
   /** Sequence number, default random. */
@@ -61,18 +63,6 @@ export interface TcpSpec {
   readonly ack?: number;
   /** Flag bits ({@linkcode TCP_FLAG_BITS}), default SYN. */
   readonly flags?: number;
-  /** Window, default 64240. */
-  readonly window?: number;
-  /** Urgent pointer, default 0. */
-  readonly urgentPointer?: number;
-  /** Options, padded automatically. */
-  readonly options?: readonly TcpOption[];
-  /** The 3 reserved bits, default 0. */
-  readonly reserved?: number;
-  /** Data offset override in 32-bit words. */
-  readonly dataOffset?: number;
-  /** Checksum override. */
-  readonly checksum?: number;
 }
 
 /** A UDP datagram. Unset `sport` is random. */

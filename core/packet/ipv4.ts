@@ -3,7 +3,8 @@
  *
  * @module
  */
-import { checkAddress, checkInt, checkUint, concatBytes } from "./_validate.ts";
+import { checkAddress, checkInt, checkUint } from "./_validate.ts";
+import { encodeTlvOption, MAX_OPTIONS_LENGTH, padOptions } from "./_options.ts";
 import { internetChecksum } from "./checksum.ts";
 
 /** An IPv4 option. Options are concatenated in order and padded with EOL (0) bytes. */
@@ -40,7 +41,7 @@ export type IPv4Option =
   | { readonly type: "bytes"; readonly bytes: Uint8Array };
 
 /** Largest IPv4 options area (IHL 15 × 4 − 20). */
-export const MAX_IPV4_OPTIONS_LENGTH = 40;
+export const MAX_IPV4_OPTIONS_LENGTH = MAX_OPTIONS_LENGTH;
 
 /** IANA protocol numbers used by the encoders. */
 export const IPPROTO = { icmp: 1, tcp: 6, udp: 17, icmpv6: 58 } as const;
@@ -125,30 +126,15 @@ export function encodeIPv4Options(options: readonly IPv4Option[]): Uint8Array {
         parts.push(Uint8Array.of(148, 4, value >>> 8, value & 0xff));
         break;
       }
-      case "raw": {
-        checkUint("option kind", option.kind, 8);
-        checkInt("option length", 2 + option.data.length, 2, MAX_IPV4_OPTIONS_LENGTH);
-        const out = new Uint8Array(2 + option.data.length);
-        out[0] = option.kind;
-        out[1] = out.length;
-        out.set(option.data, 2);
-        parts.push(out);
+      case "raw":
+        parts.push(encodeTlvOption(option.kind, option.data));
         break;
-      }
       case "bytes":
         parts.push(option.bytes);
         break;
     }
   }
-  const body = concatBytes(parts);
-  const padded = new Uint8Array((body.length + 3) & ~3);
-  padded.set(body);
-  if (padded.length > MAX_IPV4_OPTIONS_LENGTH) {
-    throw new RangeError(
-      `"options" must be at most ${MAX_IPV4_OPTIONS_LENGTH} bytes after padding, got ${padded.length}`,
-    );
-  }
-  return padded;
+  return padOptions(parts);
 }
 
 /**

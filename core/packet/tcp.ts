@@ -5,7 +5,8 @@
  * @module
  */
 export { TCP_FLAG_BITS } from "../flags.ts";
-import { checkInt, checkUint, concatBytes } from "./_validate.ts";
+import { checkInt, checkUint } from "./_validate.ts";
+import { encodeTlvOption, MAX_OPTIONS_LENGTH, padOptions } from "./_options.ts";
 import { internetChecksum, pseudoHeader } from "./checksum.ts";
 import { IPPROTO } from "./ipv4.ts";
 
@@ -34,7 +35,7 @@ export type TcpOption =
   | { readonly type: "bytes"; readonly bytes: Uint8Array };
 
 /** Largest TCP options area (data offset 15 × 4 − 20). */
-export const MAX_TCP_OPTIONS_LENGTH = 40;
+export const MAX_TCP_OPTIONS_LENGTH = MAX_OPTIONS_LENGTH;
 
 /** Every TCP header field; optional ones default as documented. */
 export interface TcpFields {
@@ -120,30 +121,15 @@ export function encodeTcpOptions(options: readonly TcpOption[]): Uint8Array {
         parts.push(out);
         break;
       }
-      case "raw": {
-        checkUint("option kind", option.kind, 8);
-        checkInt("option length", 2 + option.data.length, 2, MAX_TCP_OPTIONS_LENGTH);
-        const out = new Uint8Array(2 + option.data.length);
-        out[0] = option.kind;
-        out[1] = out.length;
-        out.set(option.data, 2);
-        parts.push(out);
+      case "raw":
+        parts.push(encodeTlvOption(option.kind, option.data));
         break;
-      }
       case "bytes":
         parts.push(option.bytes);
         break;
     }
   }
-  const body = concatBytes(parts);
-  const padded = new Uint8Array((body.length + 3) & ~3);
-  padded.set(body);
-  if (padded.length > MAX_TCP_OPTIONS_LENGTH) {
-    throw new RangeError(
-      `"options" must be at most ${MAX_TCP_OPTIONS_LENGTH} bytes after padding, got ${padded.length}`,
-    );
-  }
-  return padded;
+  return padOptions(parts);
 }
 
 /**
