@@ -1,0 +1,78 @@
+/**
+ * The shipped examples work together: `examples/nftables.conf` loaded in a server namespace, `knocktool serve
+ * -c examples/knockd.conf -i VETH`, a client knocking the example sequence with Debian's `knock` over IPv4
+ * and IPv6 gets SSH (port 22) — and only then; after SIGTERM the pending stop commands have emptied the sets.
+ * Root only (skipped with a printed reason otherwise).
+ */
+import assert from "node:assert/strict";
+import { KNOCKTOOL, poll, REPO_ROOT, tcpListener, tcpProbe, whySkip, withTopology } from "./_netns.ts";
+
+const skip = await whySkip(["knock", "nft"], "skipping examples e2e test");
+
+Deno.test({
+  name:
+    "examples: nftables.conf + knockd.conf open SSH for the knocking client (IPv4 and IPv6), closed after SIGTERM",
+  ignore: skip !== undefined,
+}, async () => {
+  const sequence = (await Deno.readTextFile(`${REPO_ROOT}examples/knockd.conf`)).match(
+    /^\s*Sequence\s*=\s*(\S+)/m,
+  )?.[1];
+  assert.ok(sequence !== undefined, "examples/knockd.conf has a Sequence");
+  await withTopology({ clients: 2 }, async (t) => {
+    const [knocker, other] = [t.clients[0]!, t.clients[1]!];
+    await t.server.exec(["nft", "-f", `${REPO_ROOT}examples/nftables.conf`]);
+    await using _ssh = await tcpListener(t.server, [22]);
+    const daemon = t.server.spawn([
+      ...KNOCKTOOL,
+      "serve",
+      "-c",
+      `${REPO_ROOT}examples/knockd.conf`,
+      "-i",
+      t.serverIf,
+      "-v",
+    ]);
+    try {
+      await daemon.waitForLine(/^starting up, listening on /, 20_000);
+      for (
+        const [server, src, flag] of [[t.serverV4, knocker.v4, "-4"], [t.serverV6, knocker.v6, "-6"]] as const
+      ) {
+        assert.equal(
+          await tcpProbe(knocker.ns, server, 22, { timeoutMs: 700 }),
+          "timeout",
+          "closed before knocking",
+        );
+        await knocker.ns.exec(["knock", flag, server, ...sequence.split(",")], { timeoutMs: 10_000 });
+        await daemon.waitForLine(new RegExp(`^${src}: openSSH: OPEN SESAME$`), 5000);
+        assert.ok(
+          await poll(
+            async () => (await tcpProbe(knocker.ns, server, 22, { timeoutMs: 700 })) === "open",
+            3000,
+          ),
+          daemon.output(),
+        );
+        assert.equal(
+          await tcpProbe(other.ns, server, 22, { timeoutMs: 700 }),
+          "timeout",
+          "closed for others",
+        );
+      }
+      daemon.signal("SIGTERM");
+      const status = await daemon.waitForExit(15_000);
+      assert.equal(status?.code, 0, daemon.output());
+      for (const set of ["knock_ssh4", "knock_ssh6"]) {
+        const listed = (await t.server.exec(["nft", "list", "set", "inet", "filter", set])).stdout;
+        assert.ok(
+          !listed.includes(knocker.v4) && !listed.includes(knocker.v6),
+          `${set} still open:\n${listed}`,
+        );
+      }
+      assert.equal(
+        await tcpProbe(knocker.ns, t.serverV4, 22, { timeoutMs: 700 }),
+        "timeout",
+        "closed after shutdown",
+      );
+    } finally {
+      await daemon.stop();
+    }
+  });
+});
