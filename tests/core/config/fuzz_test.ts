@@ -12,21 +12,10 @@ import {
 import { parseFlagSpec } from "../../../core/flags.ts";
 import type { Diagnostic } from "../../../core/diagnostic.ts";
 import type { Span } from "../../../core/span.ts";
+import { seededRandom } from "../_random.ts";
 
 const BASE = Deno.readTextFileSync(new URL("../../testdata/config/example.conf", import.meta.url));
 const OTP = Deno.readTextFileSync(new URL("../../testdata/config/otp_sequences.txt", import.meta.url));
-
-/** mulberry32: small seeded PRNG. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const INTERESTING = [
   "\0",
@@ -168,12 +157,12 @@ function checkAll(text: string): void {
 }
 
 Deno.test("fuzz: mutated realistic configs", () => {
-  const rand = prng(0x6b6e6f63);
+  const rand = seededRandom(0x6b6e6f63);
   for (let i = 0; i < 2000; i++) checkAll(mutate(i % 2 ? BASE : OTP, rand));
 });
 
 Deno.test("fuzz: random bytes, NULs, lone surrogates, very long lines", () => {
-  const rand = prng(42);
+  const rand = seededRandom(42);
   for (let i = 0; i < 1500; i++) checkAll(randomText(rand));
   checkAll("\0".repeat(10_000));
   checkAll("[d]\n" + "\ud800".repeat(5000) + "\nsequence=" + "9,".repeat(5000) + "\n");
@@ -182,7 +171,7 @@ Deno.test("fuzz: random bytes, NULs, lone surrogates, very long lines", () => {
 });
 
 Deno.test("fuzz: the sequence and flag parsers never throw and keep item spans inside the value", () => {
-  const rand = prng(7);
+  const rand = seededRandom(7);
   for (let i = 0; i < 2000; i++) {
     const value = randomText(rand).replaceAll("\n", "");
     const span = { line: 3, column: 5, endColumn: 5 + value.length, offset: 40 };

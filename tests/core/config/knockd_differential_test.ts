@@ -5,6 +5,7 @@
 // open the interface (accepted) or prints its config error (rejected).
 import assert from "node:assert/strict";
 import { parseConfig, parseOneTimeSequences } from "../../../core/config/mod.ts";
+import { seededRandom } from "../_random.ts";
 
 const KNOCKD = "/usr/sbin/knockd";
 const available = (() => {
@@ -14,17 +15,6 @@ const available = (() => {
     return false;
   }
 })();
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const PIECES = [
   "\n",
@@ -121,7 +111,7 @@ Deno.test({
       await Deno.writeTextFile(otp, " 1111,2222\n");
       const base = (await Deno.readTextFile(new URL("../../testdata/config/example.conf", import.meta.url)))
         .replace("/etc/knockd/otp_sequences", otp);
-      const rand = prng(2024);
+      const rand = seededRandom(2024);
       let rejectedCount = 0;
       let missing = 0;
       for (let i = 0; i < 300; i++) {
@@ -184,7 +174,7 @@ Deno.test({
         "abc,-1\n",
         "#" + "x".repeat(4094) + "4444,5555\n",
       ];
-      const rand = prng(5);
+      const rand = seededRandom(5);
       for (let i = 0; i < 60; i++) files.push(mutate(" 1111,2222:udp\n3333,4444\n", rand));
       for (const [i, content] of files.entries()) {
         const otp = `${dir}/otp`;

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { decodeFrame, type DecodeResult, LinkType } from "../../../core/decode/mod.ts";
 import { ahHeader, cat, ethernet, extHeader, fragHeader, ipv4, ipv6, tcp, udp } from "./_frames.ts";
 import { T, validFrames } from "./_matrix.ts";
+import { seededRandom } from "../_random.ts";
 
 const extraFrames = [
   {
@@ -83,20 +84,8 @@ Deno.test("decodeFrame() cut before the end of the transport header reports not-
   }
 });
 
-/** mulberry32: small seeded PRNG so failures reproduce. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 Deno.test("decodeFrame() survives 100k random and mutated frames quickly", () => {
-  const random = prng(0x5eed);
+  const random = seededRandom(0x5eed);
   const linktypes = [1, 12, 14, 101, 113, 228, 229, 276, 0, 105];
   const seeds = [...validFrames, ...extraFrames].map((f) => f);
   let okCount = 0;

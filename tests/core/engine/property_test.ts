@@ -7,18 +7,7 @@ import assert from "node:assert/strict";
 import { createEngine } from "../../../core/engine/mod.ts";
 import type { Knock } from "../../../core/knock.ts";
 import { ACK, door, FIN, RST, SYN } from "./_helpers.ts";
-
-/** mulberry32: a small seeded PRNG, so every run and every failure is reproducible. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from "../_random.ts";
 
 const DOORS = [
   door("A", { sequence: "7000,8000,9000", tcpflags: "syn,!ack" }),
@@ -37,7 +26,7 @@ interface Client {
 }
 
 function runScenario(seed: number): void {
-  const rand = prng(seed);
+  const rand = seededRandom(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)]!;
   const clientCount = 5 + Math.floor(rand() * 40);
   const clients: Client[] = [];
