@@ -27,7 +27,11 @@ export interface LoggingOptions {
   /** Writes to the process's stdout / stderr (injected, for in-process tests). */
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
+  /** Collect stdout lines and write them in 64 KiB chunks (replays); flushed by `flush()`/`close()`. */
+  readonly bufferStdout?: boolean;
 }
+
+const STDOUT_CHUNK = 64 * 1024;
 
 const CATEGORY = ["knocktool", "serve"] as const;
 const TEXT_KEY = "text";
@@ -105,6 +109,11 @@ const SYSLOG_PRIORITY: Partial<Record<LogLevel, number>> = {
 export class ServeLog {
   #logFile: LogFileSink | undefined;
   #syslog = false;
+  /** Whether an info message reaches any sink (stdout, logfile or syslog); stderr only takes warnings. */
+  #infoEnabled = false;
+  #pending = "";
+  #stdout: (text: string) => void = () => {};
+  #debugEnabled = false;
   readonly #logger = getLogger([...CATEGORY]);
 
   /**
@@ -128,12 +137,18 @@ export class ServeLog {
     this.#syslog ||= options.syslog;
     const logFile = this.#logFile;
     const json = options.format === "json";
+    this.flush();
+    this.#stdout = options.stdout;
+    const buffered = options.bufferStdout === true;
     const sinks = {
       stdout: (record: LogRecord) => {
         const text = textOf(record);
-        options.stdout(
-          json ? formatJsonLine(record.timestamp, record.level, text, fieldsOf(record)) : `${text}\n`,
-        );
+        const line = json
+          ? formatJsonLine(record.timestamp, record.level, text, fieldsOf(record))
+          : `${text}\n`;
+        if (!buffered) return options.stdout(line);
+        this.#pending += line;
+        if (this.#pending.length >= STDOUT_CHUNK) this.flush();
       },
       stderr: (record: LogRecord) => {
         if (record.level === "warning" || record.level === "error" || record.level === "fatal") {
@@ -145,6 +160,8 @@ export class ServeLog {
         if (this.#syslog) writeSyslog(SYSLOG_PRIORITY[record.level] ?? LOG_NOTICE, textOf(record));
       },
     };
+    this.#infoEnabled = options.verbose || logFile !== undefined || this.#syslog;
+    this.#debugEnabled = options.debug && this.#infoEnabled;
     const use: ("stdout" | "stderr" | "logfile" | "syslog")[] = [options.verbose ? "stdout" : "stderr"];
     if (logFile !== undefined) use.push("logfile");
     if (this.#syslog) use.push("syslog");
@@ -166,6 +183,14 @@ export class ServeLog {
   /** Reopens the logfile (after a reload), with possibly new settings. */
   reconfigure(options: LoggingOptions): void {
     this.#apply(options);
+  }
+
+  /**
+   * Whether a message of this level reaches any sink; callers skip building messages that would not (a
+   * replay without `-v` then logs nothing per packet).
+   */
+  enabled(level: "debug" | "info" | "warning" | "error"): boolean {
+    return level === "debug" ? this.#debugEnabled : level === "info" ? this.#infoEnabled : true;
   }
 
   /** Logs an entry made by `core/serve` at the given time (engine time, so replays are deterministic). */
@@ -190,6 +215,7 @@ export class ServeLog {
   }
 
   #emit(level: LogLevel, text: string, fields: LogFields, timeMs: number): void {
+    if ((level === "info" && !this.#infoEnabled) || (level === "debug" && !this.#debugEnabled)) return;
     this.#logger.emit({
       level,
       message: [text],
@@ -199,8 +225,17 @@ export class ServeLog {
     });
   }
 
+  /** Writes buffered stdout lines. */
+  flush(): void {
+    if (this.#pending === "") return;
+    const text = this.#pending;
+    this.#pending = "";
+    this.#stdout(text);
+  }
+
   /** Closes the logfile and syslog and resets LogTape. */
   close(): void {
+    this.flush();
     this.#logFile?.close();
     this.#logFile = undefined;
     if (this.#syslog) closeSyslog();

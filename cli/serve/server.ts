@@ -123,6 +123,7 @@ export class Server {
   #lastEvictionLog = -Infinity;
   #nextDue = Infinity;
   #replay: boolean;
+  #logEvents = true;
 
   constructor(settings: ServeSettings, io: Io, config: Config) {
     this.#settings = settings;
@@ -146,6 +147,7 @@ export class Server {
       syslog: this.#config.options.useSyslog !== undefined,
       stdout: this.#io.stdout,
       stderr: this.#io.stderr,
+      bufferStdout: this.#settings.read !== undefined,
     };
   }
 
@@ -241,14 +243,17 @@ export class Server {
 
   /** Handles engine events: log lines, commands, one-time sequence rotations, eviction counts. */
   #handle(events: readonly EngineEvent[], timeMs: number): void {
+    this.#logEvents = this.#log.enabled("info");
     for (const event of events) {
       if (event.type === "evicted") {
         this.#evicted++;
         this.#lastEvicted = { src: event.src, name: event.name };
         continue;
       }
-      const entry = eventMessage(event);
-      if (entry !== undefined) this.#log.entry(entry, event.timeMs);
+      if (this.#logEvents) {
+        const entry = eventMessage(event);
+        if (entry !== undefined) this.#log.entry(entry, event.timeMs);
+      }
       if (event.type === "open") {
         const index = this.#activeIndex[event.door];
         if (index === undefined) continue;
