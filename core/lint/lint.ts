@@ -8,7 +8,7 @@ import type { Door, SequenceStep } from "../config/types.ts";
 import { parseConfig } from "../config/mod.ts";
 import type { FileFacts, LintOptions, LintResult } from "./types.ts";
 import type { LintContext } from "./_context.ts";
-import { loadOtp, type OtpFile } from "./_otp.ts";
+import { loadOtp, type OtpFile, otpReferences } from "./_otp.ts";
 import { LINT_RULES } from "./registry.ts";
 
 function comparePosition(a: Diagnostic, b: Diagnostic): number {
@@ -59,12 +59,8 @@ export function lintConfig(text: string, options: LintOptions = {}): LintResult 
     return facts;
   };
   const otpDoor = new Map<string, string>();
-  for (const door of parsed.config.doors) {
-    for (const d of door.section.directives) {
-      if (d.normalizedKey === "ONE_TIME_SEQUENCES" && !otpDoor.has(d.value ?? "")) {
-        otpDoor.set(d.value ?? "", door.name);
-      }
-    }
+  for (const { door, path } of otpReferences(parsed.config.doors, { firstPerPath: true })) {
+    otpDoor.set(path, door.name);
   }
   const otpFile = (path: string): OtpFile | undefined => {
     if (otps.has(path)) return otps.get(path);
@@ -115,13 +111,9 @@ export function lintConfig(text: string, options: LintOptions = {}): LintResult 
     for (const d of found) add(d);
   }
   // Lines knockd skips in the one-time sequences files (the parser's KT011), once per file.
-  for (const door of parsed.config.doors) {
-    for (const d of door.section.directives) {
-      if (d.normalizedKey !== "ONE_TIME_SEQUENCES") continue;
-      const path = d.value ?? "";
-      if (byFile.get(path)?.some((x) => x.code === "KT011")) continue;
-      for (const skipped of otpFile(path)?.diagnostics ?? []) add({ ...skipped, file: path });
-    }
+  for (const { path } of otpReferences(parsed.config.doors)) {
+    if (byFile.get(path)?.some((x) => x.code === "KT011")) continue;
+    for (const skipped of otpFile(path)?.diagnostics ?? []) add({ ...skipped, file: path });
   }
 
   own.sort(comparePosition);

@@ -6,7 +6,8 @@
 import type { Diagnostic } from "../../diagnostic.ts";
 import type { RuleInfo } from "../types.ts";
 import type { SequenceStep } from "../../config/types.ts";
-import { finding, KEYS, type LintContext } from "../_context.ts";
+import { finding, type LintContext } from "../_context.ts";
+import { otpReferences } from "../_otp.ts";
 import { sequenceSpan, sequenceText, writtenSequence } from "../_steps.ts";
 
 /** Metadata of KT208. */
@@ -67,29 +68,24 @@ function message(steps: readonly SequenceStep[], order: "ascending" | "descendin
  */
 export function check(ctx: LintContext): Diagnostic[] {
   const out: Diagnostic[] = [];
-  const seen = new Set<string>();
   for (const door of ctx.config.doors) {
     const steps = writtenSequence(door);
     const order = orderOf(steps);
     if (order !== undefined) out.push(finding(info, message(steps, order, door.name), sequenceSpan(door)));
-    for (const d of door.section.directives) {
-      if (!(KEYS.oneTimeSequences as readonly string[]).includes(d.normalizedKey)) continue;
-      const path = d.value ?? "";
-      if (seen.has(path)) continue;
-      seen.add(path);
-      const bad = (ctx.otpFile(path)?.entries ?? []).flatMap((e) => {
-        const o = orderOf(e.steps);
-        return o === undefined ? [] : [{ entry: e, order: o }];
-      });
-      const first = bad[0];
-      if (first === undefined) continue;
-      const more = bad.length > 1 ? ` (and ${bad.length - 1} more line${bad.length === 2 ? "" : "s"})` : "";
-      out.push(
-        finding(info, message(first.entry.steps, first.order, door.name) + more, first.entry.span, {
-          file: path,
-        }),
-      );
-    }
+  }
+  for (const { door, path } of otpReferences(ctx.config.doors, { firstPerPath: true })) {
+    const bad = (ctx.otpFile(path)?.entries ?? []).flatMap((e) => {
+      const o = orderOf(e.steps);
+      return o === undefined ? [] : [{ entry: e, order: o }];
+    });
+    const first = bad[0];
+    if (first === undefined) continue;
+    const more = bad.length > 1 ? ` (and ${bad.length - 1} more line${bad.length === 2 ? "" : "s"})` : "";
+    out.push(
+      finding(info, message(first.entry.steps, first.order, door.name) + more, first.entry.span, {
+        file: path,
+      }),
+    );
   }
   return out;
 }

@@ -5,7 +5,8 @@
  */
 import type { Diagnostic } from "../../diagnostic.ts";
 import type { RuleInfo } from "../types.ts";
-import { finding, KEYS, type LintContext, valueSpanOf } from "../_context.ts";
+import { finding, type LintContext, valueSpanOf } from "../_context.ts";
+import { otpReferences } from "../_otp.ts";
 
 /** Metadata of KT102. */
 export const info: RuleInfo = {
@@ -31,20 +32,16 @@ Fix: add fresh sequences to the file, one per line, each line starting with a sp
  */
 export function check(ctx: LintContext): Diagnostic[] {
   const out: Diagnostic[] = [];
-  for (const door of ctx.config.doors) {
-    for (const d of door.section.directives) {
-      if (!(KEYS.oneTimeSequences as readonly string[]).includes(d.normalizedKey)) continue;
-      const path = d.value ?? "";
-      const otp = ctx.otpFile(path);
-      if (otp === undefined || otp.entries.length > 0) continue;
-      out.push(
-        finding(
-          info,
-          `One-time sequences file "${path}" has no valid sequence left, so knockd disables door "${door.name}"`,
-          valueSpanOf(d),
-        ),
-      );
-    }
+  for (const { door, directive, path } of otpReferences(ctx.config.doors)) {
+    const otp = ctx.otpFile(path);
+    if (otp === undefined || otp.entries.length > 0) continue;
+    out.push(
+      finding(
+        info,
+        `One-time sequences file "${path}" has no valid sequence left, so knockd disables door "${door.name}"`,
+        valueSpanOf(directive),
+      ),
+    );
   }
   return out;
 }

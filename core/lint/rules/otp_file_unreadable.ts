@@ -5,7 +5,8 @@
  */
 import type { Diagnostic } from "../../diagnostic.ts";
 import type { RuleInfo } from "../types.ts";
-import { finding, KEYS, type LintContext, valueSpanOf } from "../_context.ts";
+import { finding, type LintContext, valueSpanOf } from "../_context.ts";
+import { otpReferences } from "../_otp.ts";
 
 /** Metadata of KT101. */
 export const info: RuleInfo = {
@@ -33,20 +34,16 @@ Relative paths are resolved from knockd's working directory.`,
  */
 export function check(ctx: LintContext): Diagnostic[] {
   const out: Diagnostic[] = [];
-  for (const door of ctx.config.doors) {
-    for (const d of door.section.directives) {
-      if (!(KEYS.oneTimeSequences as readonly string[]).includes(d.normalizedKey)) continue;
-      const path = d.value ?? "";
-      const facts = ctx.readFile(path);
-      if (facts?.kind !== "error") continue;
-      out.push(
-        finding(
-          info,
-          `One-time sequences file "${path}" of door "${door.name}" cannot be read: ${facts.message}`,
-          valueSpanOf(d),
-        ),
-      );
-    }
+  for (const { door, directive, path } of otpReferences(ctx.config.doors)) {
+    const facts = ctx.readFile(path);
+    if (facts?.kind !== "error") continue;
+    out.push(
+      finding(
+        info,
+        `One-time sequences file "${path}" of door "${door.name}" cannot be read: ${facts.message}`,
+        valueSpanOf(directive),
+      ),
+    );
   }
   return out;
 }

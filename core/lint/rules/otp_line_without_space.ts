@@ -5,7 +5,8 @@
  */
 import type { Diagnostic } from "../../diagnostic.ts";
 import type { RuleInfo } from "../types.ts";
-import { finding, KEYS, type LintContext } from "../_context.ts";
+import { finding, type LintContext } from "../_context.ts";
+import { otpReferences } from "../_otp.ts";
 
 /** Metadata of KT207. */
 export const info: RuleInfo = {
@@ -32,24 +33,17 @@ Fix: start every line of the one-time sequences file with a space.`,
  */
 export function check(ctx: LintContext): Diagnostic[] {
   const out: Diagnostic[] = [];
-  const seen = new Set<string>();
-  for (const door of ctx.config.doors) {
-    for (const d of door.section.directives) {
-      if (!(KEYS.oneTimeSequences as readonly string[]).includes(d.normalizedKey)) continue;
-      const path = d.value ?? "";
-      if (seen.has(path)) continue;
-      seen.add(path);
-      const bad = ctx.otpFile(path)?.entries.filter((e) => e.startsWithNonSpace) ?? [];
-      const first = bad[0];
-      if (first === undefined) continue;
-      const more = bad.length > 1 ? ` (and ${bad.length - 1} more line${bad.length === 2 ? "" : "s"})` : "";
-      out.push(finding(
-        info,
-        `One-time sequence on line ${first.line} does not start with a space; knockd overwrites its first digit with "#" when it is used${more}`,
-        { line: first.line, column: 1, endColumn: 2, offset: first.span.offset - (first.span.column - 1) },
-        { file: path },
-      ));
-    }
+  for (const { path } of otpReferences(ctx.config.doors, { firstPerPath: true })) {
+    const bad = ctx.otpFile(path)?.entries.filter((e) => e.startsWithNonSpace) ?? [];
+    const first = bad[0];
+    if (first === undefined) continue;
+    const more = bad.length > 1 ? ` (and ${bad.length - 1} more line${bad.length === 2 ? "" : "s"})` : "";
+    out.push(finding(
+      info,
+      `One-time sequence on line ${first.line} does not start with a space; knockd overwrites its first digit with "#" when it is used${more}`,
+      { line: first.line, column: 1, endColumn: 2, offset: first.span.offset - (first.span.column - 1) },
+      { file: path },
+    ));
   }
   return out;
 }

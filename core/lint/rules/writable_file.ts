@@ -5,7 +5,8 @@
  */
 import type { Diagnostic } from "../../diagnostic.ts";
 import type { RuleInfo } from "../types.ts";
-import { finding, KEYS, type LintContext, valueSpanOf } from "../_context.ts";
+import { finding, type LintContext, valueSpanOf } from "../_context.ts";
+import { otpReferences } from "../_otp.ts";
 
 /** Metadata of KT218. */
 export const info: RuleInfo = {
@@ -42,21 +43,14 @@ export function check(ctx: LintContext): Diagnostic[] {
   if (mode !== undefined && (mode & 0o022) !== 0) {
     out.push(finding(info, `Config file is ${describe(mode)}; the commands in it run as root`));
   }
-  const seen = new Set<string>();
-  for (const door of ctx.config.doors) {
-    for (const d of door.section.directives) {
-      if (!(KEYS.oneTimeSequences as readonly string[]).includes(d.normalizedKey)) continue;
-      const path = d.value ?? "";
-      if (seen.has(path)) continue;
-      seen.add(path);
-      const facts = ctx.readFile(path);
-      if (facts?.kind !== "file" || facts.mode === undefined || (facts.mode & 0o022) === 0) continue;
-      out.push(finding(
-        info,
-        `One-time sequences file "${path}" is ${describe(facts.mode)}; others can choose the sequences`,
-        valueSpanOf(d),
-      ));
-    }
+  for (const { directive, path } of otpReferences(ctx.config.doors, { firstPerPath: true })) {
+    const facts = ctx.readFile(path);
+    if (facts?.kind !== "file" || facts.mode === undefined || (facts.mode & 0o022) === 0) continue;
+    out.push(finding(
+      info,
+      `One-time sequences file "${path}" is ${describe(facts.mode)}; others can choose the sequences`,
+      valueSpanOf(directive),
+    ));
   }
   return out;
 }
