@@ -67,13 +67,18 @@ interface KnockdView {
   readonly missingFile?: string;
 }
 
-async function runKnockd(path: string): Promise<KnockdView> {
+/** What `knockd -D` prints (stdout, then stderr) for the config at `path`, given a missing interface. */
+async function knockdDebugOutput(path: string): Promise<string> {
   const out = await new Deno.Command(KNOCKD, {
     args: ["-D", "-c", path, "-i", "kt-nonexistent0"],
     stdout: "piped",
     stderr: "piped",
   }).output();
-  const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
+  return new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
+}
+
+async function runKnockd(path: string): Promise<KnockdView> {
+  const text = await knockdDebugOutput(path);
   const doors: { sequence?: string; seqTimeout?: string }[] = [];
   let error: string | undefined;
   let inOptions = false;
@@ -181,12 +186,7 @@ Deno.test({
         await Deno.writeTextFile(otp, content);
         const path = `${dir}/knockd.conf`;
         await Deno.writeTextFile(path, `[door]\none_time_sequences = ${otp}\n`);
-        const out = await new Deno.Command(KNOCKD, {
-          args: ["-D", "-c", path, "-i", "kt-nonexistent0"],
-          stdout: "piped",
-          stderr: "piped",
-        }).output();
-        const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
+        const text = await knockdDebugOutput(path);
         const chosen = /^new sequence for door door: (.*)$/m.exec(text)?.[1];
         const skipped = text.split("\n").filter((l) => l.startsWith("config: section door: "));
         const ours = parseOneTimeSequences(content, { door: "door" });
