@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { formatIPv4At, formatIPv6At } from "../../../core/address.ts";
+import { formatIPv4At, formatIPv6, formatIPv6At, tryParseIPv4, tryParseIPv6 } from "../../core/address.ts";
 
 function fmt6(groups: number[]): string {
   const bytes = new Uint8Array(20);
@@ -39,4 +39,12 @@ Deno.test("formatIPv6At() prints IPv4-mapped and IPv4-compatible addresses like 
 Deno.test("formatIPv4At() prints a dotted quad", () => {
   const view = new DataView(new Uint8Array([9, 10, 200, 1, 255, 9]).buffer);
   assert.equal(formatIPv4At(view, 1), "10.200.1.255");
+});
+
+Deno.test("tryParseIPv4()/tryParseIPv6() read leading zeros as decimal only when asked", () => {
+  assert.equal(tryParseIPv4("010.0.0.1"), undefined);
+  assert.deepEqual(tryParseIPv4("010.0.0.1", { leadingZeros: true }), Uint8Array.of(10, 0, 0, 1));
+  assert.equal(tryParseIPv4("0010.0.0.1", { leadingZeros: true }), undefined);
+  assert.equal(tryParseIPv6("::ffff:010.0.0.1"), undefined);
+  assert.equal(formatIPv6(tryParseIPv6("::ffff:010.0.0.1", { leadingZeros: true })!), "::ffff:10.0.0.1");
 });
