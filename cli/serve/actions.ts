@@ -100,12 +100,14 @@ export class CommandRunner {
     for (const p of due) this.#fire(p, p.dueMs);
   }
 
-  #fire(pending: PendingStop, timeMs: number): void {
+  #fire(pending: PendingStop, timeMs: number, early = false): void {
     if (!this.#pending.delete(pending)) return;
     if (pending.timer !== undefined) clearTimeout(pending.timer);
     this.#log.info(
-      `${pending.src}: ${pending.door}: command timeout`,
-      { event: "command-timeout", src: pending.src, door: pending.door },
+      early
+        ? `${pending.src}: ${pending.door}: shutting down before cmd_timeout, running the stop command now`
+        : `${pending.src}: ${pending.door}: command timeout`,
+      { event: early ? "command-early-stop" : "command-timeout", src: pending.src, door: pending.door },
       timeMs,
     );
     this.#run(pending.door, pending.stop, timeMs);
@@ -125,8 +127,10 @@ export class CommandRunner {
     try {
       const pending = [...this.#pending];
       await Promise.race([Promise.all(pending.map((p) => p.started)), deadline]);
+      // Replays: the end of the file counts as the stop commands' time having come (pcap clock).
+      const replay = this.#options.clock === "replay";
       for (const p of pending.sort((a, b) => a.dueMs - b.dueMs)) {
-        this.#fire(p, timeMs ?? (this.#options.clock === "replay" ? p.dueMs : Date.now()));
+        this.#fire(p, timeMs ?? (replay ? p.dueMs : Date.now()), !replay);
       }
       await Promise.race([this.idle(), deadline]);
     } finally {

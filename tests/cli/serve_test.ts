@@ -298,3 +298,111 @@ Deno.test("serve -V and -h", async () => {
   assert.equal(h.code, 0);
   assert.match(h.stdout, /-c, --config <file>/);
 });
+
+const isRoot = Deno.uid() === 0;
+
+async function poll(
+  check: () => Promise<boolean> | boolean,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<void> {
+  const start = Date.now();
+  while (Date.now() - start < timeoutMs) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+async function readOr(path: string): Promise<string> {
+  try {
+    return await Deno.readTextFile(path);
+  } catch {
+    return "";
+  }
+}
+
+async function tcpKnock(port: number): Promise<void> {
+  try {
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+    conn.close();
+  } catch {
+    // refused: the SYN was sent, that is the knock
+  }
+}
+
+Deno.test({
+  name:
+    "serve -d on lo: pidfile, live knock runs the command, bad reload keeps the old config, SIGTERM runs the stop",
+  ignore: skip !== undefined || !isRoot,
+  fn: async () => {
+    const dir = await Deno.makeTempDir({ prefix: "kt-daemon-" });
+    const conf = `${dir}/knockd.conf`;
+    const good = `[d]\nsequence = 47001,47002\ntcpflags = syn\ncmd_timeout = 60\n` +
+      `start_command = echo open %IP% >> ${dir}/out\nstop_command = echo close %IP% >> ${dir}/out\n`;
+    await Deno.writeTextFile(conf, good);
+    const main = new URL("../../cli/main.ts", import.meta.url).pathname;
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-A",
+        main,
+        "serve",
+        "-c",
+        conf,
+        "-i",
+        "lo",
+        "-d",
+        "-p",
+        `${dir}/kt.pid`,
+        "-g",
+        `${dir}/log`,
+      ],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const stderr = new TextDecoder().decode(out.stderr);
+    assert.equal(out.code, 0, stderr);
+    const pidText = await Deno.readTextFile(`${dir}/kt.pid`);
+    assert.match(pidText, /^\d+\n$/);
+    const pid = Number(pidText.trim());
+    try {
+      await poll(
+        async () => (await readOr(`${dir}/log`)).includes("starting up, listening on lo"),
+        "start-up",
+      );
+      await tcpKnock(47001);
+      await tcpKnock(47002);
+      await poll(async () => (await readOr(`${dir}/out`)) === "open 127.0.0.1\n", "start command");
+      // A bad config on reload is logged; the old doors keep working.
+      await Deno.writeTextFile(conf, "[d]\nsequence = 70000\n");
+      Deno.kill(pid, "SIGHUP");
+      await poll(
+        async () => (await readOr(`${dir}/log`)).includes("keeping the old configuration"),
+        "reload",
+      );
+      const log = await readOr(`${dir}/log`);
+      assert.match(log, /\] re-reading config file: .*knockd\.conf\n/);
+      assert.match(log, /knockd\.conf:2:12: error\[KT\d+\]: /);
+      await Deno.writeTextFile(conf, good);
+      await tcpKnock(47001);
+      await tcpKnock(47002);
+      await poll(async () => (await readOr(`${dir}/out`)).split("open").length === 3, "second opening");
+    } finally {
+      Deno.kill(pid, "SIGTERM");
+    }
+    // SIGTERM: both pending stop commands run, then the pidfile is removed.
+    await poll(async () => (await readOr(`${dir}/log`)).includes("shutting down"), "shutdown");
+    await poll(async () => !(await readOr(`${dir}/kt.pid`)), "pidfile removal");
+    assert.equal(
+      await readOr(`${dir}/out`),
+      "open 127.0.0.1\nopen 127.0.0.1\nclose 127.0.0.1\nclose 127.0.0.1\n",
+    );
+    const log = await readOr(`${dir}/log`);
+    assert.equal(
+      log.split("127.0.0.1: d: shutting down before cmd_timeout, running the stop command now").length,
+      3,
+    );
+    assert.match(log, /\] d: running command: echo close 127\.0\.0\.1 >> .*\n\[[-0-9: ]+\] shutting down\n$/);
+  },
+});
