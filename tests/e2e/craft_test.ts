@@ -9,7 +9,7 @@
 import assert from "node:assert/strict";
 import { KNOCKTOOL, poll, type Topology, whySkip, withTopology } from "./_netns.ts";
 
-const skip = await whySkip(["tcpdump"], "skipping craft e2e tests");
+const skip = await whySkip(["tcpdump", "nft", "capsh"], "skipping craft e2e tests");
 const ignore = skip !== undefined;
 
 /** Runs tcpdump for `count` packets matching `filter`, runs `send`, and returns tcpdump's decode. */
@@ -250,5 +250,36 @@ Deno.test({
       ),
       out,
     );
+  });
+});
+
+Deno.test({ name: "craft e2e: real send errors give exit 1 with the errno's meaning", ignore }, async () => {
+  await withTopology({}, async (t) => {
+    const ns = t.clients[0]!.ns;
+    const base = [...KNOCKTOOL, "craft", "--dst", t.serverV4, "--dport", "7000"];
+    // A firewall OUTPUT rule dropping the crafted packet makes sendto fail with EPERM.
+    await ns.exec(["nft", "-f", "-"], {
+      stdin: "table inet out {\n  chain o {\n    type filter hook output priority 0; policy accept;\n" +
+        "    tcp dport 7000 drop\n  }\n}\n",
+    });
+    const dropped = await ns.exec([...base, "--count", "3"], { check: false, timeoutMs: 30_000 });
+    assert.equal(dropped.code, 1, dropped.stderr);
+    assert.match(dropped.stderr, /sent 0 of 3 packets/);
+    assert.match(
+      dropped.stderr,
+      /knocktool craft: 3 of 3 packets failed: sendto: Operation not permitted \(a firewall OUTPUT rule/,
+    );
+    // Without cap_net_raw the socket cannot be opened; a dry run still works.
+    const capsh = ["capsh", "--drop=cap_net_raw", "--"];
+    const shell = (args: string[]) => ["-c", args.map((a) => `'${a}'`).join(" ")];
+    const denied = await ns.exec([...capsh, ...shell(base)], { check: false, timeoutMs: 30_000 });
+    assert.equal(denied.code, 1, denied.stderr);
+    assert.match(
+      denied.stderr,
+      /^knocktool craft: Raw sockets need root or cap_net_raw \(socket: Operation not permitted\)/,
+    );
+    const dry = await ns.exec([...capsh, ...shell([...base, "--dry-run", "--sport", "1"])], { check: false });
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.match(dry.stdout, /\.1 > .*\.7000: tcp \[S\]/);
   });
 });
