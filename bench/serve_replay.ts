@@ -1,0 +1,275 @@
+/**
+ * Benchmark of `knocktool serve --read` against `tcpdump -r` on the same generated capture (issue 3): a
+ * script, not a `deno bench` file. Run it with:
+ *
+ *     deno run -A bench/serve_replay.ts [--packets N] [--keep DIR]
+ *
+ * It writes two Ethernet pcap files of N packets each (default 1,000,000) with a hand-rolled writer (one
+ * template frame, patched addresses, ports, sequence numbers and checksums per packet):
+ *
+ * - `mixed.pcap`: N/2 sources, all on knock ports: each sends SYN 7000, SYN 8000; every 50th source also
+ *   sends SYN 9000 and opens the door (so `--dry-run` logs its `running command` line); sources interleave.
+ * - `distinct.pcap`: N distinct sources, each one SYN to 7000: N attempts in progress at the end.
+ *
+ * Then, in the same run and on the same files:
+ *
+ * - `knocktool serve --read FILE --dry-run -c CONF` (stdout and stderr to /dev/null), and
+ * - `tcpdump -n -r FILE FILTER` with the very BPF filter serve installs (from `core/filter`, as serve builds
+ *   it for `--read`), printing one line per packet to /dev/null: tcpdump decodes and prints every packet that
+ *   passes the same filter, which is the fair counterpart of serve decoding and matching every packet.
+ *
+ * Each timing is the best of `--runs` (default 3) wall-clock runs, minus the same tool's start-up time on an
+ * empty capture (reported separately). It reports packets/s for both, the ratio (target: serve ≥ 0.25 of
+ * tcpdump's rate), and serve's peak resident memory (VmHWM from /proc/PID/status) on `distinct.pcap` with
+ * `--max-attempts` above N, i.e. N distinct sources in progress. It reports; it does not assert.
+ *
+ * @module
+ */
+import { parseConfig } from "../core/config/mod.ts";
+import { buildFilter } from "../core/filter/mod.ts";
+
+const MAIN = new URL("../cli/main.ts", import.meta.url).pathname;
+
+function flag(name: string): string | undefined {
+  const i = Deno.args.indexOf(name);
+  return i >= 0 ? Deno.args[i + 1] : undefined;
+}
+
+const PACKETS = Number(flag("--packets") ?? 1_000_000);
+const RUNS = Number(flag("--runs") ?? 3);
+const KEEP = flag("--keep");
+
+const CONFIG = `[options]
+[openSSH]
+  sequence    = 7000,8000,9000
+  seq_timeout = 25
+  tcpflags    = syn
+  start_command = nft add element inet filter knock_ssh4 { %IP% }
+  cmd_timeout = 10
+  stop_command  = nft delete element inet filter knock_ssh4 { %IP% }
+`;
+
+// deno-lint-ignore no-console
+const say = (text: string): void => console.log(text);
+
+/** One packet of a generated capture. */
+interface GenPacket {
+  readonly src: number;
+  readonly dport: number;
+}
+
+const FRAME = 14 + 20 + 20;
+const RECORD = 16 + FRAME;
+
+/** Writes a pcap of `count` Ethernet/IPv4/TCP SYN frames from `packet(i)`, 10 µs apart. */
+async function writeCapture(path: string, count: number, packet: (i: number) => GenPacket): Promise<void> {
+  const file = await Deno.open(path, { write: true, create: true, truncate: true });
+  try {
+    const header = new Uint8Array(24);
+    const hv = new DataView(header.buffer);
+    hv.setUint32(0, 0xa1b2c3d4, true);
+    hv.setUint16(4, 2, true);
+    hv.setUint16(6, 4, true);
+    hv.setUint32(16, 262144, true);
+    hv.setUint32(20, 1, true); // LINKTYPE_ETHERNET
+    await file.write(header);
+    const chunkPackets = 65536;
+    const buf = new Uint8Array(chunkPackets * RECORD);
+    const view = new DataView(buf.buffer);
+    // Template record.
+    const tpl = new Uint8Array(RECORD);
+    const tv = new DataView(tpl.buffer);
+    tv.setUint32(8, FRAME, true);
+    tv.setUint32(12, FRAME, true);
+    tpl.set([2, 0, 0, 0, 0, 1, 2, 0, 0, 0, 0, 2, 0x08, 0x00], 16);
+    tpl.set([0x45, 0, 0, 40, 0, 0, 0x40, 0, 64, 6, 0, 0], 30); // v4, len 40, DF, ttl 64, TCP
+    tpl.set([10, 0, 0, 1], 30 + 16); // dst 10.0.0.1
+    tv.setUint8(50 + 12, 0x50); // data offset 5
+    tv.setUint8(50 + 13, 0x02); // SYN
+    tv.setUint16(50 + 14, 64240);
+    for (let c = 0; c * chunkPackets < count; c++) {
+      const n = Math.min(chunkPackets, count - c * chunkPackets);
+      for (let k = 0; k < n; k++) {
+        const i = c * chunkPackets + k;
+        const o = k * RECORD;
+        buf.set(tpl, o);
+        const us = i * 10;
+        view.setUint32(o, 1_800_000_000 + Math.floor(us / 1e6), true);
+        view.setUint32(o + 4, us % 1e6, true);
+        const { src, dport } = packet(i);
+        const ip = o + 30;
+        view.setUint16(ip + 4, i & 0xffff); // id
+        view.setUint32(ip + 12, src);
+        let sum = 0;
+        for (let w = 0; w < 20; w += 2) sum += view.getUint16(ip + w);
+        while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+        view.setUint16(ip + 10, ~sum & 0xffff);
+        const tcp = ip + 20;
+        const sport = 1024 + (i % 60000);
+        view.setUint16(tcp, sport);
+        view.setUint16(tcp + 2, dport);
+        view.setUint32(tcp + 4, Math.imul(i + 1, 2654435761) >>> 0);
+        // Pseudo header: src, dst, proto 6, length 20.
+        let ts = (src >>> 16) + (src & 0xffff) + 0x0a00 + 0x0001 + 6 + 20;
+        for (let w = 0; w < 20; w += 2) ts += view.getUint16(tcp + w);
+        while (ts > 0xffff) ts = (ts & 0xffff) + (ts >>> 16);
+        view.setUint16(tcp + 16, ~ts & 0xffff);
+      }
+      let written = 0;
+      const bytes = buf.subarray(0, n * RECORD);
+      while (written < bytes.length) written += await file.write(bytes.subarray(written));
+    }
+  } finally {
+    file.close();
+  }
+}
+
+/**
+ * Source number `s` → a distinct IPv4 address (as a 32-bit integer) with the first octet spread over 1..200,
+ * like real Internet sources. (tcpdump hashes addresses on their first bytes: sources that all share the
+ * first octets would put every address into one hash chain and make tcpdump quadratic.)
+ */
+function sourceAddress(s: number): number {
+  return (((1 + (s % 200)) << 24) | Math.floor(s / 200)) >>> 0;
+}
+
+/** Runs `cmd` with output to /dev/null; returns wall time in ms and the exit code. */
+async function timed(cmd: readonly string[]): Promise<{ ms: number; code: number }> {
+  const start = performance.now();
+  const out = await new Deno.Command(cmd[0]!, { args: cmd.slice(1), stdout: "null", stderr: "piped" })
+    .output();
+  const ms = performance.now() - start;
+  if (out.code !== 0) {
+    say(`  (exit ${out.code}: ${new TextDecoder().decode(out.stderr).trim().slice(0, 300)})`);
+  }
+  return { ms, code: out.code };
+}
+
+async function best(cmd: readonly string[]): Promise<number> {
+  let min = Infinity;
+  for (let r = 0; r < RUNS; r++) min = Math.min(min, (await timed(cmd)).ms);
+  return min;
+}
+
+/** Runs serve and samples VmHWM/VmRSS of its process until it exits. */
+async function peakMemory(cmd: readonly string[]): Promise<{ hwmKb: number; ms: number; code: number }> {
+  const start = performance.now();
+  const child = new Deno.Command(cmd[0]!, { args: cmd.slice(1), stdout: "null", stderr: "null" }).spawn();
+  let hwmKb = 0;
+  let done = false;
+  const status = child.status.then((s) => {
+    done = true;
+    return s;
+  });
+  while (!done) {
+    try {
+      const text = await Deno.readTextFile(`/proc/${child.pid}/status`);
+      const kb = Number(text.match(/^VmHWM:\s+(\d+) kB/m)?.[1] ?? 0);
+      if (kb > hwmKb) hwmKb = kb;
+    } catch {
+      // exited between checks
+    }
+    await Promise.race([status, new Promise((r) => setTimeout(r, 20))]);
+  }
+  const s = await status;
+  return { hwmKb, ms: performance.now() - start, code: s.code };
+}
+
+const fmtRate = (n: number): string => `${(n / 1e6).toFixed(2)} M packets/s`;
+
+if (!Number.isSafeInteger(PACKETS) || PACKETS < 2) {
+  throw new Error(`Bad "--packets" value "${flag("--packets")}"`);
+}
+const dir = KEEP ?? await Deno.makeTempDir({ prefix: "knocktool-bench-" });
+if (KEEP !== undefined) await Deno.mkdir(KEEP, { recursive: true });
+try {
+  const conf = `${dir}/knockd.conf`;
+  await Deno.writeTextFile(conf, CONFIG);
+  const parsed = parseConfig(CONFIG);
+  const filter = buildFilter(parsed.config.doors, { v4: [], v6: [] }, { vlan: true }).expression;
+  say(
+    `knocktool serve --read vs tcpdump -r, ${
+      PACKETS.toLocaleString("en")
+    } packets per capture, best of ${RUNS}`,
+  );
+  say(`BPF filter (as serve builds it for --read): ${filter}`);
+
+  // mixed: sources in blocks of 1000 interleaved: 7000 for the block, 8000 for the block, 9000 for every 50th.
+  const mixed = `${dir}/mixed.pcap`;
+  const blocks: GenPacket[] = [];
+  let source = 0;
+  while (blocks.length < PACKETS) {
+    const first = source;
+    const size = 1000;
+    for (let s = 0; s < size && blocks.length < PACKETS; s++) {
+      blocks.push({ src: sourceAddress(first + s), dport: 7000 });
+    }
+    for (let s = 0; s < size && blocks.length < PACKETS; s++) {
+      blocks.push({ src: sourceAddress(first + s), dport: 8000 });
+    }
+    for (let s = 0; s < size && blocks.length < PACKETS; s += 50) {
+      blocks.push({ src: sourceAddress(first + s), dport: 9000 });
+    }
+    source += size;
+  }
+  let t = performance.now();
+  await writeCapture(mixed, PACKETS, (i) => blocks[i]!);
+  const distinct = `${dir}/distinct.pcap`;
+  await writeCapture(distinct, PACKETS, (i) => ({ src: sourceAddress(i), dport: 7000 }));
+  const empty = `${dir}/empty.pcap`;
+  await writeCapture(empty, 0, () => ({ src: 0, dport: 0 }));
+  say(
+    `generated 2 captures in ${((performance.now() - t) / 1000).toFixed(1)} s (${
+      (await Deno.stat(mixed)).size.toLocaleString("en")
+    } bytes each)`,
+  );
+
+  const serve = (file: string, extra: string[] = []): string[] => [
+    Deno.execPath(),
+    "run",
+    "-A",
+    "--no-prompt",
+    MAIN,
+    "serve",
+    "--read",
+    file,
+    "--dry-run",
+    "-c",
+    conf,
+    ...extra,
+  ];
+  const tcpdump = (file: string): string[] => ["tcpdump", "-n", "-r", file, filter];
+
+  const serveStart = await best(serve(empty));
+  const tcpdumpStart = await best(tcpdump(empty));
+  say(
+    `start-up on an empty capture: serve ${serveStart.toFixed(0)} ms, tcpdump ${tcpdumpStart.toFixed(0)} ms`,
+  );
+
+  for (const [name, file] of [["mixed", mixed], ["distinct", distinct]] as const) {
+    const extra = name === "distinct" ? ["--max-attempts", String(PACKETS * 2)] : [];
+    const s = await best(serve(file, extra));
+    const d = await best(tcpdump(file));
+    const sRate = PACKETS / (Math.max(1, s - serveStart) / 1000);
+    const dRate = PACKETS / (Math.max(1, d - tcpdumpStart) / 1000);
+    say(
+      `${name.padEnd(8)}  serve ${s.toFixed(0)} ms (${fmtRate(sRate)})  tcpdump ${d.toFixed(0)} ms (${
+        fmtRate(dRate)
+      })` +
+        `  ratio serve/tcpdump ${(sRate / dRate).toFixed(2)} (target ≥ 0.25)`,
+    );
+  }
+
+  t = performance.now();
+  const mem = await peakMemory(serve(distinct, ["--max-attempts", String(PACKETS * 2)]));
+  const base = await peakMemory(serve(empty));
+  say(
+    `memory: serve VmHWM ${(mem.hwmKb / 1024).toFixed(0)} MiB with ${
+      PACKETS.toLocaleString("en")
+    } distinct sources ` +
+      `in progress (empty capture: ${(base.hwmKb / 1024).toFixed(0)} MiB; ` +
+      `${(((mem.hwmKb - base.hwmKb) * 1024) / PACKETS).toFixed(0)} bytes per source; exit ${mem.code})`,
+  );
+} finally {
+  if (KEEP === undefined) await Deno.remove(dir, { recursive: true });
+}
