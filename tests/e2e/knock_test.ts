@@ -19,7 +19,7 @@ import {
   withTopology,
 } from "./_netns.ts";
 
-const skip = await whySkip(["knockd", "nft"], "skipping knock e2e tests");
+const skip = await whySkip(["knockd", "nft", "tcpdump"], "skipping knock e2e tests");
 const ignore = skip !== undefined;
 
 async function tempDir(): Promise<{ path: string } & AsyncDisposable> {
@@ -198,6 +198,47 @@ Deno.test({
     assert.match(
       right.stdout,
       new RegExp(`^${t.serverV4.replaceAll(".", "\\.")}:2222 is open \\(after \\d+\\.\\d s\\)\\n$`),
+    );
+  });
+});
+
+Deno.test({
+  name: "knock e2e: the wire format is knock's (one SYN with kernel options, a 1-byte 0x00 datagram)",
+  ignore,
+}, async () => {
+  await withTopology({}, async (t) => {
+    const client = t.clients[0]!.v4;
+    const dump = t.server.spawn([
+      "tcpdump",
+      "-vv",
+      "-n",
+      "-l",
+      "-x",
+      "-i",
+      t.serverIf,
+      `src host ${client} and (tcp or udp)`,
+    ]);
+    try {
+      assert.ok(await poll(() => dump.errLines.some((l) => /listening on/.test(l)), 10_000), dump.output());
+      const r = await knocktool(t, [t.serverV4, "7000", "8000:udp"]);
+      assert.equal(r.code, 0, r.stderr);
+      // Long enough for a SYN retransmission (1 s) to show up if the connect were not closed at once.
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+    } finally {
+      await dump.stop();
+    }
+    const out = dump.lines.join("\n");
+    // Kernel-built packets show "cksum ... (incorrect -> ...)" on a veth (checksum offload): not checked here.
+    const packets = out.split(/\n(?=\d\d:\d\d:\d\d\.)/);
+    assert.equal(packets.length, 2, out);
+    assert.match(packets[0]!, /flags \[DF\], proto TCP \(6\), length 60\)/);
+    assert.match(
+      packets[0]!,
+      /> [\d.]+\.7000: Flags \[S\], cksum 0x[0-9a-f]{4} \([^)]*\), seq \d+, win \d+, options \[mss 1460,sackOK,TS val \d+ ecr 0,nop,wscale \d+\], length 0/,
+    );
+    assert.match(
+      packets[1]!,
+      /> [\d.]+\.8000: .*UDP, length 1\n\s+0x0000: {2}4500 001d [0-9a-f ]+\n\s+0x0010: {2}(?:[0-9a-f]{4} ){6}00\s*$/,
     );
   });
 });
