@@ -406,3 +406,92 @@ Deno.test({
     assert.match(log, /\] d: running command: echo close 127\.0\.0\.1 >> .*\n\[[-0-9: ]+\] shutting down\n$/);
   },
 });
+
+async function hasCommand(name: string): Promise<boolean> {
+  try {
+    const r = await new Deno.Command("sh", { args: ["-c", `command -v ${name}`], stdout: "null" }).output();
+    return r.success;
+  } catch {
+    return false;
+  }
+}
+
+const canDropCaps = isRoot && await hasCommand("setpriv");
+
+Deno.test({
+  name: "serve without CAP_NET_RAW: a clean message and exit 1",
+  ignore: skip !== undefined || !canDropCaps,
+  fn: async () => {
+    const dir = await Deno.makeTempDir({ prefix: "kt-caps-" });
+    await Deno.writeTextFile(`${dir}/knockd.conf`, "[d]\nsequence = 7000\n");
+    const main = new URL("../../cli/main.ts", import.meta.url).pathname;
+    const out = await new Deno.Command("setpriv", {
+      args: [
+        "--inh-caps=-net_raw",
+        "--bounding-set=-net_raw",
+        "--",
+        Deno.execPath(),
+        "run",
+        "-A",
+        main,
+        "serve",
+        "-c",
+        `${dir}/knockd.conf`,
+        "-i",
+        "lo",
+      ],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.equal(out.code, 1);
+    assert.equal(
+      new TextDecoder().decode(out.stderr),
+      "knocktool: cannot capture on lo: run as root or grant cap_net_raw\n",
+    );
+  },
+});
+
+// openlog() always talks to /dev/log: only testable where no syslog daemon owns it.
+let devLogFree = false;
+try {
+  Deno.lstatSync("/dev/log");
+} catch {
+  devLogFree = isRoot && await hasCommand("python3");
+}
+
+Deno.test({
+  name: "serve with UseSyslog: daemon facility, notice level, ident knocktool",
+  ignore: skip !== undefined || !devLogFree,
+  fn: async () => {
+    const listener = new Deno.Command("python3", {
+      args: [
+        "-c",
+        `import socket,os,sys
+s=socket.socket(socket.AF_UNIX,socket.SOCK_DGRAM)
+s.bind("/dev/log")
+print("ready",flush=True)
+s.settimeout(10)
+try:
+  for i in range(2): print(s.recv(4096).decode(),flush=True)
+finally:
+  os.unlink("/dev/log")`,
+      ],
+      stdout: "piped",
+    }).spawn();
+    const reader = listener.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    let got = "";
+    while (!got.includes("ready\n")) got += (await reader.read()).value ?? "";
+    const r = await replay("[options]\nUseSyslog\n[d]\nsequence = 7000\n", [{ at: 0, port: 7000 }]);
+    assert.equal(r.code, 0, r.stderr);
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      got += value;
+    }
+    await listener.status;
+    const frames = lines(got).slice(1);
+    assert.equal(frames.length, 2, got);
+    assert.match(frames[0]!, /^<29>\w{3} [ \d]\d \d\d:\d\d:\d\d knocktool: 10\.77\.0\.2: d: Stage 1$/);
+    assert.match(frames[1]!, /^<29>\w{3} [ \d]\d \d\d:\d\d:\d\d knocktool: 10\.77\.0\.2: d: OPEN SESAME$/);
+  },
+});
