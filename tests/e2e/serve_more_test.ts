@@ -1,0 +1,175 @@
+/**
+ * More end-to-end tests of `knocktool serve` in network namespaces, for issue 3's fixes over knockd and its
+ * daemon options: an address added after start-up is knockable (knockd reads addresses once), `-i any`
+ * captures IPv4 and IPv6 (knockd: no IPv6 on `any`), `-d -p -g` daemonizes with knockd's pidfile and
+ * logfile formats, and using the last one-time sequence disables the door without a crash (knockd aborts).
+ * Root only (skipped with a printed reason otherwise); bounded waits; namespaces always deleted.
+ */
+import assert from "node:assert/strict";
+import { KNOCKTOOL, type Netns, poll, type Spawned, type Topology, whySkip, withTopology } from "./_netns.ts";
+
+const skip = await whySkip(["knock"], "skipping serve e2e tests");
+const ignore = skip !== undefined;
+
+async function tempDir(): Promise<{ path: string } & AsyncDisposable> {
+  const path = await Deno.makeTempDir({ prefix: "knocktool-e2e-" });
+  return { path, [Symbol.asyncDispose]: () => Deno.remove(path, { recursive: true }) };
+}
+
+const DOOR = "[options]\n[d]\n  sequence = 7000,8000,9000\n  seq_timeout = 10\n  tcpflags = syn\n";
+
+async function start(t: Topology, args: readonly string[]): Promise<Spawned> {
+  const daemon = t.server.spawn([...KNOCKTOOL, "serve", ...args, "-v"]);
+  try {
+    await daemon.waitForLine(/^starting up, listening on /, 20_000);
+  } catch (error) {
+    await daemon.stop();
+    throw error;
+  }
+  return daemon;
+}
+
+async function knock(ns: Netns, host: string, v6 = false): Promise<void> {
+  await ns.exec(["knock", v6 ? "-6" : "-4", host, "7000", "8000", "9000"], { timeoutMs: 10_000 });
+}
+
+Deno.test(
+  { name: "serve e2e: an address added after start-up is knockable (knockd ignores it)", ignore },
+  async () => {
+    await using dir = await tempDir();
+    await Deno.writeTextFile(`${dir.path}/c.conf`, DOOR);
+    await withTopology({}, async (t) => {
+      const c = t.clients[0]!;
+      await using daemon = await start(t, ["-c", `${dir.path}/c.conf`, "-i", t.serverIf]);
+      const added = `10.201.${t.net}.200`;
+      const mark = daemon.lines.length;
+      await t.server.exec(["ip", "addr", "add", `${added}/24`, "dev", t.serverIf]);
+      // The interface's addresses are polled every few seconds; the change is logged.
+      await daemon.waitForLine(
+        new RegExp(`^addresses of ${t.serverIf} changed: .*${added.replaceAll(".", "\\.")}`),
+        15_000,
+        mark,
+      );
+      await knock(c.ns, added);
+      await daemon.waitForLine(new RegExp(`^${c.v4}: d: OPEN SESAME$`), 5000, mark);
+    });
+  },
+);
+
+Deno.test({
+  name: "serve e2e: -i any captures IPv4 and IPv6 knocks (knockd: IPv6 unsupported on any)",
+  ignore,
+}, async () => {
+  await using dir = await tempDir();
+  await Deno.writeTextFile(`${dir.path}/c.conf`, DOOR);
+  await withTopology({}, async (t) => {
+    const c = t.clients[0]!;
+    await using daemon = await start(t, ["-c", `${dir.path}/c.conf`, "-i", "any"]);
+    await knock(c.ns, t.serverV4);
+    await daemon.waitForLine(new RegExp(`^${c.v4}: d: OPEN SESAME$`), 5000);
+    await knock(c.ns, t.serverV6, true);
+    await daemon.waitForLine(new RegExp(`^${c.v6}: d: OPEN SESAME$`), 5000);
+  });
+});
+
+Deno.test({
+  name: "serve e2e: -d -p -g daemonizes, writes the pidfile and knockd-format log, SIGTERM cleans up",
+  ignore,
+}, async () => {
+  await using dir = await tempDir();
+  const conf = `${dir.path}/c.conf`;
+  const pidfile = `${dir.path}/kt.pid`;
+  const logfile = `${dir.path}/kt.log`;
+  await Deno.writeTextFile(conf, DOOR);
+  await withTopology({}, async (t) => {
+    const c = t.clients[0]!;
+    const out = await t.server.exec([
+      ...KNOCKTOOL,
+      "serve",
+      "-d",
+      "-c",
+      conf,
+      "-i",
+      t.serverIf,
+      "-p",
+      pidfile,
+      "-g",
+      logfile,
+    ], {
+      timeoutMs: 20_000,
+    });
+    assert.equal(out.code, 0, out.stdout + out.stderr);
+    assert.ok(
+      await poll(async () => /^\d+\n$/.test(await Deno.readTextFile(pidfile).catch(() => "")), 10_000),
+    );
+    const pid = Number((await Deno.readTextFile(pidfile)).trim());
+    const log = (): Promise<string> => Deno.readTextFile(logfile).catch(() => "");
+    const stamp = "\\[\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}\\]";
+    assert.ok(
+      await poll(
+        async () => new RegExp(`^${stamp} starting up, listening on ${t.serverIf}$`, "m").test(await log()),
+        15_000,
+      ),
+      await log(),
+    );
+    await knock(c.ns, t.serverV4);
+    assert.ok(
+      await poll(async () => new RegExp(`^${stamp} ${c.v4}: d: OPEN SESAME$`, "m").test(await log()), 5000),
+      await log(),
+    );
+    assert.doesNotMatch(await log(), /\n\n/, "no empty lines (knockd writes some)");
+    Deno.kill(pid, "SIGTERM");
+    assert.ok(
+      await poll(async () => !(await Deno.stat(pidfile).then(() => true, () => false)), 10_000),
+      "pidfile removed",
+    );
+    assert.ok(
+      await poll(async () => new RegExp(`^${stamp} shutting down$`, "m").test(await log()), 5000),
+      await log(),
+    );
+    assert.ok(
+      await poll(() => {
+        try {
+          Deno.kill(pid, "SIGCONT");
+          return false;
+        } catch {
+          return true;
+        }
+      }, 10_000),
+      "daemon exited",
+    );
+  });
+});
+
+Deno.test({
+  name: "serve e2e: using the last one-time sequence disables the door cleanly (knockd aborts)",
+  ignore,
+}, async () => {
+  await using dir = await tempDir();
+  const conf = `${dir.path}/c.conf`;
+  const otp = `${dir.path}/otp.txt`;
+  await Deno.writeTextFile(otp, " 7000,8000,9000\n");
+  await Deno.writeTextFile(
+    conf,
+    `[options]\n[otp]\n  one_time_sequences = ${otp}\n  seq_timeout = 10\n  tcpflags = syn\n  start_command = echo opened %IP%\n`,
+  );
+  await withTopology({}, async (t) => {
+    const c = t.clients[0]!;
+    await using daemon = await start(t, ["-c", conf, "-i", t.serverIf]);
+    await knock(c.ns, t.serverV4);
+    await daemon.waitForLine(new RegExp(`^${c.v4}: otp: OPEN SESAME$`), 5000);
+    await daemon.waitForLine(/^otp: running command: echo opened /, 5000);
+    await daemon.waitForLine(
+      /^no more sequences left in the one time sequences file for door otp --> disabling the door$/,
+      5000,
+    );
+    assert.ok(
+      await poll(async () => (await Deno.readTextFile(otp)) === "#7000,8000,9000\n", 3000),
+      await Deno.readTextFile(otp),
+    );
+    const mark = daemon.lines.length;
+    await knock(c.ns, t.serverV4);
+    assert.equal(await daemon.findLine(/OPEN SESAME|Stage 1/, 1500, mark), undefined, daemon.output());
+    assert.equal(daemon.status, undefined, `still running\n${daemon.output()}`);
+  });
+});
