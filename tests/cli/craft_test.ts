@@ -428,3 +428,41 @@ Deno.test("craft --rate/--duration/--delay: paced in batches, not one timer per 
   assert.equal(s.code, 0);
   assert.deepEqual(seq.sleeps, [250, 250], "a delay between steps, none after the last");
 });
+
+Deno.test("craft: patched copies keep valid checksums for every protocol and family (ack, UDP, ICMP id)", async () => {
+  const variants = [
+    ["--dport", "7000", "--flags", "syn,ack"],
+    ["--dport", "7000", "--flags", "ack,psh", "--data", "odd"],
+    ["--proto", "udp", "--dport", "8000", "--data", "x"],
+    ["--proto", "udp", "--dport", "8000"],
+    ["--proto", "icmp", "--data", "ping!"],
+  ];
+  for (const family of [V4, V6]) {
+    for (const variant of variants) {
+      const r = await runCli([
+        "craft",
+        ...family,
+        ...variant,
+        "--count",
+        "300",
+        "--seed",
+        "4",
+        "--dry-run",
+        "--json",
+      ]);
+      assert.equal(r.code, 0, r.stderr);
+      const packets = r.stdout.trim().split("\n").map((l) => JSON.parse(l));
+      assert.equal(packets.length, 300);
+      const distinct = new Set<string>();
+      for (const p of packets) {
+        const bytes = Uint8Array.from((p.hex as string).match(/../g)!.map((h) => parseInt(h, 16)));
+        assert.ok(checksumsValid(bytes), `${variant.join(" ")}: bad checksum in ${p.hex}`);
+        distinct.add(p.hex);
+      }
+      assert.ok(distinct.size > 290, `${variant.join(" ")}: copies vary (${distinct.size} distinct)`);
+      if (variant.includes("syn,ack")) {
+        assert.ok(new Set(packets.map((p) => p.transport.ack)).size > 290, "random ack varies");
+      }
+    }
+  }
+});
