@@ -495,3 +495,59 @@ finally:
     assert.match(frames[1]!, /^<29>\w{3} [ \d]\d \d\d:\d\d:\d\d knocktool: 10\.77\.0\.2: d: OPEN SESAME$/);
   },
 });
+
+Deno.test({
+  name: "serve --read: Ethernet frames, also 802.1Q-tagged ones (the filter's vlan half), IPv4 and IPv6",
+  ignore: skip !== undefined,
+  fn: async () => {
+    const { encodeEthernet, ETHERTYPE } = await import("../../core/packet/mod.ts");
+    const rng = createRng(3);
+    const mac = (n: number) => new Uint8Array([2, 0, 0, 0, 0, n]);
+    const frame = (src: string, dport: number, vlan: number | undefined, i: number) => {
+      const ip = buildPacket({
+        src,
+        dst: src.includes(":") ? "fd77::1" : SERVER,
+        transport: { protocol: "tcp", dport, sport: 40000 + i, seq: i, flags: SYN },
+      }, rng);
+      return encodeEthernet({
+        dst: mac(1),
+        src: mac(2),
+        etherType: src.includes(":") ? ETHERTYPE.ipv6 : ETHERTYPE.ipv4,
+        ...(vlan === undefined ? {} : { vlan: { id: vlan } }),
+      }, ip);
+    };
+    const dir = await Deno.makeTempDir({ prefix: "kt-vlan-" });
+    await Deno.writeTextFile(`${dir}/knockd.conf`, "[d]\nsequence = 7000,8000\ntcpflags = syn\n");
+    const packets = [
+      frame("10.77.0.2", 7000, 42, 0),
+      frame("10.77.0.2", 8000, 42, 1),
+      frame("10.77.0.3", 7000, undefined, 2),
+      frame("10.77.0.3", 8000, undefined, 3),
+      frame("fd77::3", 7000, 7, 4),
+      frame("fd77::3", 8000, 7, 5),
+    ].map((data, i) => ({ timeMs: T0 + i, data }));
+    await Deno.writeFile(`${dir}/in.pcap`, encodePcap(packets, { linkType: 1 }));
+    const r = await runCli(["serve", "-c", `${dir}/knockd.conf`, "--read", `${dir}/in.pcap`, "-v"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(lines(r.stdout).filter((l) => l.endsWith("OPEN SESAME")), [
+      "10.77.0.2: d: OPEN SESAME",
+      "10.77.0.3: d: OPEN SESAME",
+      "fd77::3: d: OPEN SESAME",
+    ]);
+  },
+});
+
+test("serve --read: after a one-time-sequence rotation IPv6 knocks use the new ports too (knockd: stale v6 filter)", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "kt-otp6-" });
+  await Deno.writeTextFile(`${dir}/otp`, " 1111,2222\n 3333,4444\n 5555\n");
+  const conf = `[otp]\none_time_sequences = ${dir}/otp\n`;
+  const r = await replay(conf, [
+    { at: 0, port: 1111, src: "fd77::2" },
+    { at: 10, port: 2222, src: "fd77::2" },
+    { at: 20, port: 3333, src: "fd77::2" },
+    { at: 30, port: 4444, src: "fd77::2" },
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(lines(r.stdout).filter((l) => l === "fd77::2: otp: OPEN SESAME").length, 2, r.stdout);
+  assert.equal(await Deno.readTextFile(`${dir}/otp`), "#1111,2222\n#3333,4444\n 5555\n");
+});
