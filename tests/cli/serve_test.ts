@@ -551,3 +551,76 @@ test("serve --read: after a one-time-sequence rotation IPv6 knocks use the new p
   assert.equal(lines(r.stdout).filter((l) => l === "fd77::2: otp: OPEN SESAME").length, 2, r.stdout);
   assert.equal(await Deno.readTextFile(`${dir}/otp`), "#1111,2222\n#3333,4444\n 5555\n");
 });
+
+const canNetns = isRoot && await hasCommand("ip") && await hasCommand("knock");
+
+Deno.test({
+  name: "serve -i lo in a namespace: an address added later is in the rebuilt filter and opens the door",
+  ignore: skip !== undefined || !canNetns,
+  fn: async () => {
+    const ns = `ktf1-${Deno.pid}`;
+    const ip = (...args: string[]) =>
+      new Deno.Command("ip", { args, stdout: "null", stderr: "piped" }).output();
+    assert.equal((await ip("netns", "add", ns)).code, 0);
+    const dir = await Deno.makeTempDir({ prefix: "kt-addr-" });
+    let daemon: Deno.ChildProcess | undefined;
+    let output = "";
+    try {
+      assert.equal((await ip("-n", ns, "link", "set", "lo", "up")).code, 0);
+      await Deno.writeTextFile(`${dir}/knockd.conf`, "[d]\nsequence = 47021,47022\ntcpflags = syn\n");
+      const main = new URL("../../cli/main.ts", import.meta.url).pathname;
+      daemon = new Deno.Command("ip", {
+        args: [
+          "netns",
+          "exec",
+          ns,
+          Deno.execPath(),
+          "run",
+          "-A",
+          main,
+          "serve",
+          "-c",
+          `${dir}/knockd.conf`,
+          "-i",
+          "lo",
+          "-v",
+        ],
+        stdout: "piped",
+        stderr: "piped",
+      }).spawn();
+      const reader = daemon.stdout.pipeThrough(new TextDecoderStream()).getReader();
+      (async () => {
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) return;
+          output += value;
+        }
+      })();
+      await poll(() => output.includes("starting up, listening on lo\n"), "start-up");
+      assert.equal((await ip("-n", ns, "addr", "add", "10.99.0.1/32", "dev", "lo")).code, 0);
+      await poll(
+        () => /^addresses of lo changed: 10\.99\.0\.1 127\.0\.0\.1 /m.test(output),
+        "address change",
+      );
+      const knock = await new Deno.Command("ip", {
+        args: ["netns", "exec", ns, "knock", "10.99.0.1", "47021", "47022"],
+      }).output();
+      assert.equal(knock.code, 0);
+      await poll(() => /^10\.99\.0\.1: d: OPEN SESAME$/m.test(output), "opening");
+    } catch (error) {
+      throw new Error(`${error instanceof Error ? error.message : error}\n--- daemon output ---\n${output}`);
+    } finally {
+      if (daemon !== undefined) {
+        try {
+          daemon.kill("SIGTERM");
+        } catch {
+          // gone
+        }
+        await daemon.status;
+        await daemon.stderr.cancel().catch(() => {});
+      }
+      await ip("netns", "del", ns);
+    }
+    assert.match(output, /shutting down\n$/);
+  },
+});
