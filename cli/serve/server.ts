@@ -368,8 +368,8 @@ export class Server {
       return this.#fatal(error);
     }
     this.#logEvictions(last);
+    // Bounded: a hung command must not hang the replay (it is left running).
     await this.#runner.flush(SHUTDOWN_TIMEOUT_MS);
-    await this.#runner.idle();
     handle.close();
     this.#log.close();
     return 0;
