@@ -44,25 +44,47 @@ function terminalWidth(io: Io): number {
   return Number.isFinite(columns) && columns >= 40 ? columns : 80;
 }
 
-/** Parses the command line; help, version, completion and usage errors become an exit status. */
+/** Every subcommand; `--help`, `help`, `completion` and a mistyped command are parsed against all of them. */
+const program = or(lintCommand, knockCommand, serveCommand, craftCommand);
+
+/**
+ * Parses the command line; help, version, completion and usage errors become an exit status.
+ *
+ * A known subcommand is parsed on its own parser, so that a usage error shows only that command's
+ * usage and a mistyped option gets a "did you mean" (Optique offers option suggestions only within
+ * the parser that failed, and prints the whole program's usage otherwise).
+ */
 function parseArgs(args: readonly string[], io: Io) {
+  const options = {
+    programName: PROGRAM_NAME,
+    args,
+    help: "both",
+    version: `${PROGRAM_NAME} ${VERSION}`,
+    completion: "both",
+    brief:
+      message`A port-knocking toolkit: knockd-compatible daemon, knock client, packet crafter, config linter.`,
+    stdout: (text: string) => io.stdout(`${text}\n`),
+    stderr: (text: string) => io.stderr(`${text}\n`),
+    onExit: (code: number): never => {
+      throw new ExitRequest(code);
+    },
+    colors: useColor(io.stdoutIsTerminal, io.env),
+    maxWidth: terminalWidth(io),
+    errorExitCode: EXIT_USAGE,
+  } as const;
   try {
-    return run(or(lintCommand, knockCommand, serveCommand, craftCommand), {
-      programName: PROGRAM_NAME,
-      args,
-      help: "both",
-      version: `${PROGRAM_NAME} ${VERSION}`,
-      completion: "both",
-      brief: message`A port-knocking toolkit: knockd.conf linter (more subcommands to come).`,
-      stdout: (text) => io.stdout(`${text}\n`),
-      stderr: (text) => io.stderr(`${text}\n`),
-      onExit: (code) => {
-        throw new ExitRequest(code);
-      },
-      colors: useColor(io.stdoutIsTerminal, io.env),
-      maxWidth: terminalWidth(io),
-      errorExitCode: EXIT_USAGE,
-    });
+    switch (args[0]) {
+      case "lint":
+        return run(lintCommand, options);
+      case "knock":
+        return run(knockCommand, options);
+      case "serve":
+        return run(serveCommand, options);
+      case "craft":
+        return run(craftCommand, options);
+      default:
+        return run(program, options);
+    }
   } catch (error) {
     if (error instanceof ExitRequest) return error.code;
     throw error;
