@@ -242,7 +242,7 @@ test("serve --read: one-time sequences rotate atomically and the last one disabl
 });
 
 test("serve --read --log-format json: one object per line with fields", async () => {
-  const r = await replay("[d]\nsequence = 7000,8000\n", [
+  const r = await replay("[options]\nLogFile = $DIR/log.json\n[d]\nsequence = 7000,8000\n", [
     { at: 0, port: 7000 },
     { at: 5, port: 8000 },
   ], ["--dry-run", "--log-format", "json"]);
@@ -260,6 +260,9 @@ test("serve --read --log-format json: one object per line with fields", async ()
   assert.equal(records[2].message, "10.77.0.2: d: OPEN SESAME");
   assert.equal(records[2].time, new Date(T0 + 5).toISOString());
   assert.equal(records[2].event, "open");
+  // the logfile gets the same JSON lines
+  const file = lines(await Deno.readTextFile(`${r.dir}/log.json`)).map((l) => JSON.parse(l));
+  assert.deepEqual(file, records);
 });
 
 test("serve: a bad config prints lint-style diagnostics and exits 1", async () => {
@@ -623,4 +626,18 @@ Deno.test({
     }
     assert.match(output, /shutting down\n$/);
   },
+});
+
+Deno.test("writeFileAtomic keeps the permission bits and leaves no temporary file", async () => {
+  const { writeFileAtomic } = await import("../../cli/serve/otp.ts");
+  const dir = await Deno.makeTempDir({ prefix: "kt-atomic-" });
+  await Deno.writeTextFile(`${dir}/seq`, "1,2\n", { mode: 0o600 });
+  await Deno.chmod(`${dir}/seq`, 0o640);
+  writeFileAtomic(`${dir}/seq`, "#1,2\n3,4\n");
+  assert.equal(await Deno.readTextFile(`${dir}/seq`), "#1,2\n3,4\n");
+  assert.equal((await Deno.stat(`${dir}/seq`)).mode! & 0o777, 0o640);
+  const names = [];
+  for await (const e of Deno.readDir(dir)) names.push(e.name);
+  assert.deepEqual(names, ["seq"]);
+  assert.throws(() => writeFileAtomic(`${dir}/missing-dir/seq`, "x"), Deno.errors.NotFound);
 });
