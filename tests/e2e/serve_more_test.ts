@@ -6,7 +6,17 @@
  * Root only (skipped with a printed reason otherwise); bounded waits; namespaces always deleted.
  */
 import assert from "node:assert/strict";
-import { KNOCKTOOL, type Netns, poll, type Spawned, type Topology, whySkip, withTopology } from "./_netns.ts";
+import {
+  hasCommand,
+  KNOCKTOOL,
+  type Netns,
+  poll,
+  type Spawned,
+  tcpProbe,
+  type Topology,
+  whySkip,
+  withTopology,
+} from "./_netns.ts";
 
 const skip = await whySkip(["knock"], "skipping serve e2e tests");
 const ignore = skip !== undefined;
@@ -171,5 +181,33 @@ Deno.test({
     await knock(c.ns, t.serverV4);
     assert.equal(await daemon.findLine(/OPEN SESAME|Stage 1/, 1500, mark), undefined, daemon.output());
     assert.equal(daemon.status, undefined, `still running\n${daemon.output()}`);
+  });
+});
+
+Deno.test({
+  name:
+    "serve e2e: kernel SYN retransmissions into dropped knock ports are not wrong knocks (knockd fails, #72)",
+  ignore: ignore || !(await hasCommand("nft")),
+}, async () => {
+  await using dir = await tempDir();
+  await Deno.writeTextFile(`${dir.path}/c.conf`, DOOR);
+  await withTopology({}, async (t) => {
+    const c = t.clients[0]!;
+    // Knock ports silently dropped: a real connect() gets no answer, so the kernel retransmits its SYN ~1 s later.
+    await t.server.exec(["nft", "-f", "-"], {
+      stdin:
+        "table inet kt {\n  chain input {\n    type filter hook input priority 0;\n    tcp dport { 7000, 8000, 9000 } drop\n  }\n}\n",
+    });
+    await using daemon = await start(t, ["-c", `${dir.path}/c.conf`, "-i", t.serverIf, "-D"]);
+    for (const port of [7000, 8000, 9000]) {
+      // 1.5 s: the initial SYN and one retransmission of the same SYN.
+      assert.equal(await tcpProbe(c.ns, t.serverV4, port, { timeoutMs: 1500 }), "timeout");
+    }
+    await daemon.waitForLine(new RegExp(`^${c.v4}: d: OPEN SESAME$`), 5000);
+    await daemon.waitForLine(
+      new RegExp(`^${c.v4}: d: retransmission ignored at stage 1 \\(port 7000/tcp\\)$`),
+      1000,
+    );
+    assert.equal(daemon.lines.find((l) => l.includes("sequence failed")), undefined, daemon.output());
   });
 });
