@@ -1,5 +1,5 @@
 /**
- * knocktool as a library: the knockd.conf dialect, its linter, the frame
+ * knocktool as a library: the knockd.conf dialect, its linter, the BPF filter builder, the frame
  * decoder, the knock-detection engine and the packet encoders — the same
  * pieces the `knocktool` CLI is made of. Everything exported here is pure
  * (no `Deno.*` calls, no clock, no I/O); the libpcap and libc bindings live in
@@ -44,3 +44,5 @@ export * from "./core/lint/mod.ts";
 export * from "./core/decode/mod.ts";
 export * from "./core/engine/mod.ts";
 export * from "./core/packet/mod.ts";
+export * from "./core/filter/mod.ts";
+export * from "./core/serve/mod.ts";

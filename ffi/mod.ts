@@ -17,3 +17,26 @@ export {
 export { LIBPCAP_NAMES, loadLibpcap } from "./_pcap_symbols.ts";
 export { errno, strerror, waitReadable } from "./libc.ts";
 export { captureLoop, type CaptureLoopOptions } from "./capture_loop.ts";
+export {
+  AF,
+  type Family,
+  type ProbeResult,
+  probeTcp,
+  RawSocket,
+  resolveHost,
+  sockaddr,
+  SocketError,
+  type SocketOptions,
+  sourceAddressFor,
+  tcpKnock,
+  udpKnock,
+} from "./socket.ts";
+export {
+  closeSyslog,
+  LOG_DAEMON,
+  LOG_ERR,
+  LOG_NOTICE,
+  LOG_WARNING,
+  openSyslog,
+  writeSyslog,
+} from "./syslog.ts";
