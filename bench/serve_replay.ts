@@ -4,7 +4,7 @@
  *
  *     deno run -A bench/serve_replay.ts [--packets N] [--keep DIR]
  *
- * It writes two Ethernet pcap files of N packets each (default 1,000,000) with a hand-rolled writer (one
+ * It writes three Ethernet pcap files of N packets each (default 1,000,000) with a hand-rolled writer (one
  * template frame, patched addresses, ports, sequence numbers and checksums per packet):
  *
  * - `mixed.pcap`: N/2 sources, all on knock ports: each sends SYN 7000, SYN 8000; every 50th source also
@@ -21,7 +21,8 @@
  *   it for `--read`), printing one line per packet to /dev/null: tcpdump decodes and prints every packet that
  *   passes the same filter, which is the fair counterpart of serve decoding and matching every packet.
  *
- * Each timing is the best of `--runs` (default 3) wall-clock runs, minus the same tool's start-up time on an
+ * Each timing is the best of `--runs` (default 3) wall-clock runs (a run over `--timeout` seconds, default
+ * 120, is killed and reported), minus the same tool's start-up time on an
  * empty capture (reported separately). It reports packets/s for both, the ratio (target: serve ≥ 0.25 of
  * tcpdump's rate), and serve's peak resident memory (VmHWM from /proc/PID/status) on `distinct.pcap` with
  * `--max-attempts` above N, i.e. N distinct sources in progress. It reports; it does not assert.
@@ -41,6 +42,8 @@ function flag(name: string): string | undefined {
 const PACKETS = Number(flag("--packets") ?? 1_000_000);
 const RUNS = Number(flag("--runs") ?? 3);
 const KEEP = flag("--keep");
+/** A run that takes longer is killed and reported as "did not finish". */
+const TIMEOUT_S = Number(flag("--timeout") ?? 120);
 
 const CONFIG = `[options]
 [openSSH]
@@ -139,9 +142,19 @@ function sourceAddress(s: number): number {
 /** Runs `cmd` with output to /dev/null; returns wall time in ms and the exit code. */
 async function timed(cmd: readonly string[]): Promise<{ ms: number; code: number }> {
   const start = performance.now();
-  const out = await new Deno.Command(cmd[0]!, { args: cmd.slice(1), stdout: "null", stderr: "piped" })
-    .output();
+  const child = new Deno.Command(cmd[0]!, { args: cmd.slice(1), stdout: "null", stderr: "piped" }).spawn();
+  let killed = false;
+  const timer = setTimeout(() => {
+    killed = true;
+    child.kill("SIGKILL");
+  }, TIMEOUT_S * 1000);
+  const out = await child.output();
+  clearTimeout(timer);
   const ms = performance.now() - start;
+  if (killed) {
+    say(`  (${cmd.slice(0, 1).join(" ")} ... killed after ${TIMEOUT_S} s)`);
+    return { ms: Infinity, code: -1 };
+  }
   if (out.code !== 0) {
     say(`  (exit ${out.code}: ${new TextDecoder().decode(out.stderr).trim().slice(0, 300)})`);
   }
@@ -255,17 +268,29 @@ try {
     `start-up on an empty capture: serve ${serveStart.toFixed(0)} ms, tcpdump ${tcpdumpStart.toFixed(0)} ms`,
   );
 
+  const fmtTime = (
+    ms: number,
+  ): string => (Number.isFinite(ms) ? `${ms.toFixed(0)} ms` : `> ${TIMEOUT_S} s (killed)`);
+  const rates: Record<string, { serve: number; tcpdump: number }> = {};
   for (const [name, file] of [["mixed", mixed], ["distinct", distinct], ["few", few]] as const) {
     const extra = name === "distinct" ? ["--max-attempts", String(PACKETS * 2)] : [];
     const s = await best(serve(file, extra));
     const d = await best(tcpdump(file));
     const sRate = PACKETS / (Math.max(1, s - serveStart) / 1000);
     const dRate = PACKETS / (Math.max(1, d - tcpdumpStart) / 1000);
+    rates[name] = { serve: sRate, tcpdump: dRate };
     say(
-      `${name.padEnd(8)}  serve ${s.toFixed(0)} ms (${fmtRate(sRate)})  tcpdump ${d.toFixed(0)} ms (${
+      `${name.padEnd(8)}  serve ${fmtTime(s)} (${fmtRate(sRate)})  tcpdump ${fmtTime(d)} (${
         fmtRate(dRate)
-      })` +
-        `  ratio serve/tcpdump ${(sRate / dRate).toFixed(2)} (target ≥ 0.25)`,
+      })  ` +
+        `ratio serve/tcpdump ${(sRate / dRate).toFixed(2)} (target ≥ 0.25)`,
+    );
+  }
+  const bestTcpdump = Math.max(...Object.values(rates).map((r) => r.tcpdump));
+  for (const name of ["mixed", "distinct"]) {
+    say(
+      `${name.padEnd(8)}  serve vs tcpdump's best rate (${fmtRate(bestTcpdump)}): ` +
+        `${(rates[name]!.serve / bestTcpdump).toFixed(2)} (target ≥ 0.25)`,
     );
   }
 
