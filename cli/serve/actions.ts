@@ -9,7 +9,7 @@
  * @module
  */
 import type { Door } from "../../core/config/types.ts";
-import { doorCommands } from "../../core/serve/mod.ts";
+import { doorCommands, DueQueue } from "../../core/serve/mod.ts";
 import type { ServeLog } from "./logging.ts";
 
 /** Options of {@linkcode CommandRunner}. */
@@ -35,6 +35,8 @@ export class CommandRunner {
   readonly #log: ServeLog;
   readonly #options: CommandRunnerOptions;
   readonly #pending = new Set<PendingStop>();
+  /** Replay clock: pending stops by due time (entries already fired at shutdown are skipped when popped). */
+  readonly #due = new DueQueue<PendingStop>();
   readonly #running = new Set<Promise<void>>();
   /** Replay mode: commands run one after another. */
   #chain: Promise<void> = Promise.resolve();
@@ -52,9 +54,7 @@ export class CommandRunner {
   /** Replay clock: the earliest due time of a pending stop command (`Infinity` when none, or live). */
   get nextDueMs(): number {
     if (this.#options.clock === "live") return Infinity;
-    let min = Infinity;
-    for (const p of this.#pending) if (p.dueMs < min) min = p.dueMs;
-    return min;
+    return this.#due.nextDue;
   }
 
   /**
@@ -84,6 +84,7 @@ export class CommandRunner {
       started,
     };
     this.#pending.add(pending);
+    if (this.#options.clock === "replay") this.#due.push(pending.dueMs, pending);
     if (this.#options.clock === "live") {
       started.then(() => {
         if (!this.#pending.has(pending)) return;
@@ -95,9 +96,9 @@ export class CommandRunner {
 
   /** Replay clock: runs the stop commands due at or before `nowMs` (pcap time), in due order. */
   advance(nowMs: number): void {
-    if (this.#pending.size === 0) return;
-    const due = [...this.#pending].filter((p) => p.dueMs <= nowMs).sort((a, b) => a.dueMs - b.dueMs);
-    for (const p of due) this.#fire(p, p.dueMs);
+    for (let p = this.#due.popDue(nowMs); p !== undefined; p = this.#due.popDue(nowMs)) {
+      this.#fire(p, p.dueMs);
+    }
   }
 
   #fire(pending: PendingStop, timeMs: number, early = false): void {
