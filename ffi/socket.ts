@@ -58,6 +58,7 @@ const SYMBOLS = {
   getaddrinfo: { parameters: ["buffer", "buffer", "buffer", "buffer"], result: "i32" },
   freeaddrinfo: { parameters: ["pointer"], result: "void" },
   gai_strerror: { parameters: ["i32"], result: "pointer" },
+  getservbyname: { parameters: ["buffer", "buffer"], result: "pointer" },
   __errno_location: { parameters: [], result: "pointer" },
   strerror: { parameters: ["i32"], result: "pointer" },
   /** `poll` on a blocking-pool thread, so waiting for a connect does not block the event loop. */
@@ -378,6 +379,25 @@ export function resolveHost(host: string, family: 0 | Family = 0): Uint8Array[] 
     lib.freeaddrinfo(head);
   }
   return out;
+}
+
+/**
+ * Looks up a service name in the system's services database (`/etc/services`), as knock's
+ * `getaddrinfo` does for a non-numeric port.
+ *
+ * @param name Service name, e.g. `ssh`.
+ * @param protocol `tcp` or `udp`.
+ * @returns The port number, or `undefined` when the service is unknown for that protocol.
+ */
+export function serviceByName(name: string, protocol: "tcp" | "udp"): number | undefined {
+  const entry = libc().getservbyname(
+    new TextEncoder().encode(`${name}\0`),
+    new TextEncoder().encode(`${protocol}\0`),
+  );
+  if (entry === null) return undefined;
+  // struct servent { char *s_name; char **s_aliases; int s_port; char *s_proto; }: s_port at 16, network order.
+  const port = new Deno.UnsafePointerView(entry).getUint16(16);
+  return ((port & 0xff) << 8) | (port >> 8);
 }
 
 /** Outcome of one {@linkcode probeTcp}. */

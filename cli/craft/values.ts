@@ -61,16 +61,31 @@ export interface PortItem {
 
 /**
  * Parses `PORT[:PROTO]` strictly: a port 1..65535 and `tcp` or `udp` in any case (knock wraps
- * 70000 to 4464 and treats every unknown suffix as TCP; this refuses both).
+ * 70000 to 4464 and treats every unknown suffix as TCP; this refuses both). With `service`, a
+ * service name such as `ssh` is looked up for the item's protocol, as knock does.
  *
  * @throws {UsageError} naming `name` and the item.
  */
-export function parsePortItem(name: string, text: string): PortItem {
+export function parsePortItem(
+  name: string,
+  text: string,
+  service?: (name: string, protocol: "tcp" | "udp") => number | undefined,
+): PortItem {
   const colon = text.indexOf(":");
   const portText = colon === -1 ? text : text.slice(0, colon);
   const protoText = colon === -1 ? "tcp" : text.slice(colon + 1).toLowerCase();
+  const validProtocol = protoText === "tcp" || protoText === "udp";
+  if (service !== undefined && validProtocol && /^[A-Za-z][A-Za-z0-9_.+-]*$/.test(portText.trim())) {
+    const port = service(portText.trim(), protoText);
+    if (port === undefined || port < 1) {
+      throw new UsageError(`${name}: unknown service "${portText.trim()}" for ${protoText} in "${text}"`);
+    }
+    return { port, protocol: protoText };
+  }
   if (!/^[0-9]+$/.test(portText.trim())) {
-    throw new UsageError(`${name}: invalid port "${portText}" in "${text}" (expected a number 1..65535)`);
+    throw new UsageError(
+      `${name}: invalid port "${portText}" in "${text}" (expected a number 1..65535 or a service name)`,
+    );
   }
   const port = Number.parseInt(portText.trim(), 10);
   if (port < 1 || port > 65535) {

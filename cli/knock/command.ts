@@ -3,7 +3,8 @@
  * from a knockd.conf (`-c --door`, one-time sequences), raw flag knocks, decoys and a check that
  * the door opened.
  *
- * Differences from knock, on purpose: an invalid port is an error (knock wraps 70000 to 4464),
+ * Service names work as in knock (`ssh`, `domain:udp`, from /etc/services). Differences from knock,
+ * on purpose: an invalid port is an error (knock wraps 70000 to 4464),
  * protocol suffixes are case-insensitive (`:UDP`), and the exit status is 1 when a hit failed.
  *
  * @module
@@ -285,7 +286,11 @@ async function knock(args: KnockArgs, io: Io, net: KnockNet): Promise<number> {
     if (args.otpFile !== undefined) throw new UsageError("--otp-file needs -c/--config and --door");
     if (args.ports.length === 0) throw new UsageError("Expected at least one PORT[:PROTO] after HOST");
     const hits = args.ports.map((text) => {
-      const item = parsePortItem("PORT", text);
+      const item = parsePortItem(
+        "PORT",
+        text,
+        (name, protocol) => net.service(name, args.udp ? "udp" : protocol),
+      );
       return { port: item.port, protocol: args.udp ? "udp" as const : item.protocol };
     });
     plan = { hits, avoid: new Set(hits.map((h) => h.port)) };

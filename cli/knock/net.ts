@@ -10,6 +10,7 @@ import {
   probeTcp,
   RawSocket,
   resolveHost,
+  serviceByName,
   type SocketOptions,
   sourceAddressFor,
   tcpKnock,
@@ -22,6 +23,8 @@ export type { ProbeResult } from "../../ffi/socket.ts";
 export interface KnockNet {
   /** Resolves a host name (not a literal) to addresses, resolver order. */
   resolve(host: string, family: 0 | Family): Uint8Array[];
+  /** Port of a service name (`ssh`) for a protocol, from the services database; `undefined` if unknown. */
+  service(name: string, protocol: "tcp" | "udp"): number | undefined;
   /** One SYN from a non-blocking connect closed at once. */
   tcp(address: Uint8Array, port: number): void;
   /** One datagram carrying the byte 0x00. */
@@ -78,6 +81,7 @@ export function realKnockNet(options: SocketOptions = {}): KnockNet {
   const raws = new Map<Family, RawSocket>();
   return {
     resolve: (host, family) => resolveHost(host, family),
+    service: (name, protocol) => serviceByName(name, protocol),
     tcp: (address, port) => tcpKnock(address, port, options),
     udp: (address, port) => udpKnock(address, port, Uint8Array.of(0), options),
     raw: (packet, address) => {

@@ -8,6 +8,7 @@ import { formatMessage } from "@optique/core/message";
 import { parse } from "@optique/core/parser";
 import { type KnockArgs, knockCommand, runKnock } from "../../cli/knock/command.ts";
 import { type KnockNet, type ProbeResult, writeFileAtomic } from "../../cli/knock/net.ts";
+import { serviceByName } from "../../ffi/socket.ts";
 import { decodeFrame } from "../../core/decode/mod.ts";
 import { formatIP } from "../../core/packet/mod.ts";
 import { denoIo, type Io } from "../../cli/runtime.ts";
@@ -28,6 +29,11 @@ class FakeNet implements KnockNet {
   closed = false;
   failPorts = new Set<number>();
   probes: ProbeResult[] = [];
+  service(name: string, protocol: "tcp" | "udp"): number | undefined {
+    return ({ "ssh/tcp": 22, "ssh/udp": 22, "domain/udp": 53 } as Record<string, number>)[
+      `${name}/${protocol}`
+    ];
+  }
   resolve(host: string): Uint8Array[] {
     if (host === "knock.example") return [Uint8Array.of(192, 0, 2, 7)];
     throw new Error("getaddrinfo: Name or service not known");
@@ -108,7 +114,8 @@ Deno.test("knock: invalid ports and protocols are usage errors (exit 2), never a
   const cases: [string[], RegExp][] = [
     [["10.0.0.1", "70000"], /PORT: port must be 1\.\.65535, got 70000 in "70000"/],
     [["10.0.0.1", "0"], /port must be 1\.\.65535, got 0/],
-    [["10.0.0.1", "ssh"], /invalid port "ssh"/],
+    [["10.0.0.1", "nosuchservice"], /unknown service "nosuchservice" for tcp/],
+    [["10.0.0.1", "7x"], /invalid port "7x"/],
     [["10.0.0.1", "7000:sctp"], /unknown protocol "sctp"/],
     [["10.0.0.1", "7000:udp:x"], /unknown protocol "udp:x"/],
     [["-d", "-5", "10.0.0.1", "7000"], /delay cannot be negative, got -5/],
@@ -129,6 +136,35 @@ Deno.test("knock: invalid ports and protocols are usage errors (exit 2), never a
     assert.doesNotMatch(r.stderr, /^\s+at /m);
   }
 });
+
+Deno.test("knock: service names are looked up for the hit's protocol, as knock does", async () => {
+  const net = new FakeNet();
+  const r = await knock(["10.77.0.1", "ssh", "domain:udp", "7000"], net);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(summary(net), ["tcp 10.77.0.1:22", "udp 10.77.0.1:53", "tcp 10.77.0.1:7000"]);
+  const udp = new FakeNet();
+  assert.equal((await knock(["-u", "10.77.0.1", "domain"], udp)).code, 0, "-u looks the name up for udp");
+  assert.deepEqual(summary(udp), ["udp 10.77.0.1:53"]);
+  const unknown = await knock(["10.77.0.1", "domain:tcp"], new FakeNet());
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.stderr, /unknown service "domain" for tcp/);
+});
+
+Deno.test(
+  "serviceByName() reads the system's services database",
+  { ignore: Deno.build.os !== "linux" },
+  () => {
+    let ssh: number | undefined;
+    try {
+      ssh = serviceByName("ssh", "tcp");
+    } catch (error) {
+      throw new Error(`libc getservbyname failed: ${error}`);
+    }
+    // netbase's /etc/services lists ssh; without the file the lookup just finds nothing.
+    if (ssh !== undefined) assert.equal(ssh, 22);
+    assert.equal(serviceByName("no-such-service-knocktool", "tcp"), undefined);
+  },
+);
 
 Deno.test("knock: hits in order, protocol suffixes case-insensitive, -u overrides, -v like knock, delay after every hit", async () => {
   const net = new FakeNet();
