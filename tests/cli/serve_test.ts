@@ -540,6 +540,28 @@ Deno.test({
   },
 });
 
+test("serve --read: a capture of an unsupported link type is a clean error, exit 1", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "kt-dlt-" });
+  await Deno.writeTextFile(`${dir}/knockd.conf`, "[d]\nsequence = 7000,8000\ntcpflags = syn\n");
+  // DLT_NULL (BSD loopback): a 4-byte address-family header, which knockd and knocktool do not decode.
+  const data = Uint8Array.of(
+    2,
+    0,
+    0,
+    0,
+    ...buildPacket(
+      { src: CLIENT, dst: SERVER, transport: { protocol: "tcp", dport: 7000 } },
+      createRng(1),
+    ),
+  );
+  await Deno.writeFile(`${dir}/in.pcap`, encodePcap([{ timeMs: T0, data }], { linkType: 0 }));
+  const r = await runCli(["serve", "-c", `${dir}/knockd.conf`, "--read", `${dir}/in.pcap`, "-v"]);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /^knocktool: unsupported link-layer type: 0/m);
+  assert.doesNotMatch(r.stderr, /^\s+at /m);
+  await Deno.remove(dir, { recursive: true });
+});
+
 test("serve --read: after a one-time-sequence rotation IPv6 knocks use the new ports too (knockd: stale v6 filter)", async () => {
   const dir = await Deno.makeTempDir({ prefix: "kt-otp6-" });
   await Deno.writeTextFile(`${dir}/otp`, " 1111,2222\n 3333,4444\n 5555\n");
