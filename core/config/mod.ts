@@ -44,4 +44,16 @@ export {
   type ParseOneTimeSequencesOptions,
 } from "./one_time.ts";
 export { CODES, PARSE_RULES, type ParseCode } from "./codes.ts";
+export {
+  COOLDOWN_KEY,
+  doorCooldownMs,
+  doorStrict,
+  EXTENSION_CODES,
+  EXTENSION_RULES,
+  KNOCKTOOL_EXTENSIONS,
+  MAX_COOLDOWN_SECONDS,
+  parseCooldownValue,
+  parseStrictValue,
+  STRICT_KEY,
+} from "./extensions.ts";
 export * from "./types.ts";

@@ -6,6 +6,7 @@
  */
 import type { Door, Protocol } from "../config/types.ts";
 import { flagMask } from "../flags.ts";
+import { doorCooldownMs, doorStrict } from "../config/extensions.ts";
 
 const UDP_BIT = 0x10000;
 
@@ -28,6 +29,10 @@ export interface DoorMatcher {
   readonly target: string | undefined;
   /** `seq_timeout` in milliseconds (may be zero or negative, as knockd allows). */
   readonly windowMs: number;
+  /** `Strict = yes`: a SYN or UDP packet to any other port of the door's addresses fails an attempt. */
+  readonly strict: boolean;
+  /** `Cooldown` in milliseconds; 0 for none. */
+  readonly cooldownMs: number;
   /** Everything that decides matching, as text, to carry attempts across a reload. */
   readonly fingerprint: string;
 }
@@ -38,7 +43,8 @@ export function compileDoor(door: Door, index: number): DoorMatcher {
   const keys = door.sequence.map((step) => stepKey(step.protocol, step.port));
   const windowMs = door.seqTimeout.value * 1000;
   const target = door.target?.value;
-  const fingerprint = JSON.stringify([door.name, keys, mustSet, mustClear, target ?? null, windowMs]);
+  const strict = doorStrict(door);
+  const fingerprint = JSON.stringify([door.name, keys, mustSet, mustClear, target ?? null, windowMs, strict]);
   return {
     index,
     name: door.name,
@@ -48,6 +54,8 @@ export function compileDoor(door: Door, index: number): DoorMatcher {
     mustClear,
     target,
     windowMs,
+    strict,
+    cooldownMs: doorCooldownMs(door),
     fingerprint,
   };
 }

@@ -10,12 +10,18 @@ import type { Knock } from "../knock.ts";
 import { compileDoor, type DoorMatcher, flagsMatch, stepKey } from "./_door_matcher.ts";
 import {
   DEFAULT_MAX_ATTEMPTS,
+  DEFAULT_MAX_COOLDOWNS,
   type EngineEvent,
   type EngineOptions,
   type EngineStats,
   type EventBase,
+  type ExtensionStats,
+  type FailReason,
   type KnockTarget,
 } from "./types.ts";
+
+const TCP_SYN = 0x02;
+const TCP_ACK = 0x10;
 
 /** One source working through one door. */
 interface Attempt {
@@ -46,6 +52,30 @@ interface Attempt {
 interface Queue {
   head: Attempt | undefined;
   tail: Attempt | undefined;
+}
+
+/** A (source, door) pair that opened within its door's `Cooldown`: the door does not open again before `untilMs`. */
+interface CooldownEntry {
+  readonly src: string;
+  /** Index of the door (updated by `replaceDoors`). */
+  door: number;
+  readonly untilMs: number;
+  readonly serial: number;
+  /** Whether a refusal was already reported during this cool-down. */
+  reported: boolean;
+  /** The FIFO holding this entry (one per cool-down length, so in deadline order), and its neighbours there. */
+  readonly list: CooldownList;
+  older: CooldownEntry | undefined;
+  newer: CooldownEntry | undefined;
+}
+
+interface CooldownList {
+  head: CooldownEntry | undefined;
+  tail: CooldownEntry | undefined;
+}
+
+function cooldownKey(door: number, src: string): string {
+  return `${door}|${src}`;
 }
 
 type Counters = {
@@ -87,6 +117,14 @@ export class KnockEngine {
   #count = 0;
   #serial = 0;
   #clock = -Infinity;
+  /** Number of strict doors (the extra packets a strict filter passes are only looked at when > 0). */
+  #strictDoors = 0;
+  /** (door, source) → cool-down entry. */
+  #cooldowns = new Map<string, CooldownEntry>();
+  /** Cool-down length in ms → entries in creation (hence deadline) order. */
+  #cooldownLists = new Map<number, CooldownList>();
+  readonly #maxCooldowns: number;
+  readonly #ext = { strictFailures: 0, cooldownRefused: 0, cooldownEvicted: 0 };
   readonly #maxAttempts: number;
   readonly #isLocal: (dst: string) => boolean;
   readonly #counters: Counters = {
@@ -107,8 +145,8 @@ export class KnockEngine {
    * Build an engine for `doors` (identified by their index in this list).
    *
    * @param doors The doors to detect, in config order.
-   * @param options Table cap and local-address test.
-   * @throws {RangeError} If `maxAttempts` is not a positive integer.
+   * @param options Table caps and local-address test.
+   * @throws {RangeError} If `maxAttempts` or `maxCooldowns` is not a positive integer.
    */
   constructor(doors: readonly Door[], options: EngineOptions = {}) {
     const max = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
@@ -116,6 +154,11 @@ export class KnockEngine {
       throw new RangeError(`Invalid maxAttempts "${max}": expected a positive integer`);
     }
     this.#maxAttempts = max;
+    const maxCooldowns = options.maxCooldowns ?? DEFAULT_MAX_COOLDOWNS;
+    if (!Number.isSafeInteger(maxCooldowns) || maxCooldowns < 1) {
+      throw new RangeError(`Invalid maxCooldowns "${maxCooldowns}": expected a positive integer`);
+    }
+    this.#maxCooldowns = maxCooldowns;
     if (options.isLocal !== undefined) {
       this.#isLocal = options.isLocal;
     } else if (options.localAddresses !== undefined) {
@@ -149,8 +192,12 @@ export class KnockEngine {
     const reaches = (m: DoorMatcher): boolean =>
       m.target !== undefined ? m.target === dst : (local ??= isLocal(dst));
 
+    // A packet a strict door reacts to: a TCP SYN without ACK (a new connection) or any UDP datagram.
+    const strictPacket = this.#strictDoors > 0 && (!tcp || (knock.flags & (TCP_SYN | TCP_ACK)) === TCP_SYN);
     if (!this.#isVisible(key, tcp, knock.flags, reaches)) {
+      // Invisible to knockd's semantics; only strict attempts of this source at this address see it.
       this.#counters.invisible++;
+      if (strictPacket) this.#strictFail(knock, now, reaches, events);
       return events;
     }
 
@@ -163,6 +210,10 @@ export class KnockEngine {
       const m = current.matcher;
       if (!reaches(m)) continue;
       if (tcp && !flagsMatch(m, knock.flags)) {
+        if (strictPacket && m.strict && !isRetransmission(current, knock)) {
+          this.#fail(current, knock, now, "strict", events);
+          continue;
+        }
         this.#counters.flagMismatches++;
         (touched ??= []).push(m.index);
         continue;
@@ -187,21 +238,13 @@ export class KnockEngine {
       // A wrong knock: the attempt fails. The door stays eligible below, so a
       // knock on its first port starts it afresh.
       const expected = m.steps[current.stage]!;
-      const got: KnockTarget & { flags: number } = {
-        protocol: knock.protocol,
-        port: knock.dport,
-        flags: knock.flags,
-      };
-      this.#counters.failed++;
-      events.push({
-        ...this.#base(current, now),
-        type: "fail",
-        reason: expected.protocol === knock.protocol ? "wrong-port" : "wrong-protocol",
-        stage: current.stage,
-        expected: { protocol: expected.protocol, port: expected.port },
-        got,
-      });
-      this.#remove(current);
+      this.#fail(
+        current,
+        knock,
+        now,
+        expected.protocol === knock.protocol ? "wrong-port" : "wrong-protocol",
+        events,
+      );
     }
 
     // Doors whose first step this is and which the source is not already in.
@@ -215,6 +258,38 @@ export class KnockEngine {
       }
     }
     return events;
+  }
+
+  /** Fails every strict attempt of the packet's source at a door the packet is addressed to. */
+  #strictFail(knock: Knock, now: number, reaches: (m: DoorMatcher) => boolean, events: EngineEvent[]): void {
+    let attempt = this.#bySource.get(knock.src);
+    while (attempt !== undefined) {
+      const current = attempt;
+      attempt = attempt.next;
+      if (current.matcher.strict && reaches(current.matcher)) {
+        this.#fail(current, knock, now, "strict", events);
+      }
+    }
+  }
+
+  #fail(attempt: Attempt, knock: Knock, now: number, reason: FailReason, events: EngineEvent[]): void {
+    const expected = attempt.matcher.steps[attempt.stage]!;
+    const got: KnockTarget & { flags: number } = {
+      protocol: knock.protocol,
+      port: knock.dport,
+      flags: knock.flags,
+    };
+    this.#counters.failed++;
+    if (reason === "strict") this.#ext.strictFailures++;
+    events.push({
+      ...this.#base(attempt, now),
+      type: "fail",
+      reason,
+      stage: attempt.stage,
+      expected: { protocol: expected.protocol, port: expected.port },
+      got,
+    });
+    this.#remove(attempt);
   }
 
   /**
@@ -260,12 +335,23 @@ export class KnockEngine {
   }
 
   /**
+   * Counters of knocktool's own door directives (`Strict`, `Cooldown`) and the cool-down table size.
+   *
+   * @returns A snapshot.
+   */
+  extensionStats(): ExtensionStats {
+    return { ...this.#ext, cooldowns: this.#cooldowns.size, maxCooldowns: this.#maxCooldowns };
+  }
+
+  /**
    * Swap in a new door list (config reload). An attempt survives when its
    * door is still there with the same name, sequence, flags, target and
    * `seq_timeout` (the k-th such door in the old list maps to the k-th in the
    * new one); it keeps its progress and deadline under the door's new index.
    * Every other attempt is dropped with a `dropped` event. knockd instead
-   * forgets every attempt on reload.
+   * forgets every attempt on reload. Cool-down entries follow the same
+   * mapping (kept, with their end time, when the door survives and still has
+   * a `Cooldown`; dropped silently otherwise).
    *
    * @param doors The new doors, in config order.
    * @returns One `dropped` event per attempt that did not survive.
@@ -298,6 +384,20 @@ export class KnockEngine {
         this.#remove(attempt);
       }
     }
+    const cooldowns = new Map<string, CooldownEntry>();
+    for (const list of this.#cooldownLists.values()) {
+      for (let entry = list.head, newer; entry !== undefined; entry = newer) {
+        newer = entry.newer;
+        const replacement = mapping.get(entry.door);
+        if (replacement === undefined || replacement.cooldownMs <= 0) {
+          this.#unlinkCooldown(entry);
+          continue;
+        }
+        entry.door = replacement.index;
+        cooldowns.set(cooldownKey(entry.door, entry.src), entry);
+      }
+    }
+    this.#cooldowns = cooldowns;
     this.#setDoors(next);
     return events;
   }
@@ -306,7 +406,9 @@ export class KnockEngine {
     this.#doors = doors;
     this.#starts = new Map();
     this.#visible = new Map();
+    this.#strictDoors = 0;
     for (const m of doors) {
+      if (m.strict && m.keys.length > 0) this.#strictDoors++;
       const firstKey = m.keys[0];
       if (firstKey === undefined) continue; // an empty sequence (one-time file not loaded) never matches
       pushTo(this.#starts, firstKey, m);
@@ -344,6 +446,8 @@ export class KnockEngine {
     this.#counters.started++;
     if (m.keys.length === 1) {
       const base = { src: knock.src, family: knock.family, door: m.index, name: m.name, timeMs: now };
+      // In a cool-down a one-knock door stays silent (no "Stage 1" per packet), except for the one refusal.
+      if (!this.#mayOpen(m, base, knock.dst, now, events)) return;
       this.#counters.stages++;
       this.#counters.opened++;
       events.push({ ...base, type: "stage", stage: 1, of: 1 });
@@ -392,15 +496,87 @@ export class KnockEngine {
     const base = this.#base(attempt, now);
     events.push({ ...base, type: "stage", stage: attempt.stage, of: attempt.matcher.keys.length });
     if (attempt.stage >= attempt.matcher.keys.length) {
-      this.#counters.opened++;
-      events.push({ ...base, type: "open", dst: knock.dst });
       this.#remove(attempt);
+      if (this.#mayOpen(attempt.matcher, base, knock.dst, now, events)) {
+        this.#counters.opened++;
+        events.push({ ...base, type: "open", dst: knock.dst });
+      }
     } else if (knock.protocol === "tcp") {
       attempt.seen.push(knock.dport, knock.sport, knock.seq);
     }
   }
 
+  /**
+   * Whether door `m` may open for `base.src` now. With a `Cooldown`, records the opening (true), or refuses
+   * it within the cool-down of the last one (false, with one `cooldown` event per cool-down).
+   */
+  #mayOpen(m: DoorMatcher, base: EventBase, dst: string, now: number, events: EngineEvent[]): boolean {
+    if (m.cooldownMs <= 0) return true;
+    const key = cooldownKey(m.index, base.src);
+    const entry = this.#cooldowns.get(key);
+    if (entry !== undefined) {
+      this.#ext.cooldownRefused++;
+      if (!entry.reported) {
+        entry.reported = true;
+        events.push({ ...base, type: "cooldown", remainingMs: entry.untilMs - now, dst });
+      }
+      return false;
+    }
+    if (this.#cooldowns.size >= this.#maxCooldowns) this.#evictOldestCooldown();
+    let list = this.#cooldownLists.get(m.cooldownMs);
+    if (list === undefined) {
+      list = { head: undefined, tail: undefined };
+      this.#cooldownLists.set(m.cooldownMs, list);
+    }
+    const created: CooldownEntry = {
+      src: base.src,
+      door: m.index,
+      untilMs: now + m.cooldownMs,
+      serial: this.#serial++,
+      reported: false,
+      list,
+      older: list.tail,
+      newer: undefined,
+    };
+    if (list.tail === undefined) list.head = created;
+    else list.tail.newer = created;
+    list.tail = created;
+    this.#cooldowns.set(key, created);
+    return true;
+  }
+
+  #evictOldestCooldown(): void {
+    let oldest: CooldownEntry | undefined;
+    for (const list of this.#cooldownLists.values()) {
+      const head = list.head;
+      if (head !== undefined && (oldest === undefined || head.serial < oldest.serial)) oldest = head;
+    }
+    if (oldest === undefined) return;
+    this.#ext.cooldownEvicted++;
+    this.#cooldowns.delete(cooldownKey(oldest.door, oldest.src));
+    this.#unlinkCooldown(oldest);
+  }
+
+  /** Removes an entry from its FIFO (the caller deletes it from the map). */
+  #unlinkCooldown(entry: CooldownEntry): void {
+    const list = entry.list;
+    if (entry.older === undefined) list.head = entry.newer;
+    else entry.older.newer = entry.newer;
+    if (entry.newer === undefined) list.tail = entry.older;
+    else entry.newer.older = entry.older;
+    entry.older = undefined;
+    entry.newer = undefined;
+  }
+
   #sweep(now: number, events: EngineEvent[]): void {
+    if (this.#cooldowns.size > 0) {
+      for (const list of this.#cooldownLists.values()) {
+        for (let entry = list.head; entry !== undefined && entry.untilMs <= now; entry = list.head) {
+          this.#cooldowns.delete(cooldownKey(entry.door, entry.src));
+          this.#unlinkCooldown(entry);
+        }
+      }
+    }
     for (const queue of this.#queues.values()) {
       for (let attempt = queue.head; attempt !== undefined; attempt = queue.head) {
         if (attempt.deadlineMs > now) break;

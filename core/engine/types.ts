@@ -56,7 +56,12 @@ export type FailReason =
   /** The knock had the expected protocol but another port. */
   | "wrong-port"
   /** The knock had another protocol than the expected step. */
-  | "wrong-protocol";
+  | "wrong-protocol"
+  /**
+   * A strict door (`Strict = yes`): a TCP SYN (ACK clear) or UDP datagram to a port that is not the
+   * expected step, possibly one that no door uses (knockd would not even see it).
+   */
+  | "strict";
 
 /** A visible knock did not match the next step; knockd drops such attempts silently. */
 export interface FailEvent extends EventBase {
@@ -88,6 +93,19 @@ export interface EvictedEvent extends EventBase {
   readonly startMs: number;
 }
 
+/**
+ * A door with a `Cooldown` completed for a source within the cool-down of its last opening: it was not
+ * opened again (no `open` event). Reported once per cool-down and (source, door); later refusals in the
+ * same cool-down are only counted.
+ */
+export interface CooldownEvent extends EventBase {
+  readonly type: "cooldown";
+  /** Milliseconds until the door may open again for this source. */
+  readonly remainingMs: number;
+  /** Destination address of the knock that completed the sequence. */
+  readonly dst: string;
+}
+
 /** An attempt was dropped by `replaceDoors` because its door changed or disappeared. */
 export interface DroppedEvent extends EventBase {
   readonly type: "dropped";
@@ -103,7 +121,8 @@ export type EngineEvent =
   | FailEvent
   | RetransmissionEvent
   | EvictedEvent
-  | DroppedEvent;
+  | DroppedEvent
+  | CooldownEvent;
 
 /** Options of {@linkcode createEngine}. */
 export interface EngineOptions {
@@ -122,6 +141,29 @@ export interface EngineOptions {
   readonly isLocal?: (dst: string) => boolean;
   /** The host's addresses in canonical text form; used when `isLocal` is absent. */
   readonly localAddresses?: Iterable<string>;
+  /**
+   * Most cool-down entries ((source, door) pairs opened within their door's `Cooldown`) kept at once.
+   * When full, the oldest entry is dropped (that source may open the door again early) and counted.
+   * Default {@linkcode DEFAULT_MAX_COOLDOWNS}.
+   */
+  readonly maxCooldowns?: number;
+}
+
+/** Default cap on cool-down entries. */
+export const DEFAULT_MAX_COOLDOWNS = 100_000;
+
+/** Counters of knocktool's own door directives (`Strict`, `Cooldown`); `cooldowns` is a current value. */
+export interface ExtensionStats {
+  /** Attempts failed by a strict door (also counted in `EngineStats.failed`). */
+  readonly strictFailures: number;
+  /** Cool-down entries held now. */
+  readonly cooldowns: number;
+  /** The configured cap on cool-down entries. */
+  readonly maxCooldowns: number;
+  /** Openings refused because of a cool-down. */
+  readonly cooldownRefused: number;
+  /** Cool-down entries dropped early because the table was full. */
+  readonly cooldownEvicted: number;
 }
 
 /** Default cap on attempts in progress. */

@@ -5,7 +5,7 @@
  */
 import type { Diagnostic } from "../diagnostic.ts";
 import type { Door, SequenceStep } from "../config/types.ts";
-import { parseConfig } from "../config/mod.ts";
+import { KNOCKTOOL_EXTENSIONS, parseConfig } from "../config/mod.ts";
 import type { FileFacts, LintOptions, LintResult } from "./types.ts";
 import type { LintContext } from "./_context.ts";
 import { loadOtp, type OtpFile, otpReferences } from "./_otp.ts";
@@ -41,7 +41,7 @@ function comparePosition(a: Diagnostic, b: Diagnostic): number {
  * ```
  */
 export function lintConfig(text: string, options: LintOptions = {}): LintResult {
-  const parsed = parseConfig(text);
+  const parsed = parseConfig(text, { extensions: KNOCKTOOL_EXTENSIONS });
   const files = new Map<string, FileFacts | undefined>();
   const otps = new Map<string, OtpFile | undefined>();
   const readFile = (path: string): FileFacts | undefined => {

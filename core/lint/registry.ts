@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { PARSE_RULES } from "../config/mod.ts";
+import { EXTENSION_RULES, PARSE_RULES } from "../config/mod.ts";
 import type { RuleInfo } from "./types.ts";
 import type { Rule } from "./_context.ts";
 import * as otpFileUnreadable from "./rules/otp_file_unreadable.ts";
@@ -33,6 +33,7 @@ import * as duplicateDoorName from "./rules/duplicate_door_name.ts";
 import * as ipv6NeverClosed from "./rules/ipv6_never_closed.ts";
 import * as relativePath from "./rules/relative_path.ts";
 import * as overriddenDirective from "./rules/overridden_directive.ts";
+import * as knocktoolDirective from "./rules/knocktool_directive.ts";
 
 /** The lint rules (KT1xx errors, KT2xx warnings) in code order; each runs on every config. */
 export const LINT_RULES: readonly Rule[] = [
@@ -63,11 +64,12 @@ export const LINT_RULES: readonly Rule[] = [
   ipv6NeverClosed,
   relativePath,
   overriddenDirective,
+  knocktoolDirective,
 ];
 
 /**
  * Every rule `knocktool lint` can report: the parser's KT0xx rules (what knockd rejects), then the lint
- * rules, in code order.
+ * rules and the checks of knocktool's own directives, in code order.
  *
  * @example
  * ```ts
@@ -75,7 +77,11 @@ export const LINT_RULES: readonly Rule[] = [
  * console.assert(RULES.some((r) => r.code === "KT208" && r.name === "monotonic-sequence"));
  * ```
  */
-export const RULES: readonly RuleInfo[] = [...PARSE_RULES, ...LINT_RULES.map((r) => r.info)];
+export const RULES: readonly RuleInfo[] = [
+  ...PARSE_RULES,
+  // The parser reports bad values of knocktool's own directives (KT106, KT107) among the lint rules' codes.
+  ...[...EXTENSION_RULES, ...LINT_RULES.map((r) => r.info)].sort((a, b) => a.code < b.code ? -1 : 1),
+];
 
 const BY_CODE: ReadonlyMap<string, RuleInfo> = new Map(RULES.map((r) => [r.code.toUpperCase(), r]));
 

@@ -35,7 +35,9 @@ function step(target: KnockTarget): string {
  * - `fail` → `<ip>: <door>: sequence failed at stage N: expected 7000/tcp, got 9000/tcp` (N = steps
  *   matched, as in the timeout line);
  * - `retransmission` → `<ip>: <door>: retransmission ignored at stage N (port 8000/tcp)`;
- * - `dropped` → `<ip>: <door>: attempt dropped by reload at stage N`.
+ * - `dropped` → `<ip>: <door>: attempt dropped by reload at stage N`;
+ * - a strict door's `fail` → `<ip>: <door>: sequence failed at stage N: strict: unexpected packet to 1234/tcp`;
+ * - `cooldown` → `<ip>: <door>: cooldown, not opening again for N s` (N rounded up to 0.1 s).
  *
  * @param event An engine event.
  * @returns The entry, or `undefined`.
@@ -65,9 +67,11 @@ export function eventMessage(event: EngineEvent): LogEntry | undefined {
     case "fail":
       return {
         level: "info",
-        message: `${head}sequence failed at stage ${event.stage}: expected ${step(event.expected)}, got ${
-          step(event.got)
-        }`,
+        message: event.reason === "strict"
+          ? `${head}sequence failed at stage ${event.stage}: strict: unexpected packet to ${step(event.got)}`
+          : `${head}sequence failed at stage ${event.stage}: expected ${step(event.expected)}, got ${
+            step(event.got)
+          }`,
         fields: {
           event: "fail",
           ...base,
@@ -94,6 +98,12 @@ export function eventMessage(event: EngineEvent): LogEntry | undefined {
         level: "info",
         message: `${head}attempt dropped by reload at stage ${event.stage}`,
         fields: { event: "dropped", ...base, stage: event.stage },
+      };
+    case "cooldown":
+      return {
+        level: "info",
+        message: `${head}cooldown, not opening again for ${Math.ceil(event.remainingMs / 100) / 10} s`,
+        fields: { event: "cooldown", ...base, remainingMs: event.remainingMs },
       };
     case "evicted":
       return undefined;

@@ -125,6 +125,8 @@ export function line(event: EngineEvent, withIndex = false): string {
       return `${who}: evicted (stage ${event.stage})`;
     case "dropped":
       return `${who}: dropped on reload (stage ${event.stage})`;
+    case "cooldown":
+      return `${who}: cooldown (${event.remainingMs} ms left)`;
   }
 }
 

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { explainRule, lintConfig, RULES } from "../../../core/lint/mod.ts";
 import { LINT_RULES } from "../../../core/lint/registry.ts";
-import { PARSE_RULES } from "../../../core/config/mod.ts";
+import { EXTENSION_RULES, PARSE_RULES } from "../../../core/config/mod.ts";
 
 Deno.test("lintConfig() keeps the parser's KT0xx errors with their spans", () => {
   const result = lintConfig("[d]\n  sequence = 8000,70000\n  tcpflags = syn\n");
@@ -103,12 +103,12 @@ Deno.test("lintConfig() never throws on hostile input", () => {
 });
 
 Deno.test("RULES: parser rules plus lint rules, unique codes, complete metadata, severity matches the code", () => {
-  assert.equal(RULES.length, PARSE_RULES.length + LINT_RULES.length);
+  assert.equal(RULES.length, PARSE_RULES.length + EXTENSION_RULES.length + LINT_RULES.length);
   const codes = RULES.map((r) => r.code);
   assert.equal(new Set(codes).size, codes.length, "duplicate code");
   const names = LINT_RULES.map((r) => r.info.name);
   assert.equal(new Set(names).size, names.length, "duplicate name");
-  for (const r of LINT_RULES.map((x) => x.info)) {
+  for (const r of [...EXTENSION_RULES, ...LINT_RULES.map((x) => x.info)]) {
     assert.match(r.code, /^KT[12]\d\d$/);
     assert.equal(r.severity, r.code.startsWith("KT1") ? "error" : "warning", r.code);
     assert.match(r.name, /^[a-z0-9]+(-[a-z0-9]+)*$/, r.code);
@@ -251,4 +251,25 @@ Deno.test("lintConfig() on 2,000 random configs: never throws, no rule crashes, 
       );
     }
   }
+});
+
+Deno.test("knocktool's directives: lint accepts them (KT223 warnings, no KT001), explains KT106, KT107, KT223", () => {
+  const text = "[ssh]\n  sequence = 7000,8000,9000\n  tcpflags = syn\n  Strict = yes\n  Cooldown = 30\n";
+  const result = lintConfig(text);
+  assert.equal(result.errorCount, 0, JSON.stringify(result.diagnostics));
+  const kt223 = result.diagnostics.filter((d) => d.code === "KT223");
+  assert.deepEqual(kt223.map((d) => [d.span?.line, d.knockd]), [
+    [4, "config: line 4: syntax error"],
+    [5, "config: line 5: syntax error"],
+  ]);
+  assert.match(
+    kt223[0]!.message,
+    /"Strict" is a knocktool directive: knockd would refuse this file at line 4/,
+  );
+  // In [options] they are misplaced door directives, as knockd's own door keys are.
+  const misplaced = lintConfig("[options]\n  strict = yes\n").diagnostics;
+  assert.deepEqual(misplaced.map((d) => d.code), ["KT010"]);
+  for (const code of ["KT106", "KT107", "KT223"]) assert.equal(explainRule(code)?.code, code);
+  const codes = RULES.map((r) => r.code);
+  assert.deepEqual(codes, [...codes].sort(), "RULES in code order");
 });

@@ -587,6 +587,66 @@ const CASES: readonly Case[] = [
     conf: ["[d]", "  sequence = 2,1", "  tcpflags = syn", "  tcpflags = !ack"],
     expect: [],
   },
+  // KT106 bad-strict-value (the parser's check of knocktool's Strict directive)
+  {
+    code: "KT106",
+    name: "Strict = true",
+    conf: ["[d]", "  sequence = 2,1", "  Strict = true"],
+    expect: [{ line: 3, text: "true" }],
+  },
+  {
+    code: "KT106",
+    name: "Strict = YES and no",
+    conf: ["[d]", "  sequence = 2,1", "  STRICT = YES", "[e]", "  sequence = 3,1", "  strict=no"],
+    expect: [],
+  },
+  // KT107 bad-cooldown-value
+  {
+    code: "KT107",
+    name: "a unit, a sign, an exponent, too large",
+    conf: [
+      "[d]",
+      "  sequence = 2,1",
+      "  Cooldown = 30s",
+      "  cooldown = -1",
+      "  cooldown = 1e3",
+      "  cooldown = 31536001",
+      "  cooldown =",
+    ],
+    expect: [
+      { line: 3, text: "30s" },
+      { line: 4, text: "-1" },
+      { line: 5, text: "1e3" },
+      { line: 6, text: "31536001" },
+      { line: 7, text: "cooldown =" },
+    ],
+  },
+  {
+    code: "KT107",
+    name: "whole and decimal seconds, zero, the maximum",
+    conf: [
+      "[d]",
+      "  sequence = 2,1",
+      "  Cooldown = 30",
+      "  cooldown = 2.5",
+      "  cooldown=0",
+      "  cooldown = 31536000",
+    ],
+    expect: [],
+  },
+  // KT223 knocktool-directive
+  {
+    code: "KT223",
+    name: "Strict and Cooldown lines (any case) in two doors",
+    conf: ["[d]", "  sequence = 2,1", "  Strict = yes", "[e]", "  sequence = 3,1", "  COOLDOWN=5"],
+    expect: [{ line: 3, text: "Strict" }, { line: 6, text: "COOLDOWN" }],
+  },
+  {
+    code: "KT223",
+    name: "knockd's own keys only",
+    conf: ["[d]", "  sequence = 2,1", "  seq_timeout = 5", "  tcpflags = syn"],
+    expect: [],
+  },
 ];
 
 function columnOf(lineText: string, text: string, nth: number): number {
