@@ -6,17 +6,39 @@
  * and `replay` (pcap time: a stop is due `cmd_timeout` after the opening packet and runs once the replay
  * has passed that time, or at the end; commands run one after another in log order).
  *
+ * Live, with a {@linkcode StopJournal}: each pending stop is on disk before its start command runs, its due
+ * time is moved once the start command has finished, and it leaves the journal when the stop command has
+ * run (whatever its status); {@linkcode CommandRunner.resume} runs a previous daemon's overdue stops at once
+ * and schedules the others.
+ *
+ * Every command runs in its own process group and is killed (SIGTERM to the group, SIGKILL 2 s later) when
+ * it runs longer than the command timeout. Live, at most `maxCommands` run at once; the others wait in
+ * FIFO order (logged once per burst), none is dropped.
+ *
  * @module
  */
 import type { Door } from "../../core/config/types.ts";
 import { doorCommands, DueQueue } from "../../core/serve/mod.ts";
+import { partitionDue } from "../../core/serve/journal.ts";
+import type { JournalRecord, StopJournal } from "./journal.ts";
 import type { ServeLog } from "./logging.ts";
+
+/** Default per-command timeout, seconds. */
+export const DEFAULT_COMMAND_TIMEOUT_S = 60;
+/** Default limit on commands running at once. */
+export const DEFAULT_MAX_COMMANDS = 32;
+/** Time between SIGTERM and SIGKILL of a command that ran past its timeout. */
+export const KILL_GRACE_MS = 2000;
 
 /** Options of {@linkcode CommandRunner}. */
 export interface CommandRunnerOptions {
   readonly clock: "live" | "replay";
   /** Log `running command` lines without running anything. */
   readonly dryRun: boolean;
+  /** A command running longer is killed (default {@linkcode DEFAULT_COMMAND_TIMEOUT_S} s). */
+  readonly commandTimeoutMs?: number | undefined;
+  /** Live: most commands running at once, the others queue (default {@linkcode DEFAULT_MAX_COMMANDS}). */
+  readonly maxCommands?: number | undefined;
 }
 
 interface PendingStop {
@@ -28,22 +50,33 @@ interface PendingStop {
   timer: ReturnType<typeof setTimeout> | undefined;
   /** Settles when the start command finished. */
   started: Promise<void>;
+  /** Its journal entry (live, with a journal). */
+  readonly record: JournalRecord | undefined;
 }
 
 /** Runs the commands of opened doors. */
 export class CommandRunner {
   readonly #log: ServeLog;
   readonly #options: CommandRunnerOptions;
+  readonly #timeoutMs: number;
+  readonly #max: number;
   readonly #pending = new Set<PendingStop>();
   /** Replay clock: pending stops by due time (entries already fired at shutdown are skipped when popped). */
   readonly #due = new DueQueue<PendingStop>();
   readonly #running = new Set<Promise<void>>();
   /** Replay mode: commands run one after another. */
   #chain: Promise<void> = Promise.resolve();
+  #journal: StopJournal | undefined;
+  /** Live: commands running, and those waiting for a slot (FIFO). */
+  #active = 0;
+  readonly #queue: (() => void)[] = [];
+  #queuedInBurst = 0;
 
   constructor(log: ServeLog, options: CommandRunnerOptions) {
     this.#log = log;
     this.#options = options;
+    this.#timeoutMs = options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_S * 1000;
+    this.#max = Math.max(1, options.maxCommands ?? DEFAULT_MAX_COMMANDS);
   }
 
   /** Stop commands not yet run. */
@@ -51,10 +84,54 @@ export class CommandRunner {
     return this.#pending.size;
   }
 
+  /** Live: commands waiting for a slot. */
+  get queued(): number {
+    return this.#queue.length;
+  }
+
   /** Replay clock: the earliest due time of a pending stop command (`Infinity` when none, or live). */
   get nextDueMs(): number {
     if (this.#options.clock === "live") return Infinity;
     return this.#due.nextDue;
+  }
+
+  /**
+   * Live: journals every pending stop from now on in `journal`, and takes over the stops a previous daemon
+   * left in it: overdue ones run at once, the others are scheduled for their remaining time.
+   *
+   * @param journal The journal.
+   * @param entries Its entries as read at start-up.
+   * @param nowMs The wall clock.
+   */
+  resume(journal: StopJournal, entries: readonly JournalRecord[], nowMs: number = Date.now()): void {
+    this.#journal = journal;
+    const { overdue, future } = partitionDue(entries, nowMs);
+    for (const record of overdue) {
+      this.#log.info(`${record.src}: ${record.door}: running overdue stop command from the journal`, {
+        event: "journal-overdue",
+        src: record.src,
+        door: record.door,
+      });
+      this.#runStop(record.door, record.src, record.command, record, nowMs);
+    }
+    for (const record of future) {
+      const pending: PendingStop = {
+        door: record.door,
+        src: record.src,
+        stop: record.command,
+        dueMs: record.dueMs,
+        timer: undefined,
+        started: Promise.resolve(),
+        record,
+      };
+      this.#pending.add(pending);
+      const inMs = record.dueMs - nowMs;
+      pending.timer = setTimeout(() => this.#fire(pending, Date.now()), inMs);
+      this.#log.info(
+        `${record.src}: ${record.door}: stop command from the journal due in ${(inMs / 1000).toFixed(1)} s`,
+        { event: "journal-scheduled", src: record.src, door: record.door },
+      );
+    }
   }
 
   /**
@@ -72,23 +149,33 @@ export class CommandRunner {
       return;
     }
     if (commands.start === undefined) return;
-    const started = this.#run(door.name, commands.start, timeMs);
-    if (commands.stop === undefined) return;
     const cmdMs = Math.max(0, commands.cmdTimeout) * 1000;
+    const live = this.#options.clock === "live";
+    // Journaled first: the stop is on disk before the start command runs.
+    const record = live && commands.stop !== undefined && this.#journal !== undefined
+      ? this.#journal.add({ door: door.name, src, command: commands.stop, dueMs: Date.now() + cmdMs })
+      : undefined;
+    const start = commands.start;
+    const started = record === undefined
+      ? this.#run(door.name, start, timeMs)
+      : this.#journal!.durable().then(() => this.#run(door.name, start, timeMs));
+    if (commands.stop === undefined) return;
     const pending: PendingStop = {
       door: door.name,
       src,
       stop: commands.stop,
-      dueMs: this.#options.clock === "replay" ? timeMs + cmdMs : Infinity,
+      dueMs: live ? Infinity : timeMs + cmdMs,
       timer: undefined,
       started,
+      record,
     };
     this.#pending.add(pending);
-    if (this.#options.clock === "replay") this.#due.push(pending.dueMs, pending);
-    if (this.#options.clock === "live") {
+    if (!live) this.#due.push(pending.dueMs, pending);
+    if (live) {
       started.then(() => {
         if (!this.#pending.has(pending)) return;
         pending.dueMs = Date.now() + cmdMs;
+        if (record !== undefined) this.#journal?.update(record, pending.dueMs);
         pending.timer = setTimeout(() => this.#fire(pending, Date.now()), cmdMs);
       });
     }
@@ -111,11 +198,32 @@ export class CommandRunner {
       { event: early ? "command-early-stop" : "command-timeout", src: pending.src, door: pending.door },
       timeMs,
     );
-    this.#run(pending.door, pending.stop, timeMs);
+    this.#runStop(pending.door, pending.src, pending.stop, pending.record, timeMs);
+  }
+
+  /** Runs a stop command; its journal entry goes once it has run, whatever its status. */
+  #runStop(
+    door: string,
+    src: string,
+    command: string,
+    record: JournalRecord | undefined,
+    timeMs: number,
+  ): void {
+    const done = this.#run(door, command, timeMs);
+    if (record === undefined) return;
+    done.then(() => {
+      this.#journal?.remove(record);
+      this.#log.debug(`${src}: ${door}: stop command done, removed from the journal`, {
+        event: "journal-removed",
+        src,
+        door,
+      });
+    });
   }
 
   /**
-   * Runs every pending stop command now (shutdown), waiting at most `timeoutMs` for all commands.
+   * Runs every pending stop command now (shutdown), waiting at most `timeoutMs` for all commands (and the
+   * journal's last write).
    *
    * @param timeoutMs Bound on the wait.
    * @param timeMs Log time (replay: the end of the capture).
@@ -134,6 +242,7 @@ export class CommandRunner {
         this.#fire(p, timeMs ?? (replay ? p.dueMs : Date.now()), !replay);
       }
       await Promise.race([this.idle(), deadline]);
+      if (this.#journal !== undefined) await Promise.race([this.#journal.settle(), deadline]);
     } finally {
       clearTimeout(timer);
     }
@@ -146,41 +255,107 @@ export class CommandRunner {
   }
 
   #run(door: string, command: string, timeMs: number): Promise<void> {
-    this.#log.info(`${door}: running command: ${command}`, { event: "command", door, command }, timeMs);
+    if (this.#options.dryRun || this.#options.clock === "replay") {
+      this.#log.info(`${door}: running command: ${command}`, { event: "command", door, command }, timeMs);
+    }
     if (this.#options.dryRun) return Promise.resolve();
-    const exec = () => this.#exec(door, command);
     let done: Promise<void>;
     if (this.#options.clock === "replay") {
-      done = this.#chain = this.#chain.then(exec);
+      done = this.#chain = this.#chain.then(() => this.#exec(door, command));
     } else {
-      done = exec();
+      done = this.#acquire().then(async () => {
+        this.#log.info(`${door}: running command: ${command}`, { event: "command", door, command }, timeMs);
+        try {
+          await this.#exec(door, command);
+        } finally {
+          this.#release();
+        }
+      });
     }
     this.#running.add(done);
     done.finally(() => this.#running.delete(done));
     return done;
   }
 
+  /** Live: waits for a command slot (FIFO). */
+  #acquire(): Promise<void> {
+    if (this.#active < this.#max) {
+      this.#active++;
+      return Promise.resolve();
+    }
+    if (this.#queuedInBurst === 0) {
+      this.#log.warning(`command limit reached (${this.#max} running): queueing commands`, {
+        event: "command-queue",
+      });
+    }
+    this.#queuedInBurst++;
+    return new Promise((resolve) => this.#queue.push(resolve));
+  }
+
+  #release(): void {
+    const next = this.#queue.shift();
+    if (next !== undefined) {
+      next(); // the slot passes to the next command
+      return;
+    }
+    this.#active--;
+    if (this.#queuedInBurst > 0) {
+      this.#log.info(`command queue drained: ${this.#queuedInBurst} commands waited for a slot`, {
+        event: "command-queue-drained",
+      });
+      this.#queuedInBurst = 0;
+    }
+  }
+
   async #exec(door: string, command: string): Promise<void> {
+    let child: Deno.ChildProcess;
     try {
-      const child = new Deno.Command("/bin/sh", {
+      child = new Deno.Command("/bin/sh", {
         args: ["-c", command],
         stdin: "null",
         stdout: "null",
         stderr: "inherit",
+        // Its own process group, so a timeout kills everything the command started.
+        detached: true,
       }).spawn();
-      const status = await child.status;
-      if (!status.success) {
-        const code = status.signal === null ? status.code : 128 + signalNumber(status.signal);
-        this.#log.warning(`${door}: command returned non-zero status code (${code})`, {
-          event: "command-status",
-          door,
-          code,
-        });
-      }
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       this.#log.error(`error: command fork failed! (${reason})`, { event: "command-error", door });
+      return;
     }
+    const pid = child.pid;
+    const timer = setTimeout(() => {
+      this.#log.warning(
+        `${door}: command ran longer than ${this.#timeoutMs / 1000} s, killing it: ${command}`,
+        { event: "command-killed", door, command },
+      );
+      killGroup(pid, "SIGTERM");
+      const kill = setTimeout(() => killGroup(pid, "SIGKILL"), KILL_GRACE_MS);
+      Deno.unrefTimer(kill);
+    }, this.#timeoutMs);
+    let status: Deno.CommandStatus;
+    try {
+      status = await child.status;
+    } finally {
+      clearTimeout(timer);
+    }
+    if (!status.success) {
+      const code = status.signal === null ? status.code : 128 + signalNumber(status.signal);
+      this.#log.warning(`${door}: command returned non-zero status code (${code})`, {
+        event: "command-status",
+        door,
+        code,
+      });
+    }
+  }
+}
+
+/** Signals a command's process group (ignored when it is gone). */
+function killGroup(pid: number, signal: Deno.Signal): void {
+  try {
+    Deno.kill(-pid, signal);
+  } catch {
+    // already gone
   }
 }
 

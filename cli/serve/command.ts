@@ -1,6 +1,7 @@
 /**
  * `knocktool serve`: knockd's command line (same options, same meanings) plus `--read`, `--log-format`,
- * `--max-attempts` and `--dry-run`, and the runner that starts the daemon.
+ * `--max-attempts`, `--dry-run`, `--state-dir`, `--command-timeout` and `--max-commands`, and the runner
+ * that starts the daemon.
  *
  * @module
  */
@@ -12,6 +13,7 @@ import { choice, integer, string } from "@optique/core/valueparser";
 import type { Io } from "../runtime.ts";
 import { PROGRAM_NAME, VERSION } from "../version.ts";
 import { DAEMON_CHILD_ENV, daemonize, writePidFile } from "./daemonize.ts";
+import { DEFAULT_STATE_DIR } from "./journal.ts";
 import { EXIT_FAILURE, loadConfig, Server, type ServeSettings } from "./server.ts";
 
 /** knockd's default config path. */
@@ -81,6 +83,21 @@ export const serveCommand = command(
       flag("--dry-run", { description: message`Log the commands but do not run them.` }),
       false,
     ),
+    stateDir: optional(
+      option("--state-dir", string({ metavar: "DIR" }), {
+        description: message`Where pending stop commands are journaled (default ${DEFAULT_STATE_DIR}).`,
+      }),
+    ),
+    commandTimeout: optional(
+      option("--command-timeout", integer({ min: 1, metavar: "S" }), {
+        description: message`Kill a command running longer than this many seconds (default 60).`,
+      }),
+    ),
+    maxCommands: optional(
+      option("--max-commands", integer({ min: 1, metavar: "N" }), {
+        description: message`Most commands running at once; the others queue (default 32).`,
+      }),
+    ),
   }),
   {
     brief: message`Listen for knock sequences and run the doors' commands (a drop-in knockd).`,
@@ -107,6 +124,9 @@ export interface ServeArgs {
   readonly logFormat: "text" | "json";
   readonly maxAttempts?: number | undefined;
   readonly dryRun: boolean;
+  readonly stateDir?: string | undefined;
+  readonly commandTimeout?: number | undefined;
+  readonly maxCommands?: number | undefined;
 }
 
 const USAGE = `Usage: ${PROGRAM_NAME} serve [options]
@@ -125,6 +145,9 @@ Options:
       --log-format text|json
       --max-attempts <n>    cap on attempts in progress (default 100000)
       --dry-run             log commands without running them
+      --state-dir <dir>     journal of pending stop commands (default ${DEFAULT_STATE_DIR})
+      --command-timeout <s> kill a command running longer (default 60)
+      --max-commands <n>    commands running at once, the others queue (default 32)
 `;
 
 /**
@@ -156,6 +179,9 @@ export async function runServe(args: ServeArgs, io: Io): Promise<number> {
     logFormat: args.logFormat,
     maxAttempts: args.maxAttempts,
     dryRun: args.dryRun,
+    stateDir: args.stateDir,
+    commandTimeout: args.commandTimeout,
+    maxCommands: args.maxCommands,
   };
   const loaded = loadConfig(args.config, io);
   if (!loaded.ok) {

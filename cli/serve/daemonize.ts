@@ -29,6 +29,9 @@ function childArgs(settings: ServeSettings, pidFile: string, cwd: string): strin
   if (settings.logFormat !== "text") args.push("--log-format", settings.logFormat);
   if (settings.maxAttempts !== undefined) args.push("--max-attempts", String(settings.maxAttempts));
   if (settings.dryRun) args.push("--dry-run");
+  if (settings.stateDir !== undefined) args.push("--state-dir", absolute(settings.stateDir, cwd));
+  if (settings.commandTimeout !== undefined) args.push("--command-timeout", String(settings.commandTimeout));
+  if (settings.maxCommands !== undefined) args.push("--max-commands", String(settings.maxCommands));
   return args;
 }
 

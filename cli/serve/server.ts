@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { type OneTimeSequenceEntry, parseConfig } from "../../core/config/mod.ts";
+import { KNOCKTOOL_EXTENSIONS, type OneTimeSequenceEntry, parseConfig } from "../../core/config/mod.ts";
 import type { Config, Door } from "../../core/config/types.ts";
 import type { Diagnostic } from "../../core/diagnostic.ts";
 import { decodeFrame, isSupportedLinkType } from "../../core/decode/mod.ts";
@@ -16,6 +16,7 @@ import { captureLoop, PcapError, PcapHandle } from "../../ffi/mod.ts";
 import { formatHuman } from "../lint/human.ts";
 import { type Io, osReason } from "../runtime.ts";
 import { CommandRunner } from "./actions.ts";
+import { DEFAULT_STATE_DIR, StopJournal } from "./journal.ts";
 import { interfaceAddresses, interfaceExists, sameAddresses } from "./interfaces.ts";
 import { type LoggingOptions, ServeLog } from "./logging.ts";
 import { loadOneTimeSequence, rotateOneTimeSequence, usesOneTimeSequences } from "./otp.ts";
@@ -35,6 +36,12 @@ export interface ServeSettings {
   readonly logFormat: "text" | "json";
   readonly maxAttempts?: number | undefined;
   readonly dryRun: boolean;
+  /** Live: the stop-command journal's directory (default {@linkcode DEFAULT_STATE_DIR}). */
+  readonly stateDir?: string | undefined;
+  /** Seconds before a running command is killed. */
+  readonly commandTimeout?: number | undefined;
+  /** Most commands running at once (live). */
+  readonly maxCommands?: number | undefined;
 }
 
 /** Exit status when the daemon cannot start (bad config, no interface, no privileges). */
@@ -82,7 +89,7 @@ export function loadConfig(path: string, io: Io): LoadedConfig {
     const line = `${path}: error: cannot read config file: ${osReason(error)}`;
     return { ok: false, report: `${line}\n`, lines: [line] };
   }
-  const parsed = parseConfig(text);
+  const parsed = parseConfig(text, { extensions: KNOCKTOOL_EXTENSIONS });
   const errors = parsed.diagnostics.filter((d) => d.severity === "error");
   if (errors.length === 0) return { ok: true, config: parsed.config };
   return {
@@ -134,6 +141,8 @@ export class Server {
     this.#runner = new CommandRunner(this.#log, {
       clock: this.#replay ? "replay" : "live",
       dryRun: settings.dryRun,
+      commandTimeoutMs: settings.commandTimeout === undefined ? undefined : settings.commandTimeout * 1000,
+      maxCommands: settings.maxCommands,
     });
   }
 
@@ -480,6 +489,18 @@ export class Server {
       this.#log.close();
       return failed;
     }
+    // Pending stop commands are journaled (not in dry runs: nothing runs there).
+    const journal = this.#settings.dryRun ? undefined : StopJournal.open(
+      this.#settings.stateDir ?? DEFAULT_STATE_DIR,
+      this.#settings.configPath,
+      this.#log,
+    );
+    if (journal !== undefined && !journal.ok) {
+      this.#io.stderr(`knocktool: ${journal.error}\n`);
+      this.#closeCaptures();
+      this.#log.close();
+      return EXIT_FAILURE;
+    }
     this.#updateLocal();
     this.#setDoors(Date.now());
     if (this.#settings.debug) {
@@ -508,6 +529,7 @@ export class Server {
       });
     });
     this.#log.info(`starting up, listening on ${this.interfaceNames.join(",")}`, { event: "start" });
+    if (journal !== undefined) this.#runner.resume(journal.journal, journal.entries);
     onStarted?.();
     const code = await stopped;
     abort.abort();

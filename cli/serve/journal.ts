@@ -1,0 +1,257 @@
+/**
+ * The stop-command journal of a live `serve` daemon: every pending stop command is on disk before its start
+ * command runs, so after a crash or `kill -9` the next start runs the overdue ones at once and schedules the
+ * others. One file per config file in the state directory (default `/var/lib/knocktool`, created 0700),
+ * written atomically (temporary file in the same directory, fsync, rename, fsync of the directory), mode 0600.
+ *
+ * Writes are batched: changes made while a write is in flight (or in the same tick) go to disk together in
+ * the next write, and {@linkcode StopJournal.durable} tells a caller when its entry is on disk. The format is
+ * `core/serve/journal.ts`.
+ *
+ * @module
+ */
+import {
+  decodeJournal,
+  encodeJournal,
+  type JournalEntry,
+  journalFileName,
+} from "../../core/serve/journal.ts";
+import { osReason } from "../runtime.ts";
+import type { ServeLog } from "./logging.ts";
+
+/** The default state directory. */
+export const DEFAULT_STATE_DIR = "/var/lib/knocktool";
+
+/** A pending stop in the journal (mutable: the due time moves once the start command has finished). */
+export interface JournalRecord {
+  readonly door: string;
+  readonly src: string;
+  readonly command: string;
+  dueMs: number;
+}
+
+/** The result of {@linkcode StopJournal.open}. */
+export type JournalOpen =
+  | {
+    readonly ok: true;
+    readonly journal: StopJournal;
+    /** The entries found on disk (already part of the journal), in file order. */
+    readonly entries: readonly JournalRecord[];
+  }
+  | { readonly ok: false; readonly error: string };
+
+function absolute(path: string): string {
+  try {
+    return Deno.realPathSync(path);
+  } catch {
+    return path.startsWith("/") ? path : `${Deno.cwd().replace(/\/$/, "")}/${path}`;
+  }
+}
+
+function timestamp(ms: number): string {
+  return new Date(ms).toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
+}
+
+/** The journal of one daemon. */
+export class StopJournal {
+  /** The journal file. */
+  readonly path: string;
+  readonly #dir: string;
+  readonly #log: ServeLog;
+  readonly #records = new Set<JournalRecord>();
+  /** Incremented at every change; `#written` is the last generation on disk (or failed to write). */
+  #generation = 0;
+  #written = 0;
+  #writer: Promise<void> | undefined;
+  #scheduled = false;
+  #waiters: { readonly generation: number; readonly resolve: () => void }[] = [];
+  #failing = false;
+
+  private constructor(dir: string, path: string, log: ServeLog) {
+    this.#dir = dir;
+    this.path = path;
+    this.#log = log;
+  }
+
+  /**
+   * Opens (creates if needed) the state directory and reads the daemon's journal. A corrupt journal is
+   * logged and moved aside (`<file>.corrupt-<time>`); an unusable directory is an error.
+   *
+   * @param stateDir The state directory.
+   * @param configPath The config file (the journal's key is its real absolute path).
+   * @param log Where to log a corrupt journal.
+   * @param nowMs The wall clock (for the `.corrupt-` suffix).
+   * @returns The journal and its entries, or the error (one line).
+   */
+  static open(stateDir: string, configPath: string, log: ServeLog, nowMs: number = Date.now()): JournalOpen {
+    const dir = stateDir.replace(/(?<=.)\/+$/, "");
+    const problem = (reason: string): JournalOpen => ({
+      ok: false,
+      error: `cannot use state directory ${dir}: ${reason} (choose another with --state-dir)`,
+    });
+    try {
+      Deno.mkdirSync(dir, { recursive: true, mode: 0o700 });
+      if (!Deno.statSync(dir).isDirectory) return problem("not a directory");
+      // A real write test: the journal must be writable before any door opens.
+      const probe = Deno.makeTempFileSync({ dir, prefix: ".probe-" });
+      Deno.removeSync(probe);
+    } catch (error) {
+      return problem(osReason(error));
+    }
+    const path = `${dir}/${journalFileName(absolute(configPath))}`;
+    const journal = new StopJournal(dir, path, log);
+    let text: string | undefined;
+    try {
+      text = Deno.readTextFileSync(path);
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) {
+        return { ok: false, error: `cannot read stop journal ${path}: ${osReason(error)}` };
+      }
+    }
+    if (text !== undefined) {
+      const decoded = decodeJournal(text);
+      if (decoded.ok) {
+        for (const e of decoded.entries) journal.#records.add({ ...e });
+      } else {
+        const aside = `${path}.corrupt-${timestamp(nowMs)}`;
+        try {
+          Deno.renameSync(path, aside);
+          log.error(`stop journal ${path} is corrupt (${decoded.error}): moved aside to ${aside}`, {
+            event: "journal-corrupt",
+          });
+        } catch (error) {
+          return { ok: false, error: `cannot move corrupt stop journal ${path} aside: ${osReason(error)}` };
+        }
+      }
+    }
+    return { ok: true, journal, entries: [...journal.#records] };
+  }
+
+  /** Number of pending stops in the journal. */
+  get size(): number {
+    return this.#records.size;
+  }
+
+  /**
+   * Adds a pending stop; call {@linkcode durable} to wait until it is on disk.
+   *
+   * @param entry The stop.
+   * @returns Its record (for {@linkcode update} and {@linkcode remove}).
+   */
+  add(entry: JournalEntry): JournalRecord {
+    const record: JournalRecord = { ...entry };
+    this.#records.add(record);
+    this.#changed();
+    return record;
+  }
+
+  /**
+   * Moves a pending stop's due time (written in the background).
+   *
+   * @param record The record.
+   * @param dueMs The new due time.
+   */
+  update(record: JournalRecord, dueMs: number): void {
+    if (!this.#records.has(record) || record.dueMs === dueMs) return;
+    record.dueMs = dueMs;
+    this.#changed();
+  }
+
+  /**
+   * Removes a stop that has run (written in the background).
+   *
+   * @param record The record.
+   */
+  remove(record: JournalRecord): void {
+    if (this.#records.delete(record)) this.#changed();
+  }
+
+  /**
+   * Settles once every change made so far is on disk (or its write failed; failures are logged).
+   *
+   * @returns A promise.
+   */
+  durable(): Promise<void> {
+    const generation = this.#generation;
+    if (this.#written >= generation) return Promise.resolve();
+    return new Promise((resolve) => this.#waiters.push({ generation, resolve }));
+  }
+
+  #changed(): void {
+    this.#generation++;
+    if (this.#scheduled || this.#writer !== undefined) return;
+    // Batch: every change made in this tick (e.g. a burst of openings in one pcap_dispatch) in one write.
+    this.#scheduled = true;
+    queueMicrotask(() => {
+      this.#scheduled = false;
+      if (this.#writer === undefined) this.#writer = this.#drain();
+    });
+  }
+
+  async #drain(): Promise<void> {
+    while (this.#written < this.#generation) {
+      const generation = this.#generation;
+      const text = encodeJournal([...this.#records]);
+      try {
+        await this.#write(text);
+        if (this.#failing) {
+          this.#failing = false;
+          this.#log.info(`stop journal ${this.path} written again`, { event: "journal-ok" });
+        }
+      } catch (error) {
+        if (!this.#failing) {
+          this.#failing = true;
+          this.#log.error(`could not write stop journal ${this.path}: ${osReason(error)}`, {
+            event: "journal-error",
+          });
+        }
+      }
+      this.#written = generation;
+      this.#waiters = this.#waiters.filter((w) => {
+        if (w.generation > generation) return true;
+        w.resolve();
+        return false;
+      });
+    }
+    this.#writer = undefined;
+  }
+
+  async #write(text: string): Promise<void> {
+    const temp = await Deno.makeTempFile({ dir: this.#dir, prefix: ".journal-", suffix: ".tmp" });
+    try {
+      const file = await Deno.open(temp, { write: true, truncate: true });
+      try {
+        const bytes = new TextEncoder().encode(text);
+        let written = 0;
+        while (written < bytes.length) written += await file.write(bytes.subarray(written));
+        await file.sync();
+      } finally {
+        file.close();
+      }
+      await Deno.rename(temp, this.path);
+    } catch (error) {
+      await Deno.remove(temp).catch(() => {});
+      throw error;
+    }
+    try {
+      const dir = await Deno.open(this.#dir, { read: true });
+      try {
+        await dir.sync();
+      } finally {
+        dir.close();
+      }
+    } catch {
+      // fsync of a directory is best effort
+    }
+  }
+
+  /**
+   * Settles once every change made so far is on disk (shutdown).
+   *
+   * @returns A promise.
+   */
+  async settle(): Promise<void> {
+    await this.durable();
+    if (this.#writer !== undefined) await this.#writer;
+  }
+}

@@ -1,0 +1,427 @@
+/**
+ * The stop-command journal, the command timeout and the command limit of `serve`: in-process through the
+ * real {@linkcode CommandRunner}, {@linkcode StopJournal} and `/bin/sh` (no capture needed), and, as root,
+ * the daemon itself on `lo` (restart with a journal, a hung start command not delaying another door).
+ */
+import assert from "node:assert/strict";
+import { parseConfig } from "../../core/config/mod.ts";
+import type { Door } from "../../core/config/types.ts";
+import {
+  decodeJournal,
+  encodeJournal,
+  type JournalEntry,
+  journalFileName,
+} from "../../core/serve/journal.ts";
+import { CommandRunner } from "../../cli/serve/actions.ts";
+import { StopJournal } from "../../cli/serve/journal.ts";
+import { ServeLog } from "../../cli/serve/logging.ts";
+import { KNOCKTOOL, poll, Spawned } from "../e2e/_netns.ts";
+
+interface Logged {
+  readonly log: ServeLog;
+  readonly out: string[];
+}
+
+function logger(): Logged {
+  const out: string[] = [];
+  const log = ServeLog.configure({
+    verbose: true,
+    debug: true,
+    format: "text",
+    syslog: false,
+    stdout: (t) => out.push(...t.split("\n").filter((l) => l !== "")),
+    stderr: () => {}, // verbose: every line is on stdout
+  });
+  return { log, out };
+}
+
+function doors(text: string): Door[] {
+  const parsed = parseConfig(text);
+  assert.deepEqual(parsed.diagnostics.filter((d) => d.severity === "error"), []);
+  return [...parsed.config.doors];
+}
+
+async function readOr(path: string): Promise<string> {
+  try {
+    return await Deno.readTextFile(path);
+  } catch {
+    return "";
+  }
+}
+
+async function journalEntries(path: string): Promise<readonly JournalEntry[] | undefined> {
+  const decoded = decodeJournal(await readOr(path));
+  return decoded.ok ? decoded.entries : undefined;
+}
+
+async function waitFor(what: string, condition: () => Promise<boolean> | boolean, ms = 10_000) {
+  assert.ok(await poll(condition, ms, 20), `timed out waiting for ${what}`);
+}
+
+Deno.test("journal: the stop is on disk before the start command runs, and gone once the stop ran", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "kt-journal-" });
+  const { log, out } = logger();
+  const opened = StopJournal.open(`${dir}/state`, `${dir}/knockd.conf`, log);
+  assert.ok(opened.ok);
+  assert.deepEqual(opened.entries, []);
+  const journal = opened.journal;
+  assert.equal(journal.path, `${dir}/state/${journalFileName(`${dir}/knockd.conf`)}`);
+  assert.equal((await Deno.stat(`${dir}/state`)).mode! & 0o777, 0o700);
+  const [door] = doors(
+    `[d]\nsequence = 7000\ncmd_timeout = 1\n` +
+      `start_command = cat ${journal.path} > ${dir}/seen\nstop_command = echo close %IP% >> ${dir}/out\n`,
+  );
+  const runner = new CommandRunner(log, { clock: "live", dryRun: false });
+  runner.resume(journal, opened.entries);
+  const t0 = Date.now();
+  runner.open(door!, "192.0.2.7", 4, t0);
+  await waitFor("the start command", async () => (await readOr(`${dir}/seen`)) !== "");
+  // What the start command itself saw in the journal: its own stop, with the substituted command.
+  const seen = decodeJournal(await readOr(`${dir}/seen`));
+  assert.ok(seen.ok, "the journal the start command read is valid");
+  assert.equal(seen.entries.length, 1);
+  assert.equal(seen.entries[0]!.door, "d");
+  assert.equal(seen.entries[0]!.src, "192.0.2.7");
+  assert.equal(seen.entries[0]!.command, `echo close 192.0.2.7 >> ${dir}/out`);
+  assert.ok(seen.entries[0]!.dueMs >= t0 + 1000 && seen.entries[0]!.dueMs < t0 + 3000);
+  assert.equal((await Deno.stat(journal.path)).mode! & 0o777, 0o600);
+  await waitFor("the stop command", async () => (await readOr(`${dir}/out`)) === "close 192.0.2.7\n");
+  await waitFor("the empty journal", async () => (await journalEntries(journal.path))?.length === 0);
+  await runner.idle();
+  await journal.settle();
+  assert.equal(journal.size, 0);
+  assert.ok(out.includes("192.0.2.7: d: stop command done, removed from the journal"), out.join("\n"));
+  // No temporary files left behind.
+  assert.deepEqual([...Deno.readDirSync(`${dir}/state`)].map((e) => e.name), [
+    journalFileName(`${dir}/knockd.conf`),
+  ]);
+});
+
+Deno.test("journal: a failed stop command leaves the journal too (status logged)", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "kt-journal-" });
+  const { log, out } = logger();
+  const opened = StopJournal.open(dir, `${dir}/k.conf`, log);
+  assert.ok(opened.ok);
+  const [door] = doors(
+    `[d]\nsequence = 7000\ncmd_timeout = 0\nstart_command = true\nstop_command = exit 3\n`,
+  );
+  const runner = new CommandRunner(log, { clock: "live", dryRun: false });
+  runner.resume(opened.journal, []);
+  runner.open(door!, "192.0.2.8", 4, Date.now());
+  await waitFor("the stop", () => out.some((l) => l.includes("removed from the journal")));
+  await opened.journal.settle();
+  assert.deepEqual(await journalEntries(opened.journal.path), []);
+  assert.ok(out.includes("d: command returned non-zero status code (3)"), out.join("\n"));
+});
+
+Deno.test("journal: at start, overdue stops run at once and the others at their time", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "kt-journal-" });
+  const conf = `${dir}/knockd.conf`;
+  const path = `${dir}/${journalFileName(conf)}`;
+  const now = Date.now();
+  await Deno.writeTextFile(
+    path,
+    encodeJournal([
+      { door: "late", src: "192.0.2.1", command: `echo late >> ${dir}/out`, dueMs: now + 1500 },
+      { door: "old", src: "192.0.2.2", command: `echo old >> ${dir}/out`, dueMs: now - 60_000 },
+      { door: "gone", src: "2001:db8::3", command: `echo gone >> ${dir}/out`, dueMs: now - 1 },
+    ]),
+  );
+  const { log, out } = logger();
+  const opened = StopJournal.open(dir, conf, log);
+  assert.ok(opened.ok);
+  assert.equal(opened.entries.length, 3);
+  const runner = new CommandRunner(log, { clock: "live", dryRun: false });
+  const t0 = Date.now();
+  runner.resume(opened.journal, opened.entries);
+  assert.equal(runner.pending, 1);
+  assert.deepEqual(out.slice(0, 3), [
+    "192.0.2.2: old: running overdue stop command from the journal",
+    "2001:db8::3: gone: running overdue stop command from the journal",
+    "192.0.2.1: late: stop command from the journal due in 1.5 s",
+  ]);
+  await waitFor("the overdue stops", async () => (await readOr(`${dir}/out`)).split("\n").length === 3, 2000);
+  assert.ok(Date.now() - t0 < 1000, "overdue stops ran at once");
+  assert.deepEqual((await readOr(`${dir}/out`)).split("\n").sort(), ["", "gone", "old"]);
+  await waitFor("the remaining entry", async () => (await journalEntries(path))?.length === 1);
+  assert.equal((await journalEntries(path))![0]!.door, "late");
+  await waitFor("the scheduled stop", async () => (await readOr(`${dir}/out`)).includes("late"), 5000);
+  const at = Date.now() - t0;
+  assert.ok(at >= 1400 && at < 2500, `scheduled stop ran after ${at} ms, due after 1500 ms`);
+  assert.ok(out.includes("192.0.2.1: late: command timeout"));
+  await runner.idle();
+  await opened.journal.settle();
+  assert.deepEqual(await journalEntries(path), []);
+});
+
+Deno.test("journal: a pending stop from the journal runs early at shutdown", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "kt-journal-" });
+  const conf = `${dir}/knockd.conf`;
+  const path = `${dir}/${journalFileName(conf)}`;
+  await Deno.writeTextFile(
+    path,
+    encodeJournal([{
+      door: "d",
+      src: "192.0.2.1",
+      command: `echo x >> ${dir}/out`,
+      dueMs: Date.now() + 60_000,
+    }]),
+  );
+  const { log, out } = logger();
+  const opened = StopJournal.open(dir, conf, log);
+  assert.ok(opened.ok);
+  const runner = new CommandRunner(log, { clock: "live", dryRun: false });
+  runner.resume(opened.journal, opened.entries);
+  await runner.flush(5000);
+  assert.equal(await readOr(`${dir}/out`), "x\n");
+  assert.ok(out.includes("192.0.2.1: d: shutting down before cmd_timeout, running the stop command now"));
+  assert.deepEqual(await journalEntries(path), []);
+});
+
+Deno.test("journal: a corrupt journal is logged and moved aside, never a crash", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "kt-journal-" });
+  const conf = `${dir}/knockd.conf`;
+  const path = `${dir}/${journalFileName(conf)}`;
+  for (const garbage of ['{"format":"knocktool-stop-journal","version":1,"stops":[{"door"', "\u0000\u00ff"]) {
+    await Deno.writeTextFile(path, garbage);
+    const { log, out } = logger();
+    const opened = StopJournal.open(dir, conf, log, Date.UTC(2026, 10, 25, 18, 30, 5));
+    assert.ok(opened.ok);
+    assert.deepEqual(opened.entries, []);
+    const aside = `${path}.corrupt-20261125T183005Z`;
+    assert.equal(await Deno.readTextFile(aside), garbage);
+    await assert.rejects(Deno.stat(path), Deno.errors.NotFound);
+    assert.match(
+      out.join("\n"),
+      /^stop journal .* is corrupt \(not JSON: .*\): moved aside to .*\.corrupt-20261125T183005Z$/,
+    );
+    await Deno.remove(aside);
+  }
+});
+
+Deno.test("journal: an unusable state directory is an error value", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "kt-journal-" });
+  await Deno.writeTextFile(`${dir}/file`, "");
+  const { log } = logger();
+  const notDir = StopJournal.open(`${dir}/file/state`, `${dir}/k.conf`, log);
+  assert.equal(notDir.ok, false);
+  if (!notDir.ok) {
+    assert.equal(
+      notDir.error,
+      `cannot use state directory ${dir}/file/state: Not a directory (choose another with --state-dir)`,
+    );
+  }
+  const file = StopJournal.open(`${dir}/file`, `${dir}/k.conf`, log);
+  assert.equal(file.ok, false);
+  if (Deno.uid() !== 0) {
+    await Deno.mkdir(`${dir}/ro`, { mode: 0o500 });
+    const ro = StopJournal.open(`${dir}/ro`, `${dir}/k.conf`, log);
+    assert.equal(ro.ok, false);
+  }
+});
+
+Deno.test("command timeout: a hung command and its children are killed (SIGTERM, then SIGKILL)", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "kt-timeout-" });
+  const { log, out } = logger();
+  const runner = new CommandRunner(log, { clock: "live", dryRun: false, commandTimeoutMs: 500 });
+  const [polite, stubborn] = doors(
+    `[polite]\nsequence = 7000\nstart_command = sleep 60 & echo $! > ${dir}/child; wait\n` +
+      `[stubborn]\nsequence = 7001\nstart_command = trap '' TERM; echo $$ > ${dir}/sh; sleep 60\n`,
+  );
+  const t0 = Date.now();
+  runner.open(polite!, "192.0.2.1", 4, t0);
+  runner.open(stubborn!, "192.0.2.2", 4, t0);
+  await waitFor(
+    "the polite kill",
+    () => out.includes("polite: command returned non-zero status code (143)"),
+    5000,
+  );
+  const politeMs = Date.now() - t0;
+  assert.ok(politeMs >= 450 && politeMs < 2000, `killed after ${politeMs} ms`);
+  await runner.idle();
+  const stubbornMs = Date.now() - t0;
+  assert.ok(stubbornMs >= 2400 && stubbornMs < 4500, `SIGKILL after ${stubbornMs} ms`);
+  const text = out.join("\n");
+  assert.ok(
+    text.includes(
+      `polite: command ran longer than 0.5 s, killing it: sleep 60 & echo $! > ${dir}/child; wait`,
+    ),
+  );
+  assert.ok(text.includes("stubborn: command ran longer than 0.5 s, killing it:"));
+  assert.ok(text.includes("stubborn: command returned non-zero status code (137)"), text);
+  // The background `sleep 60` of the polite command was killed with its process group.
+  const child = Number((await readOr(`${dir}/child`)).trim());
+  assert.ok(child > 0);
+  await waitFor("the child's end", () => {
+    try {
+      Deno.kill(child, "SIGCONT");
+      return false;
+    } catch {
+      return true;
+    }
+  }, 3000);
+});
+
+Deno.test("command limit: commands beyond it queue in order, all run, stops never dropped", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "kt-limit-" });
+  const { log, out } = logger();
+  const opened = StopJournal.open(`${dir}/state`, `${dir}/k.conf`, log);
+  assert.ok(opened.ok);
+  const runner = new CommandRunner(log, { clock: "live", dryRun: false, maxCommands: 2 });
+  runner.resume(opened.journal, []);
+  const [door] = doors(
+    `[d]\nsequence = 7000\ncmd_timeout = 0\n` +
+      `start_command = echo +%IP% >> ${dir}/trace; sleep 0.2; echo -%IP% >> ${dir}/trace\n` +
+      `stop_command = echo +stop%IP% >> ${dir}/trace; sleep 0.1; echo -stop%IP% >> ${dir}/trace\n`,
+  );
+  const sources = Array.from({ length: 6 }, (_, i) => `192.0.2.${i + 1}`);
+  for (const src of sources) runner.open(door!, src, 4, Date.now());
+  await waitFor("every stop", async () => {
+    await runner.idle();
+    return runner.pending === 0 && (await readOr(`${dir}/trace`)).split("\n").length === 25;
+  }, 15_000);
+  await runner.idle();
+  const trace = (await readOr(`${dir}/trace`)).split("\n").filter((l) => l !== "");
+  let running = 0, most = 0;
+  for (const line of trace) {
+    running += line.startsWith("+") ? 1 : -1;
+    most = Math.max(most, running);
+  }
+  assert.equal(most, 2, trace.join(" "));
+  for (const src of sources) {
+    assert.ok(trace.includes(`-${src}`) && trace.includes(`-stop${src}`), src);
+  }
+  // FIFO: the start commands began in opening order.
+  assert.deepEqual(trace.filter((l) => /^\+\d/.test(l)), sources.map((s) => `+${s}`));
+  const warnings = out.filter((l) => l.includes("command limit reached"));
+  assert.deepEqual(warnings, ["command limit reached (2 running): queueing commands"]);
+  assert.ok(
+    out.some((l) => /^command queue drained: \d+ commands waited for a slot$/.test(l)),
+    out.join("\n"),
+  );
+  await opened.journal.settle();
+  assert.deepEqual(await journalEntries(opened.journal.path), []);
+});
+
+// ---- the daemon on lo (root: live capture) --------------------------------------------------------------
+
+const isRoot = Deno.build.os === "linux" && Deno.uid() === 0;
+let pcapMissing = false;
+try {
+  const { PcapHandle } = await import("../../ffi/mod.ts");
+  PcapHandle.libVersion();
+} catch {
+  pcapMissing = true;
+}
+const live = !isRoot || pcapMissing;
+
+async function tcpKnock(port: number): Promise<void> {
+  try {
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+    conn.close();
+  } catch {
+    // refused: the SYN was sent, that is the knock
+  }
+}
+
+Deno.test({
+  name: "serve on lo: an unusable --state-dir is a clean error and exit 1",
+  ignore: live,
+  fn: async () => {
+    const dir = await Deno.makeTempDir({ prefix: "kt-state-" });
+    await Deno.writeTextFile(`${dir}/knockd.conf`, "[d]\nsequence = 47301\n");
+    await Deno.writeTextFile(`${dir}/file`, "");
+    const out = await new Deno.Command(KNOCKTOOL[0]!, {
+      args: [
+        ...KNOCKTOOL.slice(1),
+        "serve",
+        "-c",
+        `${dir}/knockd.conf`,
+        "-i",
+        "lo",
+        "--state-dir",
+        `${dir}/file`,
+      ],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.equal(out.code, 1);
+    assert.equal(
+      new TextDecoder().decode(out.stderr),
+      `knocktool: cannot use state directory ${dir}/file: File exists (choose another with --state-dir)\n`,
+    );
+  },
+});
+
+Deno.test({
+  name:
+    "serve on lo: restart with a journal runs overdue stops and schedules the rest; hung start does not delay another door",
+  ignore: live,
+  fn: async () => {
+    const dir = await Deno.makeTempDir({ prefix: "kt-live-" });
+    const conf = `${dir}/knockd.conf`;
+    await Deno.writeTextFile(
+      conf,
+      `[hung]\nsequence = 47311,47312\ntcpflags = syn\nstart_command = sleep 60\n` +
+        `[quick]\nsequence = 47321,47322\ntcpflags = syn\ncmd_timeout = 1\n` +
+        `start_command = echo open %IP% >> ${dir}/out\nstop_command = echo close %IP% >> ${dir}/out\n`,
+    );
+    const state = `${dir}/state`;
+    await Deno.mkdir(state);
+    const path = `${state}/${journalFileName(await Deno.realPath(conf))}`;
+    const now = Date.now();
+    await Deno.writeTextFile(
+      path,
+      encodeJournal([
+        {
+          door: "quick",
+          src: "192.0.2.50",
+          command: `echo overdue >> ${dir}/journal-out`,
+          dueMs: now - 5000,
+        },
+        { door: "quick", src: "192.0.2.51", command: `echo future >> ${dir}/journal-out`, dueMs: now + 4000 },
+      ]),
+    );
+    await using daemon = new Spawned([
+      ...KNOCKTOOL,
+      "serve",
+      "-c",
+      conf,
+      "-i",
+      "lo",
+      "-v",
+      "--state-dir",
+      state,
+      "--command-timeout",
+      "5",
+    ]);
+    await daemon.waitForLine(/^starting up, listening on lo$/, 20_000);
+    await daemon.waitForLine(/^192\.0\.2\.50: quick: running overdue stop command from the journal$/, 2000);
+    await daemon.waitForLine(/^192\.0\.2\.51: quick: stop command from the journal due in \d\.\d s$/, 2000);
+    await waitFor("the overdue stop", async () => (await readOr(`${dir}/journal-out`)) === "overdue\n", 2000);
+    // Door "hung": its start command sleeps; door "quick" must open at once all the same.
+    await tcpKnock(47311);
+    await tcpKnock(47312);
+    await daemon.waitForLine(/^hung: running command: sleep 60$/, 5000);
+    const t0 = Date.now();
+    await tcpKnock(47321);
+    await tcpKnock(47322);
+    await waitFor("door quick", async () => (await readOr(`${dir}/out`)) === "open 127.0.0.1\n", 3000);
+    const openMs = Date.now() - t0;
+    assert.ok(openMs < 1000, `door quick opened after ${openMs} ms with a hung command running`);
+    await waitFor("door quick's stop", async () => (await readOr(`${dir}/out`)).includes("close"), 4000);
+    // The journaled future stop ran at its time (4 s after the journal was written).
+    await waitFor(
+      "the future stop",
+      async () => (await readOr(`${dir}/journal-out`)) === "overdue\nfuture\n",
+      8000,
+    );
+    assert.ok(Date.now() - now >= 3900, "the future stop did not run early");
+    // The hung start command is killed at --command-timeout.
+    await daemon.waitForLine(/^hung: command ran longer than 5 s, killing it: sleep 60$/, 8000);
+    await poll(async () => (await journalEntries(path))?.length === 0, 3000);
+    assert.deepEqual(await journalEntries(path), []);
+    const status = await daemon.stop();
+    assert.equal(status.code, 0, daemon.output());
+  },
+});
