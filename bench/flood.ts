@@ -1,0 +1,285 @@
+/**
+ * Spoofed-source flood against `knocktool serve` and Debian's `knockd` while a legitimate client knocks
+ * (issue 4): a script, not a `deno bench` file. Root only (it creates two network namespaces joined by a
+ * veth pair with tests/e2e/_netns.ts and deletes them afterwards; every flood is bounded by `timeout`):
+ *
+ *     sudo deno run -A bench/flood.ts [--rates 5000,30000,max] [--seconds 10]
+ *
+ * For each rate, each daemon in turn (same config, same namespaces, same run) runs alone in the server
+ * namespace with a 3-port TCP SYN door (7000, 8000, 9000, `seq_timeout = 5`) whose `start_command` is
+ * `echo %IP% >> FILE`, without logging. For `--seconds` the client namespace sends at once:
+ *
+ * - the flood: SYNs to the first knock port, each from a new random source address. Paced rates come from
+ *   this script's `--sender` mode (one raw socket, a 40-byte IPv4 SYN patched per packet, paced every
+ *   millisecond on the elapsed time; hping3's `-i` sleeps about 150 µs longer than asked and tops out near
+ *   18k packets/s paced, and several hping3 processes starve both daemons of CPU). `max` is
+ *   `hping3 -q -n -S -p 7000 --rand-source --flood`, the highest rate this machine offers. Both are bounded
+ *   by `timeout -s INT`. The achieved rate is measured on the receiving side from
+ *   `/sys/class/net/<server if>/statistics/rx_packets`;
+ * - the legitimate client: a 3-port knock every 500 ms from its own address (bench/latency.ts `--client`,
+ *   `connect()` closed at once, as knock does).
+ *
+ * The server namespace drops TCP to the knock ports in a `raw` prerouting hook (capture sees the packets
+ * first), so the kernel spends nothing on RSTs to spoofed addresses. Reported per daemon: legitimate knocks
+ * that opened (lines of FILE with the client's address; any other address there would be a spoofed opening),
+ * the daemon's CPU time from the flood's start to 1.5 s after its end (utime+stime from /proc/PID/stat;
+ * "cpu %" is of one core over that time) and its peak resident memory
+ * (VmHWM from /proc/PID/status). It reports; it does not assert.
+ *
+ * Measured on 2026-11-25 (2-core shared AMD EPYC VM, Deno 2.9.6, knockd 0.8, libpcap 1.10.3): see the
+ * numbers at the end of this comment block.
+ *
+ * @module
+ */
+import { type ExecResult, type Netns, type Topology, whySkip, withTopology } from "../tests/e2e/_netns.ts";
+import { parseIPv4 } from "../core/address.ts";
+import { RawSocket, sockaddr } from "../ffi/socket.ts";
+import {
+  benchConfig,
+  clientCommand,
+  type Daemon,
+  DAEMONS,
+  readText,
+  startDaemon,
+  waitReady,
+} from "./latency.ts";
+
+function option(name: string): string | undefined {
+  const at = Deno.args.indexOf(name);
+  return at === -1 ? undefined : Deno.args[at + 1];
+}
+
+const SECONDS = Number(option("--seconds") ?? 10);
+const RATES: (number | "max")[] = (option("--rates") ?? "5000,30000,max").split(",").map((r) => {
+  if (r === "max") return "max";
+  const n = Number(r);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`Bad rate "${r}"`);
+  return n;
+});
+const KNOCK_INTERVAL_MS = 500;
+const SCRIPT = new URL(import.meta.url).pathname;
+const CLK_TCK = 100;
+
+// deno-lint-ignore no-console
+const say = (text: string): void => console.log(text);
+
+async function rxPackets(t: Topology): Promise<number> {
+  // sysfs shows the namespace of the reader: read it from inside the server namespace.
+  return Number(
+    (await t.server.exec(["cat", `/sys/class/net/${t.serverIf}/statistics/rx_packets`])).stdout.trim(),
+  );
+}
+
+/** utime + stime of a process in seconds. */
+async function cpuSeconds(pid: number): Promise<number> {
+  const stat = await Deno.readTextFile(`/proc/${pid}/stat`);
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+}
+
+/** Peak resident memory in MiB. */
+async function peakMiB(pid: number): Promise<number> {
+  const status = await Deno.readTextFile(`/proc/${pid}/status`);
+  const m = /VmHWM:\s+(\d+) kB/.exec(status);
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+/** The flood of one rate: a paced sender (`rate` packets/s) or hping3's `--flood`. */
+function flood(client: Netns, server: string, rate: number | "max", seconds: number): Promise<ExecResult> {
+  const cmd = rate === "max"
+    ? ["hping3", "-q", "-n", "-S", "-p", "7000", "--rand-source", "--flood", server]
+    : [
+      Deno.execPath(),
+      "run",
+      "-A",
+      "--no-prompt",
+      SCRIPT,
+      "--sender",
+      server,
+      String(rate),
+      String(seconds),
+    ];
+  return client.exec(["timeout", "-s", "INT", String(seconds + (rate === "max" ? 0 : 30)), ...cmd], {
+    check: false,
+    timeoutMs: seconds * 1000 + 45_000,
+  });
+}
+
+/**
+ * Sender mode: `rate` SYNs per second to port 7000 of `server` for `seconds`, each from a new random source
+ * address (first octet 1-223, not 10 or 127) and source port, through one raw socket; paced every
+ * millisecond on the elapsed time, so the average rate is exact and bursts are at most a few ms of packets.
+ * The kernel fills the IPv4 checksum; the TCP checksum is left 0 (neither daemon checks it).
+ */
+async function senderMain(args: readonly string[]): Promise<void> {
+  const [server, rateText, secondsText] = args;
+  const rate = Number(rateText);
+  const seconds = Number(secondsText);
+  const socket = RawSocket.open(4);
+  const address = sockaddr(parseIPv4(server ?? ""));
+  const packet = new Uint8Array(40);
+  packet.set([0x45, 0, 0, 40, 0, 0, 0x40, 0, 64, 6, 0, 0, 0, 0, 0, 0, ...parseIPv4(server ?? "")]);
+  packet.set([0, 0, 0x1b, 0x58, 0, 0, 0, 0, 0, 0, 0, 0, 0x50, 0x02, 0xfa, 0xf0, 0, 0, 0, 0], 20);
+  let x = (Date.now() ^ 0x9e3779b9) >>> 0 || 1;
+  const next = (): number => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return x >>> 0;
+  };
+  let sent = 0;
+  let errors = 0;
+  const start = performance.now();
+  for (;;) {
+    const elapsed = performance.now() - start;
+    if (elapsed >= seconds * 1000) break;
+    const due = Math.floor((elapsed / 1000) * rate);
+    while (sent < due) {
+      const r = next();
+      let first = 1 + ((r >>> 24) % 223);
+      if (first === 10 || first === 127) first++;
+      packet[12] = first;
+      packet[13] = (r >>> 16) & 0xff;
+      packet[14] = (r >>> 8) & 0xff;
+      packet[15] = r & 0xff;
+      const s = next();
+      packet[20] = 0x80 | ((s >>> 24) & 0x7f);
+      packet[21] = (s >>> 16) & 0xff;
+      packet[24] = (s >>> 8) & 0xff;
+      packet[25] = s & 0xff;
+      if (socket.trySend(packet, address) !== 0) errors++;
+      sent++;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+  socket.close();
+  await Deno.stdout.write(new TextEncoder().encode(`sent ${sent} errors ${errors}\n`));
+}
+
+interface Row {
+  readonly rate: number | "max";
+  readonly daemon: Daemon;
+  readonly pps: number;
+  /** Seconds over which `cpu` was measured (the flood, the client's start-up and 1.5 s of draining). */
+  readonly wall: number;
+  readonly knocks: number;
+  readonly opened: number;
+  readonly spoofedOpenings: number;
+  readonly cpu: number;
+  readonly peakMiB: number;
+}
+
+async function runOne(
+  t: Topology,
+  client: Netns,
+  rate: number | "max",
+  daemon: Daemon,
+): Promise<Row> {
+  const dir = await Deno.makeTempDir({ prefix: "kt-flood-" });
+  try {
+    const output = `${dir}/opened`;
+    const config = `${dir}/knockd.conf`;
+    await Deno.writeTextFile(config, benchConfig(`echo %IP% >> ${output}`));
+    await using server = startDaemon(t, daemon, config);
+    if (!(await waitReady(client, t.serverV4, output, server))) {
+      throw new Error(`${daemon} did not run its start command\n${server.output()}`);
+    }
+    const pid = server.pid;
+    const cpu0 = await cpuSeconds(pid);
+    const rx0 = await rxPackets(t);
+    const started = performance.now();
+    const [sender, legit] = await Promise.all([
+      flood(client, t.serverV4, rate, SECONDS),
+      client.exec(
+        clientCommand(t.serverV4, Math.floor((SECONDS * 1000) / KNOCK_INTERVAL_MS), KNOCK_INTERVAL_MS),
+        {
+          timeoutMs: SECONDS * 1000 + 30_000,
+        },
+      ),
+    ]);
+    if (sender.code !== 0 && sender.code !== 124 && sender.code !== 130) {
+      throw new Error(`Flood failed (${sender.code}): ${sender.stderr}`);
+    }
+    const rx = (await rxPackets(t)) - rx0;
+    // Let the daemon drain its buffer and the last commands finish.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const cpu = (await cpuSeconds(pid)) - cpu0;
+    const wall = (performance.now() - started) / 1000;
+    const peak = await peakMiB(pid);
+    if (server.status !== undefined) throw new Error(`${daemon} exited during the flood\n${server.output()}`);
+    const lines = (await readText(output)).split("\n").filter((l) => l !== "");
+    const me = t.clients[0]!.v4;
+    const knocks = legit.stdout.split("\n").filter((l) => l.startsWith("sent ")).length;
+    return {
+      rate,
+      daemon,
+      pps: rx / SECONDS,
+      wall,
+      knocks,
+      opened: lines.filter((l) => l.trim() === me).length,
+      spoofedOpenings: lines.filter((l) => l.trim() !== me).length,
+      cpu,
+      peakMiB: peak,
+    };
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+if (Deno.args[0] === "--sender") {
+  await senderMain(Deno.args.slice(1));
+} else if ((await whySkip(["knockd", "hping3", "nft"], "flood")) === undefined) {
+  const rows = await withTopology({}, async (t) => {
+    await t.server.exec(["nft", "-f", "-"], {
+      stdin:
+        "table inet bench {\n  chain pre {\n    type filter hook prerouting priority -300; policy accept;\n" +
+        "    tcp dport { 7000, 8000, 9000 } drop\n  }\n}\n",
+    });
+    const client = t.clients[0]!.ns;
+    const out: Row[] = [];
+    for (const rate of RATES) {
+      for (const daemon of DAEMONS) {
+        const row = await runOne(t, client, rate, daemon);
+        out.push(row);
+        say(
+          `${String(rate).padStart(6)} ${daemon.padEnd(9)} ${
+            Math.round(row.pps)
+          } pps: opened ${row.opened}/${row.knocks}` +
+            `, spoofed openings ${row.spoofedOpenings}, cpu ${row.cpu.toFixed(2)} s, VmHWM ${
+              row.peakMiB.toFixed(1)
+            } MiB`,
+        );
+      }
+    }
+    return out;
+  });
+  say("");
+  say(
+    `flood: spoofed SYNs to the first knock port for ${SECONDS} s, legit 3-port knock every ${KNOCK_INTERVAL_MS} ms`,
+  );
+  say("target     daemon     achieved pps   opened   cpu s   cpu %   VmHWM MiB");
+  for (const r of rows) {
+    say(
+      `${String(r.rate).padEnd(10)} ${r.daemon.padEnd(10)} ${Math.round(r.pps).toString().padStart(12)} ${
+        `${r.opened}/${r.knocks}`.padStart(8)
+      } ${r.cpu.toFixed(2).padStart(7)} ${(100 * r.cpu / r.wall).toFixed(0).padStart(6)}% ${
+        r.peakMiB.toFixed(1).padStart(11)
+      }`,
+    );
+  }
+  say("");
+  say("knocktool / knockd      opened share   cpu     VmHWM");
+  for (const rate of RATES) {
+    const a = rows.find((r) => r.rate === rate && r.daemon === "knockd");
+    const b = rows.find((r) => r.rate === rate && r.daemon === "knocktool");
+    if (a === undefined || b === undefined) continue;
+    const share = (r: Row): number => r.opened / Math.max(1, r.knocks);
+    say(
+      `${String(rate).padEnd(22)} ${
+        (share(a) === 0 ? "inf" : (share(b) / share(a)).toFixed(2)).padStart(12)
+      } ${(b.cpu / Math.max(0.01, a.cpu)).toFixed(2).padStart(7)} ${
+        (b.peakMiB / a.peakMiB).toFixed(2).padStart(9)
+      }`,
+    );
+  }
+}
