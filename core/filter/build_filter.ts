@@ -5,6 +5,7 @@
  * @module
  */
 import type { Door, FlagState, TcpFlag } from "../config/types.ts";
+import { doorStrict } from "../config/extensions.ts";
 
 /** Addresses a capture interface has, in canonical text form (IPv6 without `%scope`). */
 export interface FilterAddresses {
@@ -40,6 +41,12 @@ export interface BuiltFilter {
   readonly expression: string;
   readonly doors: readonly DoorFilter[];
 }
+
+/**
+ * What a strict door (`Strict = yes`) adds in its IPv4 half: every new TCP connection (SYN set, ACK clear)
+ * and every UDP datagram to the door's addresses, whatever the port.
+ */
+export const STRICT_IPV4 = "(tcp and tcp[tcpflags] & (tcp-syn|tcp-ack) == tcp-syn) or udp";
 
 /** A filter that compiles everywhere and passes no packet (used when no door is active). */
 export const MATCH_NOTHING = "less 1";
@@ -88,6 +95,17 @@ function flagTests(flags: ReadonlyMap<TcpFlag, FlagState>): string {
  * that lets IPv6 packets with extension headers through to the decoder, which follows the chain.
  */
 function protocolPart(door: Door, family: 4 | 6): string {
+  if (doorStrict(door)) {
+    // Every port: the engine needs the SYNs and UDP datagrams to other ports to fail attempts. IPv6 passes
+    // all TCP (no flag tests there, see below) and UDP.
+    if (family === 6) return "(tcp or udp or (ip6[6] != 6 and ip6[6] != 17 and ip6[6] != 58))";
+    const ports = unique(door.sequence.filter((s) => s.protocol === "tcp").map((s) => s.port));
+    // The door's own TCP knocks may have other flags than a SYN (e.g. TCPFlags = fin).
+    const own = ports.length > 0
+      ? `((tcp dst port ${ports.join(" or ")})${flagTests(door.tcpFlags)}) or `
+      : "";
+    return `(${own}${STRICT_IPV4})`;
+  }
   const tcp = unique(door.sequence.filter((s) => s.protocol === "tcp").map((s) => s.port));
   const udp = unique(door.sequence.filter((s) => s.protocol === "udp").map((s) => s.port));
   const parts: string[] = [];
@@ -118,7 +136,11 @@ function hostPart(addresses: readonly string[], family: 4 | 6): string {
  * - like knockd, a family without local addresses gets no half; but an interface without any address (or
  *   the `any` device when the host has none) still filters by port (`ip and (...)`, `ip6 and (...)`), where
  *   knockd installs no filter at all;
- * - with `vlan`, 802.1Q-tagged frames pass too (`E or (vlan and E)`).
+ * - with `vlan`, 802.1Q-tagged frames pass too (`E or (vlan and E)`);
+ * - a strict door (knocktool's `Strict = yes`) passes, besides its own knocks, every TCP SYN without ACK
+ *   and every UDP datagram to its addresses on any port ({@linkcode STRICT_IPV4}; in IPv6 all TCP and UDP),
+ *   so the engine can fail an attempt on a packet to a port outside the sequence. The engine keeps those
+ *   extra packets invisible to the other doors.
  *
  * Pure: the caller supplies the addresses.
  *

@@ -12,4 +12,5 @@ export {
   type DoorFilter,
   type FilterAddresses,
   MATCH_NOTHING,
+  STRICT_IPV4,
 } from "./build_filter.ts";
