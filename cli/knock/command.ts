@@ -14,7 +14,13 @@ import { message } from "@optique/core/message";
 import { multiple, optional, withDefault } from "@optique/core/modifiers";
 import { argument, command, constant, flag, option } from "@optique/core/primitives";
 import { string } from "@optique/core/valueparser";
-import { markOneTimeSequenceUsed, parseConfig, parseOneTimeSequences } from "../../core/config/mod.ts";
+import {
+  doorStrict,
+  KNOCKTOOL_EXTENSIONS,
+  markOneTimeSequenceUsed,
+  parseConfig,
+  parseOneTimeSequences,
+} from "../../core/config/mod.ts";
 import type { Door } from "../../core/config/types.ts";
 import { flagMask, formatFlagSpec, parseFlagSpec, TCP_FLAG_BITS } from "../../core/flags.ts";
 import { buildPacket, createRng, formatIP, type Rng, tryParseIP } from "../../core/packet/mod.ts";
@@ -132,6 +138,8 @@ interface DoorPlan {
   readonly hits: Hit[];
   readonly avoid: Set<number>;
   readonly otp?: { readonly path: string; readonly text: string; readonly line: number };
+  /** The door has knocktool's `Strict = yes` (decoys would invalidate the attempt). */
+  readonly strict?: boolean;
 }
 
 function readText(io: Io, path: string, what: string): string {
@@ -155,7 +163,7 @@ function doorFlags(door: Door): number | undefined {
 function planDoor(args: KnockArgs, io: Io): DoorPlan {
   const path = args.config!;
   const text = readText(io, resolvePath(io, path), "Cannot read config");
-  const parsed = parseConfig(text);
+  const parsed = parseConfig(text, { extensions: KNOCKTOOL_EXTENSIONS });
   const errors = parsed.diagnostics.filter((d) => d.severity === "error");
   if (errors.length > 0) {
     const first = errors[0]!;
@@ -199,13 +207,14 @@ function planDoor(args: KnockArgs, io: Io): DoorPlan {
       hits: current.steps.map(toHit),
       avoid,
       otp: { path: otpPath, text: otpText, line: current.line },
+      strict: doorStrict(door),
     };
   }
   if (args.otpFile !== undefined) {
     throw new UsageError(`--otp-file: door "${door.name}" has no One_Time_Sequences`);
   }
   if (door.sequence.length === 0) throw new UsageError(`--door: door "${door.name}" has no sequence`);
-  return { hits: door.sequence.map(toHit), avoid };
+  return { hits: door.sequence.map(toHit), avoid, strict: doorStrict(door) };
 }
 
 function resolveTarget(args: KnockArgs, net: KnockNet): Uint8Array {
@@ -282,6 +291,11 @@ async function knock(args: KnockArgs, io: Io, net: KnockNet): Promise<number> {
     if (args.door === undefined) throw new UsageError("-c/--config needs --door NAME");
     if (args.ports.length > 0) throw new UsageError("PORT arguments cannot be combined with --door");
     plan = planDoor(args, io);
+    if (decoys > 0 && plan.strict) {
+      throw new UsageError(
+        `--decoys: door "${args.door}" is strict (Strict = yes): a decoy knock would invalidate the attempt`,
+      );
+    }
   } else {
     if (args.otpFile !== undefined) throw new UsageError("--otp-file needs -c/--config and --door");
     if (args.ports.length === 0) throw new UsageError("Expected at least one PORT[:PROTO] after HOST");
