@@ -425,3 +425,47 @@ Deno.test({
     assert.equal(status.code, 0, daemon.output());
   },
 });
+
+Deno.test({
+  name: "serve -d passes --state-dir (made absolute), --command-timeout and --max-commands to the daemon",
+  ignore: live,
+  fn: async () => {
+    const dir = await Deno.makeTempDir({ prefix: "kt-daemon-state-" });
+    await Deno.writeTextFile(`${dir}/knockd.conf`, "[d]\nsequence = 47331\n");
+    const out = await new Deno.Command(KNOCKTOOL[0]!, {
+      args: [
+        ...KNOCKTOOL.slice(1),
+        "serve",
+        "-c",
+        "knockd.conf",
+        "-i",
+        "lo",
+        "-d",
+        "-p",
+        "kt.pid",
+        "--state-dir",
+        "st",
+        "--command-timeout",
+        "7",
+        "--max-commands",
+        "3",
+      ],
+      cwd: dir,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+    const pid = Number((await Deno.readTextFile(`${dir}/kt.pid`)).trim());
+    try {
+      const args = (await Deno.readTextFile(`/proc/${pid}/cmdline`)).split("\0");
+      const after = (name: string) => args[args.indexOf(name) + 1];
+      assert.equal(after("--state-dir"), `${dir}/st`);
+      assert.equal(after("--command-timeout"), "7");
+      assert.equal(after("--max-commands"), "3");
+      assert.equal((await Deno.stat(`${dir}/st`)).mode! & 0o777, 0o700);
+    } finally {
+      Deno.kill(pid, "SIGTERM");
+    }
+    await waitFor("the daemon's exit", async () => (await readOr(`${dir}/kt.pid`)) === "");
+  },
+});
