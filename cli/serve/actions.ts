@@ -96,15 +96,22 @@ export class CommandRunner {
   }
 
   /**
-   * Live: journals every pending stop from now on in `journal`, and takes over the stops a previous daemon
-   * left in it: overdue ones run at once, the others are scheduled for their remaining time.
+   * Live: journals every pending stop from now on in `journal` (before any packet is read).
    *
    * @param journal The journal.
-   * @param entries Its entries as read at start-up.
+   */
+  useJournal(journal: StopJournal): void {
+    this.#journal = journal;
+  }
+
+  /**
+   * Live: takes over the stops a previous daemon left in the journal (see {@linkcode useJournal}): overdue
+   * ones run at once, the others are scheduled for their remaining time.
+   *
+   * @param entries The journal's entries as read at start-up.
    * @param nowMs The wall clock.
    */
-  resume(journal: StopJournal, entries: readonly JournalRecord[], nowMs: number = Date.now()): void {
-    this.#journal = journal;
+  resume(entries: readonly JournalRecord[], nowMs: number = Date.now()): void {
     const { overdue, future } = partitionDue(entries, nowMs);
     for (const record of overdue) {
       this.#log.info(`${record.src}: ${record.door}: running overdue stop command from the journal`, {

@@ -501,6 +501,7 @@ export class Server {
       this.#log.close();
       return EXIT_FAILURE;
     }
+    if (journal !== undefined) this.#runner.useJournal(journal.journal);
     this.#updateLocal();
     this.#setDoors(Date.now());
     if (this.#settings.debug) {
@@ -529,7 +530,7 @@ export class Server {
       });
     });
     this.#log.info(`starting up, listening on ${this.interfaceNames.join(",")}`, { event: "start" });
-    if (journal !== undefined) this.#runner.resume(journal.journal, journal.entries);
+    if (journal !== undefined) this.#runner.resume(journal.entries);
     onStarted?.();
     const code = await stopped;
     abort.abort();

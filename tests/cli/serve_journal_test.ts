@@ -15,7 +15,17 @@ import {
 import { CommandRunner } from "../../cli/serve/actions.ts";
 import { StopJournal } from "../../cli/serve/journal.ts";
 import { ServeLog } from "../../cli/serve/logging.ts";
+import { buildPacket, createRng, encodePcap } from "../../core/packet/mod.ts";
 import { KNOCKTOOL, poll, Spawned } from "../e2e/_netns.ts";
+import { runCli } from "./_io.ts";
+
+let pcapMissing = false;
+try {
+  const { PcapHandle } = await import("../../ffi/mod.ts");
+  PcapHandle.libVersion();
+} catch {
+  pcapMissing = true;
+}
 
 interface Logged {
   readonly log: ServeLog;
@@ -72,7 +82,8 @@ Deno.test("journal: the stop is on disk before the start command runs, and gone 
       `start_command = cat ${journal.path} > ${dir}/seen\nstop_command = echo close %IP% >> ${dir}/out\n`,
   );
   const runner = new CommandRunner(log, { clock: "live", dryRun: false });
-  runner.resume(journal, opened.entries);
+  runner.useJournal(journal);
+  runner.resume(opened.entries);
   const t0 = Date.now();
   runner.open(door!, "192.0.2.7", 4, t0);
   await waitFor("the start command", async () => (await readOr(`${dir}/seen`)) !== "");
@@ -106,7 +117,7 @@ Deno.test("journal: a failed stop command leaves the journal too (status logged)
     `[d]\nsequence = 7000\ncmd_timeout = 0\nstart_command = true\nstop_command = exit 3\n`,
   );
   const runner = new CommandRunner(log, { clock: "live", dryRun: false });
-  runner.resume(opened.journal, []);
+  runner.useJournal(opened.journal);
   runner.open(door!, "192.0.2.8", 4, Date.now());
   await waitFor("the stop", () => out.some((l) => l.includes("removed from the journal")));
   await opened.journal.settle();
@@ -133,7 +144,8 @@ Deno.test("journal: at start, overdue stops run at once and the others at their 
   assert.equal(opened.entries.length, 3);
   const runner = new CommandRunner(log, { clock: "live", dryRun: false });
   const t0 = Date.now();
-  runner.resume(opened.journal, opened.entries);
+  runner.useJournal(opened.journal);
+  runner.resume(opened.entries);
   assert.equal(runner.pending, 1);
   assert.deepEqual(out.slice(0, 3), [
     "192.0.2.2: old: running overdue stop command from the journal",
@@ -171,7 +183,8 @@ Deno.test("journal: a pending stop from the journal runs early at shutdown", asy
   const opened = StopJournal.open(dir, conf, log);
   assert.ok(opened.ok);
   const runner = new CommandRunner(log, { clock: "live", dryRun: false });
-  runner.resume(opened.journal, opened.entries);
+  runner.useJournal(opened.journal);
+  runner.resume(opened.entries);
   await runner.flush(5000);
   assert.equal(await readOr(`${dir}/out`), "x\n");
   assert.ok(out.includes("192.0.2.1: d: shutting down before cmd_timeout, running the stop command now"));
@@ -268,7 +281,7 @@ Deno.test("command limit: commands beyond it queue in order, all run, stops neve
   const opened = StopJournal.open(`${dir}/state`, `${dir}/k.conf`, log);
   assert.ok(opened.ok);
   const runner = new CommandRunner(log, { clock: "live", dryRun: false, maxCommands: 2 });
-  runner.resume(opened.journal, []);
+  runner.useJournal(opened.journal);
   const [door] = doors(
     `[d]\nsequence = 7000\ncmd_timeout = 0\n` +
       `start_command = echo +%IP% >> ${dir}/trace; sleep 0.2; echo -%IP% >> ${dir}/trace\n` +
@@ -303,16 +316,47 @@ Deno.test("command limit: commands beyond it queue in order, all run, stops neve
   assert.deepEqual(await journalEntries(opened.journal.path), []);
 });
 
+Deno.test({
+  name: "serve --read never touches the journal (not even --state-dir)",
+  ignore: pcapMissing,
+  fn: async () => {
+    const dir = await Deno.makeTempDir({ prefix: "kt-replay-" });
+    await Deno.writeTextFile(
+      `${dir}/knockd.conf`,
+      `[d]\nsequence = 7000\ncmd_timeout = 5\nstart_command = echo open >> ${dir}/out\n` +
+        `stop_command = echo close >> ${dir}/out\n`,
+    );
+    const rng = createRng(1);
+    const packet = (timeMs: number, dport: number) => ({
+      timeMs,
+      data: buildPacket({
+        src: "10.77.0.2",
+        dst: "10.77.0.1",
+        transport: { protocol: "tcp", dport, sport: 40000, seq: timeMs, flags: 0x02 },
+      }, rng),
+    });
+    await Deno.writeFile(
+      `${dir}/in.pcap`,
+      encodePcap([packet(1000, 7000), packet(9000, 7001)], { linkType: 101 }),
+    );
+    const r = await runCli([
+      "serve",
+      "-c",
+      `${dir}/knockd.conf`,
+      "--read",
+      `${dir}/in.pcap`,
+      "--state-dir",
+      `${dir}/state`,
+    ]);
+    assert.deepEqual(r, { code: 0, stdout: "", stderr: "" });
+    assert.equal(await readOr(`${dir}/out`), "open\nclose\n");
+    await assert.rejects(Deno.stat(`${dir}/state`), Deno.errors.NotFound);
+  },
+});
+
 // ---- the daemon on lo (root: live capture) --------------------------------------------------------------
 
 const isRoot = Deno.build.os === "linux" && Deno.uid() === 0;
-let pcapMissing = false;
-try {
-  const { PcapHandle } = await import("../../ffi/mod.ts");
-  PcapHandle.libVersion();
-} catch {
-  pcapMissing = true;
-}
 const live = !isRoot || pcapMissing;
 
 async function tcpKnock(port: number): Promise<void> {
