@@ -175,6 +175,7 @@ interface LatencyResult {
 async function measure(
   t: Topology,
   daemon: Daemon,
+  stamp: string,
   knocks: number,
   intervalMs: number,
 ): Promise<LatencyResult> {
@@ -182,7 +183,7 @@ async function measure(
   try {
     const output = `${dir}/opened`;
     const config = `${dir}/knockd.conf`;
-    await Deno.writeTextFile(config, benchConfig(`date +%s.%N >> ${output}`));
+    await Deno.writeTextFile(config, benchConfig(`${stamp} >> ${output}`));
     await using server = startDaemon(t, daemon, config);
     const client = t.clients[0]!.ns;
     if (!(await waitReady(client, t.serverV4, output, server))) {
@@ -210,16 +211,88 @@ async function measure(
   }
 }
 
+const STAMP_C = `#include <stdio.h>
+#include <time.h>
+int main(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  printf("%lld.%09ld\\n", (long long)ts.tv_sec, ts.tv_nsec);
+  return 0;
+}
+`;
+
+/**
+ * The timestamp command: a static C program built with gcc into `dir` when gcc is there (it starts in
+ * about 1.5 ms here), else `date +%s.%N` (about 3 ms more: dynamic linking and locale loading).
+ */
+async function buildStamp(dir: string): Promise<string> {
+  try {
+    await Deno.writeTextFile(`${dir}/stamp.c`, STAMP_C);
+    const out = await new Deno.Command("gcc", {
+      args: ["-O2", "-static", "-o", `${dir}/stamp`, `${dir}/stamp.c`],
+      stdout: "null",
+      stderr: "null",
+    }).output();
+    if (out.success) return `${dir}/stamp`;
+  } catch {
+    // no gcc
+  }
+  return "date +%s.%N";
+}
+
+/**
+ * Floor mode: how long Deno takes to start `/bin/sh -c "<stamp>"` the way `serve` runs a command
+ * (cli/serve/actions.ts: `Deno.Command("/bin/sh", ["-c", command])`, stdin null, stdout null), from the call
+ * to the stamp's clock read. Prints one latency in ms per line.
+ */
+async function floorMain(args: readonly string[]): Promise<void> {
+  const [stamp, countText] = args;
+  const dir = await Deno.makeTempDir({ prefix: "kt-floor-" });
+  const out = `${dir}/t`;
+  const lines: string[] = [];
+  for (let i = 0; i < Number(countText); i++) {
+    await Deno.writeTextFile(out, "");
+    const t0 = realtimeMs();
+    const child = new Deno.Command("/bin/sh", {
+      args: ["-c", `${stamp} >> ${out}`],
+      stdin: "null",
+      stdout: "null",
+      stderr: "inherit",
+    }).spawn();
+    await child.status;
+    lines.push((Number(await Deno.readTextFile(out)) * 1000 - t0).toFixed(3));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  await Deno.remove(dir, { recursive: true });
+  await Deno.stdout.write(new TextEncoder().encode(lines.join("\n") + "\n"));
+}
+
 async function main(): Promise<void> {
   const { whySkip, withTopology } = await import("../tests/e2e/_netns.ts");
   const knocks = flag("--knocks", 200);
   const intervalMs = flag("--interval", 100);
   if ((await whySkip(["knockd"], "latency")) !== undefined) return;
+  const dir = await Deno.makeTempDir({ prefix: "kt-stamp-" });
+  let floor: number[] = [];
+  let stamp = "";
   const results = await withTopology({}, async (t) => {
+    stamp = await buildStamp(dir);
     const out: LatencyResult[] = [];
-    for (const daemon of DAEMONS) out.push(await measure(t, daemon, knocks, intervalMs));
+    for (const daemon of DAEMONS) out.push(await measure(t, daemon, stamp, knocks, intervalMs));
+    const f = await t.server.exec([
+      Deno.execPath(),
+      "run",
+      "-A",
+      "--no-prompt",
+      SCRIPT,
+      "--floor",
+      stamp,
+      String(Math.min(knocks, 100)),
+    ]);
+    floor = f.stdout.trim().split("\n").map(Number).sort((a, b) => a - b);
     return out;
-  });
+  }).finally(() => Deno.remove(dir, { recursive: true }));
+  say(`start_command: ${stamp.endsWith("/stamp") ? "a static C program printing CLOCK_REALTIME" : stamp}`);
   say(`knock-to-command latency, ${knocks} knocks ${intervalMs} ms apart (ms)`);
   say("daemon      opened     p50     p90     p99     max");
   for (const r of results) {
@@ -230,6 +303,11 @@ async function main(): Promise<void> {
       }`,
     );
   }
+  say(
+    `floor: Deno starting /bin/sh -c <stamp> as serve does, ${floor.length} runs: ${
+      [50, 90, 99, 100].map((p) => percentile(floor, p).toFixed(2).padStart(7)).join(" ")
+    }`,
+  );
   const [a, b] = results;
   if (a !== undefined && b !== undefined) {
     say(
@@ -242,5 +320,6 @@ async function main(): Promise<void> {
 
 if (import.meta.main) {
   if (Deno.args[0] === "--client") await clientMain(Deno.args.slice(1));
+  else if (Deno.args[0] === "--floor") await floorMain(Deno.args.slice(1));
   else await main();
 }
