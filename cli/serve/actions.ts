@@ -30,6 +30,9 @@ export const DEFAULT_MAX_COMMANDS = 32;
 /** Time between SIGTERM and SIGKILL of a command that ran past its timeout. */
 export const KILL_GRACE_MS = 2000;
 
+/** The longest delay a timer takes. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** Options of {@linkcode CommandRunner}. */
 export interface CommandRunnerOptions {
   readonly clock: "live" | "replay";
@@ -133,7 +136,7 @@ export class CommandRunner {
       };
       this.#pending.add(pending);
       const inMs = record.dueMs - nowMs;
-      pending.timer = setTimeout(() => this.#fire(pending, Date.now()), inMs);
+      this.#arm(pending);
       this.#log.info(
         `${record.src}: ${record.door}: stop command from the journal due in ${(inMs / 1000).toFixed(1)} s`,
         { event: "journal-scheduled", src: record.src, door: record.door },
@@ -183,9 +186,18 @@ export class CommandRunner {
         if (!this.#pending.has(pending)) return;
         pending.dueMs = Date.now() + cmdMs;
         if (record !== undefined) this.#journal?.update(record, pending.dueMs);
-        pending.timer = setTimeout(() => this.#fire(pending, Date.now()), cmdMs);
+        this.#arm(pending);
       });
     }
+  }
+
+  /** Live: fires `pending` at its due time (re-armed in steps: timers cannot wait more than 2^31-1 ms). */
+  #arm(pending: PendingStop): void {
+    const left = pending.dueMs - Date.now();
+    pending.timer = setTimeout(
+      () => left > MAX_TIMER_MS ? this.#arm(pending) : this.#fire(pending, Date.now()),
+      Math.max(0, Math.min(left, MAX_TIMER_MS)),
+    );
   }
 
   /** Replay clock: runs the stop commands due at or before `nowMs` (pcap time), in due order. */

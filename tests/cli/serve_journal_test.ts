@@ -108,6 +108,58 @@ Deno.test("journal: the stop is on disk before the start command runs, and gone 
   ]);
 });
 
+Deno.test("journal: a burst of openings in one tick is one write, on disk before every start command", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "kt-journal-" });
+  const { log } = logger();
+  const opened = StopJournal.open(dir, `${dir}/k.conf`, log);
+  assert.ok(opened.ok);
+  const path = opened.journal.path;
+  const [door] = doors(
+    `[d]\nsequence = 7000\ncmd_timeout = 60\nstart_command = cat ${path} > ${dir}/seen-%IP%\n` +
+      `stop_command = echo close %IP%\n`,
+  );
+  const runner = new CommandRunner(log, { clock: "live", dryRun: false });
+  runner.useJournal(opened.journal);
+  const sources = Array.from({ length: 20 }, (_, i) => `192.0.2.${i + 1}`);
+  for (const src of sources) runner.open(door!, src, 4, Date.now());
+  await waitFor("every start command", async () => {
+    for (const src of sources) if ((await readOr(`${dir}/seen-${src}`)) === "") return false;
+    return true;
+  });
+  await runner.idle();
+  for (const src of sources) {
+    // Every start command, the first one included, saw all 20 stops: they went to disk in one write.
+    const seen = decodeJournal(await readOr(`${dir}/seen-${src}`));
+    assert.ok(seen.ok, src);
+    assert.deepEqual(seen.entries.map((e) => e.src), sources, src);
+  }
+  await runner.flush(5000);
+  assert.deepEqual(await journalEntries(path), []);
+});
+
+Deno.test("journal: a failed write is logged once and the start command still runs", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "kt-journal-" });
+  const { log, out } = logger();
+  const opened = StopJournal.open(`${dir}/state`, `${dir}/k.conf`, log);
+  assert.ok(opened.ok);
+  await Deno.remove(`${dir}/state`, { recursive: true }); // every write fails from now on
+  const [door] = doors(
+    `[d]\nsequence = 7000\ncmd_timeout = 0\nstart_command = echo open %IP% >> ${dir}/out\n` +
+      `stop_command = echo close %IP% >> ${dir}/out\n`,
+  );
+  const runner = new CommandRunner(log, { clock: "live", dryRun: false });
+  runner.useJournal(opened.journal);
+  runner.open(door!, "192.0.2.1", 4, Date.now());
+  runner.open(door!, "192.0.2.2", 4, Date.now());
+  await waitFor("both doors' commands", async () => (await readOr(`${dir}/out`)).split("\n").length === 5);
+  await runner.idle();
+  await opened.journal.settle();
+  const errors = out.filter((l) => l.startsWith("could not write stop journal"));
+  assert.deepEqual(errors, [
+    `could not write stop journal ${opened.journal.path}: No such file or directory`,
+  ]);
+});
+
 Deno.test("journal: a failed stop command leaves the journal too (status logged)", async () => {
   const dir = await Deno.makeTempDir({ prefix: "kt-journal-" });
   const { log, out } = logger();
