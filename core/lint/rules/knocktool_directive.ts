@@ -13,7 +13,7 @@ export const info: RuleInfo = {
   code: "KT223",
   severity: "warning",
   name: "knocktool-directive",
-  summary: "Strict and Cooldown are knocktool's own door directives; knockd refuses a file that uses them",
+  summary: "knockd refuses a file with knocktool's own Strict or Cooldown directives",
   explanation: `knocktool serve, knocktool knock -c and knocktool lint accept two door directives that knockd
 does not know:
 
