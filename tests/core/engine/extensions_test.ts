@@ -297,3 +297,27 @@ Deno.test("without Strict or Cooldown lines the doors are knockd's: a scan opens
   assert.equal(opened(udp), 20);
   assert.deepEqual(engine.extensionStats().cooldowns, 0);
 });
+
+Deno.test("strict: a SYN visible through another door but refused by the strict door's flags fails it", () => {
+  // Door P (no TCPFlags) makes every TCP packet to 5000 visible; S wants syn,!fin, so SYN+FIN mismatches S.
+  const engine = createEngine(
+    doors("[S]\n sequence = 7000,8000\n tcpflags = syn,!fin\n strict = yes\n[P]\n sequence = 5000,5001\n"),
+  );
+  const out = replay(engine, [
+    knock({ port: "7000", at: 0 }),
+    knock({ port: "5000", flags: SYN | ACK | FIN, at: 10 }), // visible (P), mismatches S, not a new connection
+    knock({ port: "8000", at: 20 }),
+    knock({ port: "7000", at: 30 }),
+    knock({ port: "5000", flags: SYN | FIN, at: 40 }), // visible (P), mismatches S, strict-relevant
+  ]);
+  assert.deepEqual(out, [
+    "10.0.0.2: S: Stage 1",
+    "10.0.0.2: P: Stage 1",
+    "10.0.0.2: S: Stage 2",
+    "10.0.0.2: S: OPEN SESAME",
+    "10.0.0.2: P: fail wrong-port (stage 1, expected 5001/tcp, got 8000/tcp)",
+    "10.0.0.2: S: Stage 1",
+    "10.0.0.2: S: fail strict (stage 1, expected 8000/tcp, got 5000/tcp)",
+    "10.0.0.2: P: Stage 1",
+  ]);
+});
