@@ -242,7 +242,7 @@ export class CommandRunner {
 
   /**
    * Runs every pending stop command now (shutdown), waiting at most `timeoutMs` for all commands (and the
-   * journal's last write).
+   * journal's last write; an empty journal's file is removed).
    *
    * @param timeoutMs Bound on the wait.
    * @param timeMs Log time (replay: the end of the capture).
@@ -261,7 +261,7 @@ export class CommandRunner {
         this.#fire(p, timeMs ?? (replay ? p.dueMs : Date.now()), !replay);
       }
       await Promise.race([this.idle(), deadline]);
-      if (this.#journal !== undefined) await Promise.race([this.#journal.settle(), deadline]);
+      if (this.#journal !== undefined) await Promise.race([this.#journal.close(), deadline]);
     } finally {
       clearTimeout(timer);
     }

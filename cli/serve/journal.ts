@@ -246,6 +246,22 @@ export class StopJournal {
   }
 
   /**
+   * Shutdown: waits for the last write, then removes the file when no stop is pending (a clean exit leaves
+   * nothing behind; stops that did not finish stay for the next start).
+   *
+   * @returns A promise.
+   */
+  async close(): Promise<void> {
+    await this.settle();
+    if (this.#records.size > 0 || this.#failing) return;
+    try {
+      await Deno.remove(this.path);
+    } catch {
+      // never written
+    }
+  }
+
+  /**
    * Settles once every change made so far is on disk (shutdown).
    *
    * @returns A promise.
