@@ -8,6 +8,7 @@ import type { RuleInfo } from "../types.ts";
 import type { SequenceStep } from "../../config/types.ts";
 import { finding, type LintContext } from "../_context.ts";
 import { otpReferences } from "../_otp.ts";
+import { doorStrict } from "../../config/extensions.ts";
 import { sequenceSpan, sequenceText, writtenSequence } from "../_steps.ts";
 
 /** Metadata of KT208. */
@@ -27,7 +28,8 @@ greater (or strictly smaller) than the one before. A repeated port ("7000,7000,8
 a scan sends each port once, so it cannot satisfy the repeat.
 
 The lines of a one-time sequences file are checked too (each becomes the door's sequence in its turn);
-that finding is reported once per file, at the first such line.
+that finding is reported once per file, at the first such line. Doors with knocktool's "Strict = yes" are
+not reported: there a SYN to any other port fails the attempt, so a scan cannot open them.
 
 Example:
   sequence = 7000,8000,9000
@@ -69,11 +71,13 @@ function message(steps: readonly SequenceStep[], order: "ascending" | "descendin
 export function check(ctx: LintContext): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const door of ctx.config.doors) {
+    if (doorStrict(door)) continue;
     const steps = writtenSequence(door);
     const order = orderOf(steps);
     if (order !== undefined) out.push(finding(info, message(steps, order, door.name), sequenceSpan(door)));
   }
   for (const { door, path } of otpReferences(ctx.config.doors, { firstPerPath: true })) {
+    if (doorStrict(door)) continue;
     const bad = (ctx.otpFile(path)?.entries ?? []).flatMap((e) => {
       const o = orderOf(e.steps);
       return o === undefined ? [] : [{ entry: e, order: o }];

@@ -307,6 +307,19 @@ const CASES: readonly Case[] = [
     expect: [{ line: 2, text: "9000:udp, 8000:udp" }],
   },
   { code: "KT208", name: "mixed order", conf: ["[d]", "  sequence = 8000,7000,9000"], expect: [] },
+  {
+    code: "KT208",
+    name: "ascending but strict (knocktool's Strict = yes: a scan cannot open it)",
+    conf: [
+      "[d]",
+      "  sequence = 7000,8000,9000",
+      "  strict = yes",
+      "[e]",
+      "  sequence = 1,2",
+      "  strict = no",
+    ],
+    expect: [{ line: 5, text: "1,2" }],
+  },
   { code: "KT208", name: "repeated port", conf: ["[d]", "  sequence = 7000,7000,8000"], expect: [] },
   { code: "KT208", name: "mixed protocols", conf: ["[d]", "  sequence = 7000,8000:udp,9000"], expect: [] },
   {
