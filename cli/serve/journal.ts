@@ -57,6 +57,7 @@ export class StopJournal {
   /** The journal file. */
   readonly path: string;
   readonly #dir: string;
+  readonly #name: string;
   readonly #log: ServeLog;
   readonly #records = new Set<JournalRecord>();
   /** Incremented at every change; `#written` is the last generation on disk (or failed to write). */
@@ -69,6 +70,7 @@ export class StopJournal {
 
   private constructor(dir: string, path: string, log: ServeLog) {
     this.#dir = dir;
+    this.#name = path.slice(dir.length + 1);
     this.path = path;
     this.#log = log;
   }
@@ -98,8 +100,19 @@ export class StopJournal {
     } catch (error) {
       return problem(osReason(error));
     }
-    const path = `${dir}/${journalFileName(absolute(configPath))}`;
+    const name = journalFileName(absolute(configPath));
+    const path = `${dir}/${name}`;
     const journal = new StopJournal(dir, path, log);
+    // A crash in the middle of a write leaves its temporary file: only this journal's are removed.
+    try {
+      for (const entry of Deno.readDirSync(dir)) {
+        if (entry.isFile && entry.name.startsWith(`.${name}.`) && entry.name.endsWith(".tmp")) {
+          Deno.removeSync(`${dir}/${entry.name}`);
+        }
+      }
+    } catch {
+      // best effort
+    }
     let text: string | undefined;
     try {
       text = Deno.readTextFileSync(path);
@@ -217,7 +230,7 @@ export class StopJournal {
   }
 
   async #write(text: string): Promise<void> {
-    const temp = await Deno.makeTempFile({ dir: this.#dir, prefix: ".journal-", suffix: ".tmp" });
+    const temp = await Deno.makeTempFile({ dir: this.#dir, prefix: `.${this.#name}.`, suffix: ".tmp" });
     try {
       const file = await Deno.open(temp, { write: true, truncate: true });
       try {

@@ -244,6 +244,18 @@ Deno.test("journal: a pending stop from the journal runs early at shutdown", asy
   await assert.rejects(Deno.stat(path), Deno.errors.NotFound);
 });
 
+Deno.test("journal: temporary files of writes cut by a crash are removed at start, only this journal's", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "kt-journal-" });
+  const name = journalFileName(`${dir}/k.conf`);
+  const other = journalFileName(`${dir}/other.conf`);
+  await Deno.writeTextFile(`${dir}/.${name}.abc123.tmp`, "{");
+  await Deno.writeTextFile(`${dir}/.${other}.def456.tmp`, "{");
+  const { log } = logger();
+  const opened = StopJournal.open(dir, `${dir}/k.conf`, log);
+  assert.ok(opened.ok);
+  assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name), [`.${other}.def456.tmp`]);
+});
+
 Deno.test("journal: a corrupt journal is logged and moved aside, never a crash", async () => {
   const dir = await Deno.makeTempDir({ prefix: "kt-journal-" });
   const conf = `${dir}/knockd.conf`;
