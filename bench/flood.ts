@@ -198,7 +198,7 @@ async function runOne(
     const output = `${dir}/opened`;
     const config = `${dir}/knockd.conf`;
     await Deno.writeTextFile(config, benchConfig(`echo %IP% >> ${output}`));
-    await using server = startDaemon(t, daemon, config);
+    await using server = startDaemon(t, daemon, config, dir);
     if (!(await waitReady(client, t.serverV4, output, server))) {
       throw new Error(`${daemon} did not run its start command\n${server.output()}`);
     }

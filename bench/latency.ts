@@ -65,12 +65,13 @@ export const DAEMONS: readonly Daemon[] = ["knockd", "knocktool"];
  * @param t The topology.
  * @param daemon Which daemon.
  * @param config The config path.
+ * @param stateDir knocktool's `--state-dir` (a temporary directory: the bench must not touch /var/lib).
  * @returns The process.
  */
-export function startDaemon(t: Topology, daemon: Daemon, config: string): Spawned {
+export function startDaemon(t: Topology, daemon: Daemon, config: string, stateDir: string): Spawned {
   return daemon === "knockd"
     ? t.server.spawn(["knockd", "-i", t.serverIf, "-c", config])
-    : t.server.spawn([...KNOCKTOOL, "serve", "-i", t.serverIf, "-c", config]);
+    : t.server.spawn([...KNOCKTOOL, "serve", "-i", t.serverIf, "-c", config, "--state-dir", stateDir]);
 }
 
 /** The command line of the knocking client: `count` 3-port knocks to `host`, `intervalMs` apart. */
@@ -199,7 +200,7 @@ async function measure(
     const output = `${dir}/opened`;
     const config = `${dir}/knockd.conf`;
     await Deno.writeTextFile(config, benchConfig(`${stamp} >> ${output}`));
-    await using server = startDaemon(t, daemon, config);
+    await using server = startDaemon(t, daemon, config, dir);
     const client = t.clients[0]!.ns;
     if (!(await waitReady(client, t.serverV4, output, server))) {
       throw new Error(`${daemon} did not run its start command\n${server.output()}`);
