@@ -7,6 +7,7 @@ import type { Diagnostic } from "../../diagnostic.ts";
 import type { RuleInfo } from "../types.ts";
 import { finding, type LintContext } from "../_context.ts";
 import { readStep, writtenSequence } from "../_steps.ts";
+import { doorCooldownMs } from "../../config/extensions.ts";
 
 /** Metadata of KT210. */
 export const info: RuleInfo = {
@@ -18,7 +19,9 @@ export const info: RuleInfo = {
     `A sequence of one port is a door that opens on one packet. Any scan that touches the port opens
 it. For a UDP port it is worse: every single UDP packet to the port completes the sequence again and
 runs the start command again (verified: 4000 packets ran the command 4000 times; jvinet/knock issue #86),
-which can exhaust processes or fill the firewall with duplicate rules.
+which can exhaust processes or fill the firewall with duplicate rules. knocktool's own "Cooldown = SECONDS"
+directive stops the repeats (one opening per source per cool-down); the finding then only says that a single
+packet opens the door.
 
 Example:
   [openSSH]
@@ -41,9 +44,11 @@ export function check(ctx: LintContext): Diagnostic[] {
     if (steps.length !== 1 || step === undefined) continue;
     const r = readStep(step);
     if (r.empty || r.garbage) continue; // KT201 already says it.
-    const message = step.protocol === "udp"
+    const message = step.protocol === "udp" && doorCooldownMs(door) === 0
       ? `Door "${door.name}" has a single UDP knock; every UDP packet to port ${step.port} opens it and runs its command again`
-      : `Door "${door.name}" has a single knock; any one packet to port ${step.port}, such as from a port scan, opens it`;
+      : `Door "${door.name}" has a single knock; any one packet to port ${step.port}${
+        step.protocol === "udp" ? "/udp" : ""
+      }, such as from a port scan, opens it`;
     out.push(finding(info, message, r.trimmedSpan));
   }
   return out;

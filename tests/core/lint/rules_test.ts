@@ -717,3 +717,14 @@ Deno.test("every lint rule has a triggering case and a near miss in the table", 
     assert.ok(cases.some((c) => c.expect.length === 0), `${rule.info.code} has no near miss`);
   }
 });
+
+Deno.test("KT210 says a single UDP knock fires on every packet, unless a Cooldown stops the repeats", () => {
+  const messages = (conf: string) =>
+    lintConfig(conf).diagnostics.filter((d) => d.code === "KT210").map((d) => d.message);
+  assert.deepEqual(messages("[d]\nsequence = 4000:udp\n"), [
+    'Door "d" has a single UDP knock; every UDP packet to port 4000 opens it and runs its command again',
+  ]);
+  assert.deepEqual(messages("[d]\nsequence = 4000:udp\ncooldown = 30\n"), [
+    'Door "d" has a single knock; any one packet to port 4000/udp, such as from a port scan, opens it',
+  ]);
+});
