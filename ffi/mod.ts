@@ -16,6 +16,18 @@ export {
 } from "./pcap.ts";
 export { LIBPCAP_NAMES, loadLibpcap } from "./_pcap_symbols.ts";
 export { errno, strerror, waitReadable } from "./libc.ts";
+export {
+  decodeWaitStatus,
+  type ExitStatus,
+  kill,
+  SIGNAL,
+  spawn,
+  spawnAvailable,
+  type SpawnedProcess,
+  SpawnError,
+  type SpawnOptions,
+  type SpawnStdio,
+} from "./spawn.ts";
 export { captureLoop, type CaptureLoopOptions } from "./capture_loop.ts";
 export {
   AF,

@@ -1,0 +1,292 @@
+/**
+ * Starting and waiting for processes through libc's `posix_spawn` (glibc runs it as `clone(CLONE_VFORK)`,
+ * so starting a child costs the same however large the calling process is, unlike `fork`), `waitpid`
+ * (bound `nonblocking`: it waits on a worker thread) and `kill`.
+ *
+ * A child gets every signal at its default disposition and an empty signal mask (Deno ignores SIGPIPE;
+ * `/bin/sh` and the commands it runs must not inherit that), optionally leads its own process group, and
+ * gets its standard streams from `/dev/null` or inherited. Other descriptors are inherited as with
+ * `Deno.Command` (the runtime opens its own with close-on-exec).
+ *
+ * `waitpid` asks for one pid only, so it never takes the exit status of a child started by `Deno.Command`,
+ * and Deno's reaper (which also waits per pid) never takes ours.
+ *
+ * @module
+ */
+import { errno, loadLibc, strerror } from "./libc.ts";
+
+const SPAWN_SYMBOLS = {
+  /** `int posix_spawn(pid_t *pid, const char *path, const posix_spawn_file_actions_t *fa,
+   *  const posix_spawnattr_t *attr, char *const argv[], char *const envp[])` */
+  posix_spawn: {
+    parameters: ["buffer", "buffer", "buffer", "buffer", "buffer", "buffer"],
+    result: "i32",
+  },
+  posix_spawnattr_init: { parameters: ["buffer"], result: "i32" },
+  posix_spawnattr_destroy: { parameters: ["buffer"], result: "i32" },
+  /** `int posix_spawnattr_setflags(posix_spawnattr_t *attr, short flags)` */
+  posix_spawnattr_setflags: { parameters: ["buffer", "i16"], result: "i32" },
+  posix_spawnattr_setpgroup: { parameters: ["buffer", "i32"], result: "i32" },
+  posix_spawnattr_setsigdefault: { parameters: ["buffer", "buffer"], result: "i32" },
+  posix_spawnattr_setsigmask: { parameters: ["buffer", "buffer"], result: "i32" },
+  posix_spawn_file_actions_init: { parameters: ["buffer"], result: "i32" },
+  posix_spawn_file_actions_destroy: { parameters: ["buffer"], result: "i32" },
+  /** `int posix_spawn_file_actions_addopen(fa, int fd, const char *path, int oflag, mode_t mode)` */
+  posix_spawn_file_actions_addopen: {
+    parameters: ["buffer", "i32", "buffer", "i32", "u32"],
+    result: "i32",
+  },
+  sigemptyset: { parameters: ["buffer"], result: "i32" },
+  sigfillset: { parameters: ["buffer"], result: "i32" },
+  /** `pid_t waitpid(pid_t pid, int *status, int options)`, on a blocking-pool thread */
+  waitpid_blocking: {
+    name: "waitpid",
+    parameters: ["i32", "buffer", "i32"],
+    result: "i32",
+    nonblocking: true,
+  },
+  /** The same, on this thread (with WNOHANG, so that errno can be read) */
+  waitpid: { parameters: ["i32", "buffer", "i32"], result: "i32" },
+  kill: { parameters: ["i32", "i32"], result: "i32" },
+} as const;
+
+type SpawnLib = Deno.DynamicLibrary<typeof SPAWN_SYMBOLS>["symbols"];
+
+let cached: SpawnLib | undefined;
+
+/**
+ * Binds the spawn functions of `libc.so.6` once.
+ *
+ * @returns The symbols.
+ * @throws {Error} When libc or a symbol cannot be bound (no `--allow-ffi`, not glibc, ...).
+ */
+function lib(): SpawnLib {
+  if (cached === undefined) {
+    loadLibc(); // errno() must not dlopen between a failed call and its errno read
+    cached = Deno.dlopen("libc.so.6", SPAWN_SYMBOLS).symbols;
+  }
+  return cached;
+}
+
+/**
+ * Whether {@linkcode spawn} can be used here (libc and its spawn functions can be bound).
+ *
+ * @returns `true` when they can.
+ */
+export function spawnAvailable(): boolean {
+  try {
+    lib();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** `posix_spawnattr_t` is 336 bytes and `posix_spawn_file_actions_t` 80 on glibc x86_64: room to spare. */
+const OPAQUE_BYTES = 512;
+/** `sigset_t` is 128 bytes on glibc. */
+const SIGSET_BYTES = 128;
+
+const POSIX_SPAWN_SETPGROUP = 0x02;
+const POSIX_SPAWN_SETSIGDEF = 0x04;
+const POSIX_SPAWN_SETSIGMASK = 0x08;
+const O_RDONLY = 0;
+const O_WRONLY = 1;
+const WNOHANG = 1;
+const EINTR = 4;
+
+/** Signal numbers (Linux). */
+export const SIGNAL = {
+  SIGHUP: 1,
+  SIGINT: 2,
+  SIGQUIT: 3,
+  SIGKILL: 9,
+  SIGTERM: 15,
+} as const;
+
+/** Where a standard stream of the child comes from. */
+export type SpawnStdio = "null" | "inherit";
+
+/** Options of {@linkcode spawn}. */
+export interface SpawnOptions {
+  /** The environment (default: this process's, `Deno.env.toObject()`). */
+  readonly env?: Readonly<Record<string, string>> | undefined;
+  /** Default `"inherit"`. */
+  readonly stdin?: SpawnStdio | undefined;
+  /** Default `"inherit"`. */
+  readonly stdout?: SpawnStdio | undefined;
+  /** Default `"inherit"`. */
+  readonly stderr?: SpawnStdio | undefined;
+  /** The child leads a new process group (its pgid is its pid), so `kill(-pid, ...)` signals the group. */
+  readonly newProcessGroup?: boolean | undefined;
+}
+
+/** How a child ended. */
+export interface ExitStatus {
+  /** Exited with status 0. */
+  readonly success: boolean;
+  /** The exit status, or `null` when a signal ended it. */
+  readonly code: number | null;
+  /** The signal that ended it, or `null`. */
+  readonly signal: number | null;
+}
+
+/** A started child. */
+export interface SpawnedProcess {
+  readonly pid: number;
+  /** Settles once the child has ended (rejects with a {@linkcode SpawnError} if its status was lost). */
+  readonly status: Promise<ExitStatus>;
+}
+
+/** A failed libc process call. */
+export class SpawnError extends Error {
+  /** The libc function that failed (`posix_spawn`, `waitpid`, `kill`, ...). */
+  readonly syscall: string;
+  /** The error number. */
+  readonly errno: number;
+
+  /** Builds the error; `message` is the whole human-readable text. */
+  constructor(message: string, syscall: string, errno: number) {
+    super(message);
+    this.name = "SpawnError";
+    this.syscall = syscall;
+    this.errno = errno;
+  }
+}
+
+function spawnError(syscall: string, code: number, what?: string): SpawnError {
+  const subject = what === undefined ? syscall : `${syscall} "${what}"`;
+  return new SpawnError(`${subject} failed: ${strerror(code)}`, syscall, code);
+}
+
+const encoder = new TextEncoder();
+
+/** A NUL-terminated copy of `text`. */
+function cString(text: string): Uint8Array<ArrayBuffer> {
+  const bytes = new Uint8Array(encoder.encode(text).length + 1);
+  encoder.encodeInto(text, bytes);
+  return bytes;
+}
+
+/** A NULL-terminated `char *[]` of `strings`; every buffer goes to `keep`, which must outlive the call. */
+function pointerArray(strings: readonly string[], keep: Uint8Array[]): BigUint64Array<ArrayBuffer> {
+  const array = new BigUint64Array(strings.length + 1);
+  strings.forEach((s, i) => {
+    const bytes = cString(s);
+    keep.push(bytes);
+    array[i] = BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(bytes)));
+  });
+  return array;
+}
+
+/**
+ * Decodes a `waitpid` status word (WIFEXITED/WEXITSTATUS, WIFSIGNALED/WTERMSIG).
+ *
+ * @param raw The status word.
+ * @returns The exit status.
+ */
+export function decodeWaitStatus(raw: number): ExitStatus {
+  const low = raw & 0x7f;
+  if (low === 0) {
+    const code = (raw >> 8) & 0xff;
+    return { success: code === 0, code, signal: null };
+  }
+  return { success: false, code: null, signal: low };
+}
+
+/**
+ * Starts `path` with `args` (argv[0] is `path`) and waits for it on a worker thread.
+ *
+ * @param path The program's path (no `PATH` search).
+ * @param args The arguments after argv[0].
+ * @param options Environment, standard streams, process group.
+ * @returns The child's pid and a promise of its exit status.
+ * @throws {SpawnError} When `posix_spawn` fails (e.g. ENOENT for a missing `path`).
+ * @throws {Error} When libc cannot be bound (see {@linkcode spawnAvailable}).
+ */
+export function spawn(path: string, args: readonly string[], options: SpawnOptions = {}): SpawnedProcess {
+  const libc = lib();
+  const keep: Uint8Array[] = [];
+  const pathBytes = cString(path);
+  const argv = pointerArray([path, ...args], keep);
+  const env = options.env ?? Deno.env.toObject();
+  const envp = pointerArray(Object.entries(env).map(([k, v]) => `${k}=${v}`), keep);
+  const devNull = cString("/dev/null");
+  const attr = new Uint8Array(OPAQUE_BYTES);
+  const actions = new Uint8Array(OPAQUE_BYTES);
+  const sigDefault = new Uint8Array(SIGSET_BYTES);
+  const sigMask = new Uint8Array(SIGSET_BYTES);
+  const pidOut = new Int32Array(1);
+
+  check("posix_spawnattr_init", libc.posix_spawnattr_init(attr));
+  try {
+    check("posix_spawn_file_actions_init", libc.posix_spawn_file_actions_init(actions));
+    try {
+      let flags = POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK;
+      if (options.newProcessGroup === true) {
+        flags |= POSIX_SPAWN_SETPGROUP;
+        check("posix_spawnattr_setpgroup", libc.posix_spawnattr_setpgroup(attr, 0));
+      }
+      check("posix_spawnattr_setflags", libc.posix_spawnattr_setflags(attr, flags));
+      libc.sigfillset(sigDefault);
+      libc.sigemptyset(sigMask);
+      check("posix_spawnattr_setsigdefault", libc.posix_spawnattr_setsigdefault(attr, sigDefault));
+      check("posix_spawnattr_setsigmask", libc.posix_spawnattr_setsigmask(attr, sigMask));
+      const streams: [number, SpawnStdio | undefined, number][] = [
+        [0, options.stdin, O_RDONLY],
+        [1, options.stdout, O_WRONLY],
+        [2, options.stderr, O_WRONLY],
+      ];
+      for (const [fd, stdio, oflag] of streams) {
+        if (stdio !== "null") continue;
+        check(
+          "posix_spawn_file_actions_addopen",
+          libc.posix_spawn_file_actions_addopen(actions, fd, devNull, oflag, 0),
+        );
+      }
+      // posix_spawn returns the error number itself (it does not set errno).
+      const rc = libc.posix_spawn(pidOut, pathBytes, actions, attr, argv, envp);
+      if (rc !== 0) throw spawnError("posix_spawn", rc, path);
+    } finally {
+      libc.posix_spawn_file_actions_destroy(actions);
+    }
+  } finally {
+    libc.posix_spawnattr_destroy(attr);
+  }
+  keep.length = 0; // the buffers were needed until posix_spawn returned
+  const pid = pidOut[0]!;
+  return { pid, status: waitFor(libc, pid) };
+}
+
+/** The posix_spawn* helpers return an error number (0 on success). */
+function check(syscall: string, rc: number): void {
+  if (rc !== 0) throw spawnError(syscall, rc);
+}
+
+/** Waits for `pid` on a worker thread; a failure there (errno unreadable) is looked at again here. */
+async function waitFor(libc: SpawnLib, pid: number): Promise<ExitStatus> {
+  // Referenced until the wait settles: the worker thread writes into it.
+  const status = new Int32Array(1);
+  for (;;) {
+    const rc = await libc.waitpid_blocking(pid, status, 0);
+    if (rc === pid) return decodeWaitStatus(status[0]!);
+    const now = libc.waitpid(pid, status, WNOHANG);
+    if (now === pid) return decodeWaitStatus(status[0]!);
+    if (now === -1) {
+      const code = errno();
+      if (code !== EINTR) throw spawnError("waitpid", code, String(pid));
+    }
+    // 0 (still running) or EINTR: wait again.
+  }
+}
+
+/**
+ * Sends `signal` to a process, or to a process group when `pid` is negative.
+ *
+ * @param pid The pid (`-pgid` for a group).
+ * @param signal The signal number (see {@linkcode SIGNAL}).
+ * @throws {SpawnError} When `kill` fails (ESRCH: no such process or group).
+ */
+export function kill(pid: number, signal: number): void {
+  if (lib().kill(pid, signal) !== 0) throw spawnError("kill", errno(), String(pid));
+}

@@ -1,0 +1,163 @@
+import assert from "node:assert/strict";
+import { decodeWaitStatus, kill, SIGNAL, spawn, SpawnError } from "../../ffi/mod.ts";
+
+/** Runs `script` through `/bin/sh -c` in its own process group with stdin and stdout from /dev/null. */
+function sh(script: string, env?: Record<string, string>) {
+  return spawn("/bin/sh", ["-c", script], { stdin: "null", stdout: "null", newProcessGroup: true, env });
+}
+
+async function withTemp(body: (dir: string) => Promise<void>): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "kt-spawn-" });
+  try {
+    await body(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+/** Whether `pid` is gone (no such process, or a zombie waiting for init). */
+function gone(pid: number): boolean {
+  try {
+    return Deno.readTextFileSync(`/proc/${pid}/stat`).split(") ")[1]?.startsWith("Z") ?? true;
+  } catch {
+    return true;
+  }
+}
+
+/** The pids of the live (not zombie) processes of process group `pgid`. */
+function liveInGroup(pgid: number): number[] {
+  const live: number[] = [];
+  for (const entry of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(entry.name)) continue;
+    try {
+      const fields = Deno.readTextFileSync(`/proc/${entry.name}/stat`).split(") ")[1]!.split(" ");
+      if (Number(fields[2]) === pgid && fields[0] !== "Z") live.push(Number(entry.name));
+    } catch {
+      // ended meanwhile
+    }
+  }
+  return live;
+}
+
+async function until(check: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+Deno.test("decodeWaitStatus() reads exit codes and signals", () => {
+  assert.deepEqual(decodeWaitStatus(0), { success: true, code: 0, signal: null });
+  assert.deepEqual(decodeWaitStatus(0x0300), { success: false, code: 3, signal: null });
+  assert.deepEqual(decodeWaitStatus(0xff00), { success: false, code: 255, signal: null });
+  assert.deepEqual(decodeWaitStatus(15), { success: false, code: null, signal: 15 });
+  assert.deepEqual(decodeWaitStatus(0x80 | 11), { success: false, code: null, signal: 11 }); // core dumped
+});
+
+Deno.test("spawn() reports the exit status of /bin/sh -c", async () => {
+  for (const code of [0, 1, 3, 255]) {
+    const child = sh(`exit ${code}`);
+    assert.ok(child.pid > 0);
+    assert.deepEqual(await child.status, { success: code === 0, code, signal: null });
+  }
+});
+
+Deno.test("spawn() reports the signal that ended a child, and kill() sends one", async () => {
+  assert.deepEqual(await sh("kill -TERM $$").status, { success: false, code: null, signal: 15 });
+  const child = sh("sleep 30");
+  kill(child.pid, SIGNAL.SIGKILL);
+  assert.deepEqual(await child.status, { success: false, code: null, signal: 9 });
+});
+
+Deno.test("a child leads its own process group; kill(-pid) ends its grandchildren too", async () => {
+  await withTemp(async (dir) => {
+    const file = `${dir}/grandchild`;
+    const child = sh(`sleep 30 & echo $! > ${file}; wait`);
+    const stat = Deno.readTextFileSync(`/proc/${child.pid}/stat`).split(") ")[1]!.split(" ");
+    assert.equal(Number(stat[2]), child.pid, "pgid is the child's pid");
+    let grandchild = 0;
+    await until(() => {
+      try {
+        grandchild = Number(Deno.readTextFileSync(file).trim());
+      } catch {
+        return false;
+      }
+      return grandchild > 0;
+    }, "the grandchild's pid");
+    assert.equal(gone(grandchild), false);
+    kill(-child.pid, SIGNAL.SIGTERM);
+    assert.deepEqual(await child.status, { success: false, code: null, signal: 15 });
+    await until(() => gone(grandchild), "the grandchild to end");
+    assert.deepEqual(liveInGroup(child.pid), []);
+  });
+});
+
+Deno.test("stdin and stdout come from /dev/null, stderr is inherited", async () => {
+  await withTemp(async (dir) => {
+    const file = `${dir}/fds`;
+    const script = `a=$(readlink /proc/$$/fd/0); b=$(readlink /proc/$$/fd/1); c=$(readlink /proc/$$/fd/2)
+printf '%s\\n%s\\n%s' "$a" "$b" "$c" > ${file}`;
+    assert.equal((await sh(script).status).code, 0);
+    const [stdin, stdout, stderr] = Deno.readTextFileSync(file).split("\n");
+    assert.equal(stdin, "/dev/null");
+    assert.equal(stdout, "/dev/null");
+    assert.equal(stderr, Deno.readLinkSync("/proc/self/fd/2"));
+    // Inherited stdout (the default) is ours.
+    const inherit = spawn("/bin/sh", ["-c", `b=$(readlink /proc/$$/fd/1); printf %s "$b" > ${file}`]);
+    assert.equal((await inherit.status).code, 0);
+    assert.equal(Deno.readTextFileSync(file).trim(), Deno.readLinkSync("/proc/self/fd/1"));
+  });
+});
+
+Deno.test("the environment is passed (this process's by default), signals are at their defaults", async () => {
+  await withTemp(async (dir) => {
+    const file = `${dir}/env`;
+    const given = sh(`printf '%s|%s|%s' "$A" "$B" "\${HOME-unset}" > ${file}`, { A: "1 2", B: "x=y é" });
+    assert.equal((await given.status).code, 0);
+    assert.equal(Deno.readTextFileSync(file), "1 2|x=y é|unset");
+    Deno.env.set("KT_SPAWN_TEST", "inherited");
+    try {
+      assert.equal((await sh(`printf '%s' "$KT_SPAWN_TEST" > ${file}`).status).code, 0);
+      assert.equal(Deno.readTextFileSync(file), "inherited");
+    } finally {
+      Deno.env.delete("KT_SPAWN_TEST");
+    }
+    // Deno ignores SIGPIPE; the child must not (bit 13-1 of SigIgn), and blocks nothing.
+    assert.equal((await sh(`grep -E '^Sig(Ign|Blk)' /proc/$$/status > ${file}`).status).code, 0);
+    const masks = Object.fromEntries(
+      Deno.readTextFileSync(file).trim().split("\n").map((l) => l.split(/:\s+/) as [string, string]),
+    );
+    assert.equal(BigInt(`0x${masks.SigIgn}`) & (1n << 12n), 0n, `SigIgn ${masks.SigIgn}`);
+    assert.equal(BigInt(`0x${masks.SigBlk}`), 0n, `SigBlk ${masks.SigBlk}`);
+  });
+});
+
+Deno.test("concurrent spawns and Deno.Command children each get their own exit status", async () => {
+  const ours = Array.from({ length: 40 }, (_, i) => {
+    const expected = (i * 7) % 256;
+    const delay = (i % 5) * 0.02;
+    return sh(`sleep ${delay}; exit ${expected}`).status.then((s) => [s.code, expected]);
+  });
+  const deno = Array.from({ length: 20 }, (_, i) => {
+    const expected = (i * 11 + 1) % 256;
+    const delay = (i % 4) * 0.02;
+    return new Deno.Command("/bin/sh", { args: ["-c", `sleep ${delay}; exit ${expected}`] })
+      .output().then((o) => [o.code, expected]);
+  });
+  const killed = sh("sleep 30");
+  kill(killed.pid, SIGNAL.SIGTERM);
+  for (const [got, expected] of await Promise.all([...ours, ...deno])) assert.equal(got, expected);
+  assert.equal((await killed.status).signal, 15);
+});
+
+Deno.test("spawn() of a missing program throws a SpawnError with libc's text", () => {
+  assert.throws(() => spawn("/nonexistent/sh", ["-c", "true"]), (e: unknown) => {
+    assert.ok(e instanceof SpawnError);
+    assert.equal(e.syscall, "posix_spawn");
+    assert.equal(e.errno, 2);
+    assert.equal(e.message, 'posix_spawn "/nonexistent/sh" failed: No such file or directory');
+    return true;
+  });
+  assert.throws(() => kill(2 ** 22 + 1, 0), (e: unknown) => e instanceof SpawnError && e.errno === 3);
+});
