@@ -16,28 +16,46 @@
  * The latency includes `/bin/sh -c` and `date` starting (the "start of the command" is when `date` reads
  * the clock); the daemons do not log (no `-v`), as in production without a logfile.
  *
- * The floor lines measure how long Deno itself takes to start `/bin/sh -c <stamp>` in a small process,
- * with and without `detached` (its own process group, as cli/serve/actions.ts does for `--command-timeout`).
+ * The floor lines measure how long Deno itself takes to start `/bin/sh -c <stamp>` in a small process:
+ * through libc's posix_spawn in its own process group (ffi/spawn.ts, as cli/serve/actions.ts does since
+ * 2026-11-25), and through `Deno.Command` with and without `detached` (its own process group, as serve did
+ * before).
  *
- * Measured on 2026-11-25 (2-core shared AMD EPYC VM, Deno 2.9.6, knockd 0.8, libpcap 1.10.3; 200 knocks
- * 100 ms apart, static C stamp; other engineers' tests were running, so runs vary):
+ * Measured on 2026-11-25 (2-core shared AMD EPYC VM, Deno 2.9.6, knockd 0.8, libpcap 1.10.3; static C
+ * stamp; other engineers' tests were running, so runs vary). With posix_spawn (commit "serve: start door
+ * commands through posix_spawn"), 200 knocks 100 ms apart:
  *
  *     daemon      opened     p50     p90     p99     max
- *     knockd     200/200   21.42   22.55   23.88   25.14   (other runs: p50 9.2, 40.4, 54.4 ms)
- *     knocktool  200/200   17.18   22.77   33.79   37.58   (other run: p50 13.8, p99 25.6 ms)
- *     floor: Deno starting /bin/sh -c <stamp>, detached (as serve does): p50 8.95, p99 11.37
- *     floor: Deno starting /bin/sh -c <stamp>, attached:                 p50 4.89, p99 6.31
+ *     knockd     200/200   34.08   46.59   50.96   55.05
+ *     knocktool  200/200    8.29   10.39   15.09   18.86
+ *     floor: Deno starting /bin/sh -c <stamp>, posix_spawn (as serve does): p50  6.18, p99 13.00
+ *     floor: Deno starting /bin/sh -c <stamp>, detached:                    p50 10.04, p99 13.43
+ *     floor: Deno starting /bin/sh -c <stamp>, attached:                    p50  5.43, p99  7.58
  *
- * The target p99 < 5 ms is not met, and cannot be on this VM through `/bin/sh -c`: even a plain Deno spawn
- * of `sh -c <static program>` takes about 5 ms (dash alone starts in about 2.6 ms here). knocktool's own
- * detection (last packet to the engine's open event, measured with the same capture loop, decoder and
- * engine outside the daemon) is 0.2-0.4 ms p50 and about 1.4 ms p99. The rest is the spawn: `detached: true` makes Deno fork the (large) daemon instead of
- * using posix_spawn, about +4 ms; the same run with `detached: false` gave knocktool p50 7.3 ms, p99 13.4 ms.
+ * Before and after, interleaved (150 knocks each, the tree before the switch from `git archive`):
+ *
+ *     knocktool with Deno.Command detached:  p50 16.09, p90 20.53, p99 30.66  (knockd p50 43.40, p99 45.39)
+ *     knocktool with posix_spawn:            p50  7.28, p90  9.34, p99 17.43  (knockd p50 14.95, p99 23.79)
+ *     knocktool with Deno.Command detached:  p50 15.98, p90 20.10, p99 31.99  (knockd p50 29.47, p99 33.95)
+ *     knocktool with posix_spawn:            p50  6.90, p90 11.86, p99 17.63  (knockd p50 29.88, p99 32.46)
+ *
+ * Earlier run with Deno.Command detached (200 knocks): knockd p50 21.42, p99 23.88; knocktool p50 17.18,
+ * p99 33.79 (other runs of knockd: p50 9.2, 40.4, 54.4 ms).
+ *
+ * The target p99 < 5 ms is still not met, and cannot be on this VM through `/bin/sh -c`: every exec costs
+ * about 2.5 ms here (a bash loop runs the static stamp at ~5 ms per fork+exec, `sh -c stamp` at ~9.5 ms;
+ * Python's subprocess gets the stamp's clock read 6.1 ms p50 after its call), so `sh` then the command is
+ * about 5-6 ms before the command's first instruction whoever starts it. posix_spawn itself returns in
+ * about 1 ms (glibc's clone(CLONE_VFORK) returns once `sh` is exec'd), against about 4 ms more for
+ * `Deno.Command` `detached`, which forks the whole daemon. knocktool's own detection (last packet to the
+ * engine's open event, measured with the same capture loop, decoder and engine outside the daemon) is
+ * 0.2-0.4 ms p50 and about 1.4 ms p99; the p99 above the floor is not yet explained.
  *
  * @module
  */
 import { parseIPv4 } from "../core/address.ts";
 import { tcpKnock } from "../ffi/socket.ts";
+import { spawn } from "../ffi/spawn.ts";
 import { KNOCKTOOL, type Netns, poll, type Spawned, type Topology } from "../tests/e2e/_netns.ts";
 
 const SCRIPT = new URL(import.meta.url).pathname;
@@ -257,26 +275,33 @@ async function buildStamp(dir: string): Promise<string> {
 }
 
 /**
- * Floor mode: how long Deno takes to start `/bin/sh -c "<stamp>"` the way `serve` runs a command
- * (cli/serve/actions.ts: `Deno.Command("/bin/sh", ["-c", command])`, stdin null, stdout null, `detached`
- * for its own process group), from the call to the stamp's clock read. Prints one latency in ms per line.
+ * Floor mode: how long Deno takes to start `/bin/sh -c "<stamp>"` with stdin and stdout null, from the call
+ * to the stamp's clock read: `posix_spawn` (ffi/spawn.ts, its own process group: what cli/serve/actions.ts
+ * does), or `Deno.Command` `detached` (its own process group: what serve did before) or attached. Prints one
+ * latency in ms per line.
  */
 async function floorMain(args: readonly string[]): Promise<void> {
-  const [stamp, countText, detached] = args;
-  const DETACHED = detached !== "attached";
+  const [stamp, countText, mode] = args;
+  const DETACHED = mode !== "attached";
   const dir = await Deno.makeTempDir({ prefix: "kt-floor-" });
   const out = `${dir}/t`;
   const lines: string[] = [];
   for (let i = 0; i < Number(countText); i++) {
     await Deno.writeTextFile(out, "");
     const t0 = realtimeMs();
-    const child = new Deno.Command("/bin/sh", {
-      args: ["-c", `${stamp} >> ${out}`],
-      stdin: "null",
-      stdout: "null",
-      stderr: "inherit",
-      detached: DETACHED,
-    }).spawn();
+    const child = mode === "posix_spawn"
+      ? spawn("/bin/sh", ["-c", `${stamp} >> ${out}`], {
+        stdin: "null",
+        stdout: "null",
+        newProcessGroup: true,
+      })
+      : new Deno.Command("/bin/sh", {
+        args: ["-c", `${stamp} >> ${out}`],
+        stdin: "null",
+        stdout: "null",
+        stderr: "inherit",
+        detached: DETACHED,
+      }).spawn();
     await child.status;
     lines.push((Number(await Deno.readTextFile(out)) * 1000 - t0).toFixed(3));
     await new Promise((resolve) => setTimeout(resolve, 20));
@@ -285,19 +310,23 @@ async function floorMain(args: readonly string[]): Promise<void> {
   await Deno.stdout.write(new TextEncoder().encode(lines.join("\n") + "\n"));
 }
 
+/** How the floor lines start a process. */
+const FLOOR_MODES = ["posix_spawn", "detached", "attached"] as const;
+type FloorMode = typeof FLOOR_MODES[number];
+
 async function main(): Promise<void> {
   const { whySkip, withTopology } = await import("../tests/e2e/_netns.ts");
   const knocks = flag("--knocks", 200);
   const intervalMs = flag("--interval", 100);
   if ((await whySkip(["knockd"], "latency")) !== undefined) return;
   const dir = await Deno.makeTempDir({ prefix: "kt-stamp-" });
-  const floors: Record<"detached" | "attached", number[]> = { detached: [], attached: [] };
+  const floors: Record<FloorMode, number[]> = { posix_spawn: [], detached: [], attached: [] };
   let stamp = "";
   const results = await withTopology({}, async (t) => {
     stamp = await buildStamp(dir);
     const out: LatencyResult[] = [];
     for (const daemon of DAEMONS) out.push(await measure(t, daemon, stamp, knocks, intervalMs));
-    for (const mode of ["detached", "attached"] as const) {
+    for (const mode of FLOOR_MODES) {
       const f = await t.server.exec([
         Deno.execPath(),
         "run",
@@ -327,7 +356,7 @@ async function main(): Promise<void> {
   for (const [mode, floor] of Object.entries(floors)) {
     say(
       `floor: Deno starting /bin/sh -c <stamp>, ${mode}${
-        mode === "detached" ? " (as serve does)" : ""
+        mode === "posix_spawn" ? " (as serve does)" : ""
       }, ${floor.length} runs: ${
         [50, 90, 99, 100].map((p) => percentile(floor, p).toFixed(2).padStart(7)).join(" ")
       }`,

@@ -110,7 +110,7 @@ printf '%s\\n%s\\n%s' "$a" "$b" "$c" > ${file}`;
   });
 });
 
-Deno.test("the environment is passed (this process's by default), signals are at their defaults", async () => {
+Deno.test("the environment is passed (this process's by default), signals at their defaults", async () => {
   await withTemp(async (dir) => {
     const file = `${dir}/env`;
     const given = sh(`printf '%s|%s|%s' "$A" "$B" "\${HOME-unset}" > ${file}`, { A: "1 2", B: "x=y é" });
