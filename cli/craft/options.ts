@@ -33,6 +33,37 @@ function noValue(name: string, item: { key: string; value: string | undefined })
   if (item.value !== undefined) throw new UsageError(`${name}: "${item.key}" takes no value`);
 }
 
+/** The option items `--tcp-opt` and `--ip-opt` share: `nop`, `eol`, `raw=HEX` and `kind=K:HEX`. */
+type CommonOption =
+  | { readonly type: "nop" }
+  | { readonly type: "eol" }
+  | { readonly type: "bytes"; readonly bytes: Uint8Array }
+  | { readonly type: "raw"; readonly kind: number; readonly data: Uint8Array };
+
+function commonOption(
+  name: string,
+  item: { key: string; value: string | undefined; raw: string },
+  expected: string,
+): CommonOption {
+  switch (item.key) {
+    case "nop":
+    case "eol":
+      noValue(name, item);
+      return { type: item.key };
+    case "raw":
+      return { type: "bytes", bytes: hex(`${name} raw`, need(name, item, "raw=HEX")) };
+    case "kind": {
+      const value = need(name, item, "kind=K:HEX");
+      const colon = value.indexOf(":");
+      const kind = parseUintField(`${name} kind`, colon === -1 ? value : value.slice(0, colon), 8);
+      const data = colon === -1 ? new Uint8Array() : hex(`${name} kind`, value.slice(colon + 1));
+      return { type: "raw", kind, data };
+    }
+    default:
+      throw new UsageError(`${name}: unknown option "${item.raw.trim()}" (expected ${expected})`);
+  }
+}
+
 /**
  * Parses `--tcp-opt`: `mss=N`, `wscale=N`, `sackok`, `sack=L-R[;L-R...]`, `ts=VAL:ECHO`, `nop`, `eol`,
  * `raw=HEX` (bytes copied verbatim), `kind=K:HEX` (a TLV with a computed length).
@@ -85,28 +116,13 @@ export function parseTcpOptions(text: string, name = "--tcp-opt"): TcpOption[] {
         });
         break;
       }
-      case "nop":
-        noValue(name, item);
-        out.push({ type: "nop" });
-        break;
-      case "eol":
-        noValue(name, item);
-        out.push({ type: "eol" });
-        break;
-      case "raw":
-        out.push({ type: "bytes", bytes: hex(`${name} raw`, need(name, item, "raw=HEX")) });
-        break;
-      case "kind": {
-        const value = need(name, item, "kind=K:HEX");
-        const colon = value.indexOf(":");
-        const kind = parseUintField(`${name} kind`, colon === -1 ? value : value.slice(0, colon), 8);
-        const data = colon === -1 ? new Uint8Array() : hex(`${name} kind`, value.slice(colon + 1));
-        out.push({ type: "raw", kind, data });
-        break;
-      }
       default:
-        throw new UsageError(
-          `${name}: unknown option "${item.raw.trim()}" (expected mss=N, wscale=N, sackok, sack=L-R, ts=V:E, nop, eol, raw=HEX or kind=K:HEX)`,
+        out.push(
+          commonOption(
+            name,
+            item,
+            "mss=N, wscale=N, sackok, sack=L-R, ts=V:E, nop, eol, raw=HEX or kind=K:HEX",
+          ),
         );
     }
   }
@@ -134,14 +150,6 @@ export function parseIpOptions(text: string, name = "--ip-opt"): IPv4Option[] {
   const out: IPv4Option[] = [];
   for (const item of items(text)) {
     switch (item.key) {
-      case "nop":
-        noValue(name, item);
-        out.push({ type: "nop" });
-        break;
-      case "eol":
-        noValue(name, item);
-        out.push({ type: "eol" });
-        break;
       case "ra":
         out.push(
           item.value === undefined
@@ -168,20 +176,9 @@ export function parseIpOptions(text: string, name = "--ip-opt"): IPv4Option[] {
         out.push({ type: "timestamp", words: new Array<number>(words).fill(0) });
         break;
       }
-      case "raw":
-        out.push({ type: "bytes", bytes: hex(`${name} raw`, need(name, item, "raw=HEX")) });
-        break;
-      case "kind": {
-        const value = need(name, item, "kind=K:HEX");
-        const colon = value.indexOf(":");
-        const kind = parseUintField(`${name} kind`, colon === -1 ? value : value.slice(0, colon), 8);
-        const data = colon === -1 ? new Uint8Array() : hex(`${name} kind`, value.slice(colon + 1));
-        out.push({ type: "raw", kind, data });
-        break;
-      }
       default:
-        throw new UsageError(
-          `${name}: unknown option "${item.raw.trim()}" (expected nop, eol, ra[=N], rr=N, lsrr=A+B, ssrr=A+B, ts=N, raw=HEX or kind=K:HEX)`,
+        out.push(
+          commonOption(name, item, "nop, eol, ra[=N], rr=N, lsrr=A+B, ssrr=A+B, ts=N, raw=HEX or kind=K:HEX"),
         );
     }
   }

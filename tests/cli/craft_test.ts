@@ -69,6 +69,11 @@ Deno.test("craft: bad values are usage errors that name the option (exit 2), nev
     [[...V6, "--dport", "7000", "--flow-label", "0x100000"], /--flow-label: must be 0\.\.1048575/],
     [[...V4, "--dport", "7000", "--tcp-opt", "mss=70000"], /--tcp-opt mss: must be 0\.\.65535, got 70000/],
     [[...V4, "--dport", "7000", "--tcp-opt", "bogus"], /--tcp-opt: unknown option "bogus"/],
+    [
+      [...V4, "--dport", "7000", "--ip-opt", "nop,bogus"],
+      /--ip-opt: unknown option "bogus" \(expected nop, eol, ra/,
+    ],
+    [[...V4, "--dport", "7000", "--tcp-opt", "eol=1"], /--tcp-opt/],
     [[...V4, "--dport", "7000", "--tcp-opt", "raw=0"], /--tcp-opt raw: Odd hex digit/],
     [[...V4, "--dport", "7000", "--ip-opt", "rr=12"], /--ip-opt rr: must be 1\.\.9, got 12/],
     [[...V4, "--dport", "7000", "--data", "a", "--data-hex", "41"], /give at most one/],
