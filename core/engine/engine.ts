@@ -8,6 +8,7 @@
 import type { Door } from "../config/types.ts";
 import type { Knock } from "../knock.ts";
 import { compileDoor, type DoorMatcher, flagsMatch, stepKey } from "./_door_matcher.ts";
+import { append, emptyFifo, type Fifo, oldestHead, unlink } from "./_fifo.ts";
 import {
   DEFAULT_MAX_ATTEMPTS,
   DEFAULT_MAX_COOLDOWNS,
@@ -49,10 +50,7 @@ interface Attempt {
  * linked list, so removal and reading the head are O(1). (A `Set` used as a
  * FIFO degrades badly: V8 leaves deleted slots at its head until a rehash.)
  */
-interface Queue {
-  head: Attempt | undefined;
-  tail: Attempt | undefined;
-}
+type Queue = Fifo<Attempt>;
 
 /** A (source, door) pair that opened within its door's `Cooldown`: the door does not open again before `untilMs`. */
 interface CooldownEntry {
@@ -69,10 +67,7 @@ interface CooldownEntry {
   newer: CooldownEntry | undefined;
 }
 
-interface CooldownList {
-  head: CooldownEntry | undefined;
-  tail: CooldownEntry | undefined;
-}
+type CooldownList = Fifo<CooldownEntry>;
 
 function cooldownKey(door: number, src: string): string {
   return `${door}|${src}`;
@@ -390,7 +385,7 @@ export class KnockEngine {
         newer = entry.newer;
         const replacement = mapping.get(entry.door);
         if (replacement === undefined || replacement.cooldownMs <= 0) {
-          this.#unlinkCooldown(entry);
+          unlink(list, entry);
           continue;
         }
         entry.door = replacement.index;
@@ -457,7 +452,7 @@ export class KnockEngine {
     if (this.#count >= this.#maxAttempts) this.#evictOldest(now, events);
     let queue = this.#queues.get(m.windowMs);
     if (queue === undefined) {
-      queue = { head: undefined, tail: undefined };
+      queue = emptyFifo();
       this.#queues.set(m.windowMs, queue);
     }
     const attempt: Attempt = {
@@ -471,12 +466,10 @@ export class KnockEngine {
       seen: knock.protocol === "tcp" ? [knock.dport, knock.sport, knock.seq] : [],
       next: undefined,
       queue,
-      older: queue.tail,
+      older: undefined,
       newer: undefined,
     };
-    if (queue.tail === undefined) queue.head = attempt;
-    else queue.tail.newer = attempt;
-    queue.tail = attempt;
+    append(queue, attempt);
     this.#count++;
     const head = this.#bySource.get(knock.src);
     if (head === undefined) {
@@ -525,7 +518,7 @@ export class KnockEngine {
     if (this.#cooldowns.size >= this.#maxCooldowns) this.#evictOldestCooldown();
     let list = this.#cooldownLists.get(m.cooldownMs);
     if (list === undefined) {
-      list = { head: undefined, tail: undefined };
+      list = emptyFifo();
       this.#cooldownLists.set(m.cooldownMs, list);
     }
     const created: CooldownEntry = {
@@ -535,37 +528,20 @@ export class KnockEngine {
       serial: this.#serial++,
       reported: false,
       list,
-      older: list.tail,
+      older: undefined,
       newer: undefined,
     };
-    if (list.tail === undefined) list.head = created;
-    else list.tail.newer = created;
-    list.tail = created;
+    append(list, created);
     this.#cooldowns.set(key, created);
     return true;
   }
 
   #evictOldestCooldown(): void {
-    let oldest: CooldownEntry | undefined;
-    for (const list of this.#cooldownLists.values()) {
-      const head = list.head;
-      if (head !== undefined && (oldest === undefined || head.serial < oldest.serial)) oldest = head;
-    }
+    const oldest = oldestHead(this.#cooldownLists.values());
     if (oldest === undefined) return;
     this.#ext.cooldownEvicted++;
     this.#cooldowns.delete(cooldownKey(oldest.door, oldest.src));
-    this.#unlinkCooldown(oldest);
-  }
-
-  /** Removes an entry from its FIFO (the caller deletes it from the map). */
-  #unlinkCooldown(entry: CooldownEntry): void {
-    const list = entry.list;
-    if (entry.older === undefined) list.head = entry.newer;
-    else entry.older.newer = entry.newer;
-    if (entry.newer === undefined) list.tail = entry.older;
-    else entry.newer.older = entry.older;
-    entry.older = undefined;
-    entry.newer = undefined;
+    unlink(oldest.list, oldest);
   }
 
   #sweep(now: number, events: EngineEvent[]): void {
@@ -573,7 +549,7 @@ export class KnockEngine {
       for (const list of this.#cooldownLists.values()) {
         for (let entry = list.head; entry !== undefined && entry.untilMs <= now; entry = list.head) {
           this.#cooldowns.delete(cooldownKey(entry.door, entry.src));
-          this.#unlinkCooldown(entry);
+          unlink(list, entry);
         }
       }
     }
@@ -593,11 +569,7 @@ export class KnockEngine {
   }
 
   #evictOldest(now: number, events: EngineEvent[]): void {
-    let oldest: Attempt | undefined;
-    for (const queue of this.#queues.values()) {
-      const head = queue.head;
-      if (head !== undefined && (oldest === undefined || head.serial < oldest.serial)) oldest = head;
-    }
+    const oldest = oldestHead(this.#queues.values());
     if (oldest === undefined) return;
     this.#counters.evicted++;
     events.push({
@@ -610,13 +582,7 @@ export class KnockEngine {
   }
 
   #remove(attempt: Attempt): void {
-    const queue = attempt.queue;
-    if (attempt.older === undefined) queue.head = attempt.newer;
-    else attempt.older.newer = attempt.newer;
-    if (attempt.newer === undefined) queue.tail = attempt.older;
-    else attempt.newer.older = attempt.older;
-    attempt.older = undefined;
-    attempt.newer = undefined;
+    unlink(attempt.queue, attempt);
     this.#count--;
     const head = this.#bySource.get(attempt.src);
     if (head === attempt) {
