@@ -36,6 +36,13 @@ const SPAWN_SYMBOLS = {
     parameters: ["buffer", "i32", "buffer", "i32", "u32"],
     result: "i32",
   },
+  /** `int posix_spawn_file_actions_adddup2(fa, int fd, int newfd)` */
+  posix_spawn_file_actions_adddup2: { parameters: ["buffer", "i32", "i32"], result: "i32" },
+  /** `int pipe2(int fds[2], int flags)` */
+  pipe2: { parameters: ["buffer", "i32"], result: "i32" },
+  /** `ssize_t write(int fd, const void *buf, size_t n)` */
+  write: { parameters: ["i32", "buffer", "usize"], result: "isize" },
+  close: { parameters: ["i32"], result: "i32" },
   sigemptyset: { parameters: ["buffer"], result: "i32" },
   sigfillset: { parameters: ["buffer"], result: "i32" },
   /** `pid_t waitpid(pid_t pid, int *status, int options)`, on a blocking-pool thread */
@@ -92,8 +99,10 @@ const POSIX_SPAWN_SETSIGDEF = 0x04;
 const POSIX_SPAWN_SETSIGMASK = 0x08;
 const O_RDONLY = 0;
 const O_WRONLY = 1;
+const O_CLOEXEC = 0o2000000;
 const WNOHANG = 1;
 const EINTR = 4;
+const EBADF = 9;
 
 /** Signal numbers (Linux). */
 export const SIGNAL = {
@@ -119,6 +128,25 @@ export interface SpawnOptions {
   readonly stderr?: SpawnStdio | undefined;
   /** The child leads a new process group (its pgid is its pid), so `kill(-pid, ...)` signals the group. */
   readonly newProcessGroup?: boolean | undefined;
+  /** The child's argv[0] (default: `path`). */
+  readonly argv0?: string | undefined;
+  /**
+   * A descriptor number (3 or more) at which the child gets the read end of a new pipe; the write end is
+   * {@linkcode SpawnedProcess.input}.
+   */
+  readonly inputFd?: number | undefined;
+}
+
+/** The parent's end of a pipe to a child (a blocking descriptor, closed on exec). */
+export interface PipeInput {
+  /**
+   * Writes all of `bytes` (blocking while the pipe is full: keep writes within its 64 KiB).
+   *
+   * @throws {SpawnError} When `write` fails (EPIPE: the child has closed its end or ended).
+   */
+  write(bytes: Uint8Array): void;
+  /** Closes the write end (the child reads end-of-file); closing twice does nothing. */
+  close(): void;
 }
 
 /** How a child ended. */
@@ -136,6 +164,8 @@ export interface SpawnedProcess {
   readonly pid: number;
   /** Settles once the child has ended (rejects with a {@linkcode SpawnError} if its status was lost). */
   readonly status: Promise<ExitStatus>;
+  /** The write end of the pipe at {@linkcode SpawnOptions.inputFd}, when one was asked for. */
+  readonly input?: PipeInput;
 }
 
 /** A failed libc process call. */
@@ -195,7 +225,8 @@ export function decodeWaitStatus(raw: number): ExitStatus {
 }
 
 /**
- * Starts `path` with `args` (argv[0] is `path`) and waits for it on a worker thread.
+ * Starts `path` with `args` (argv[0] is `path` unless `options.argv0` is given) and waits for it on a worker
+ * thread.
  *
  * @param path The program's path (no `PATH` search).
  * @param args The arguments after argv[0].
@@ -208,7 +239,7 @@ export function spawn(path: string, args: readonly string[], options: SpawnOptio
   const libc = lib();
   const keep: Uint8Array[] = [];
   const pathBytes = cString(path);
-  const argv = pointerArray([path, ...args], keep);
+  const argv = pointerArray([options.argv0 ?? path, ...args], keep);
   const env = options.env ?? Deno.env.toObject();
   const envp = pointerArray(Object.entries(env).map(([k, v]) => `${k}=${v}`), keep);
   const devNull = cString("/dev/null");
@@ -217,45 +248,93 @@ export function spawn(path: string, args: readonly string[], options: SpawnOptio
   const sigDefault = new Uint8Array(SIGSET_BYTES);
   const sigMask = new Uint8Array(SIGSET_BYTES);
   const pidOut = new Int32Array(1);
+  const inputFd = options.inputFd;
+  if (inputFd !== undefined && !(Number.isInteger(inputFd) && inputFd >= 3)) {
+    throw new RangeError(`inputFd must be an integer of 3 or more, not ${inputFd}`);
+  }
+  // Both ends close on exec; posix_spawn's dup2 gives the child its own copy without the flag.
+  const pipeFds = new Int32Array(2);
+  if (inputFd !== undefined && libc.pipe2(pipeFds, O_CLOEXEC) !== 0) throw spawnError("pipe2", errno());
+  let spawned = false;
 
-  check("posix_spawnattr_init", libc.posix_spawnattr_init(attr));
   try {
-    check("posix_spawn_file_actions_init", libc.posix_spawn_file_actions_init(actions));
+    check("posix_spawnattr_init", libc.posix_spawnattr_init(attr));
     try {
-      let flags = POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK;
-      if (options.newProcessGroup === true) {
-        flags |= POSIX_SPAWN_SETPGROUP;
-        check("posix_spawnattr_setpgroup", libc.posix_spawnattr_setpgroup(attr, 0));
+      check("posix_spawn_file_actions_init", libc.posix_spawn_file_actions_init(actions));
+      try {
+        let flags = POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK;
+        if (options.newProcessGroup === true) {
+          flags |= POSIX_SPAWN_SETPGROUP;
+          check("posix_spawnattr_setpgroup", libc.posix_spawnattr_setpgroup(attr, 0));
+        }
+        check("posix_spawnattr_setflags", libc.posix_spawnattr_setflags(attr, flags));
+        libc.sigfillset(sigDefault);
+        libc.sigemptyset(sigMask);
+        check("posix_spawnattr_setsigdefault", libc.posix_spawnattr_setsigdefault(attr, sigDefault));
+        check("posix_spawnattr_setsigmask", libc.posix_spawnattr_setsigmask(attr, sigMask));
+        const streams: [number, SpawnStdio | undefined, number][] = [
+          [0, options.stdin, O_RDONLY],
+          [1, options.stdout, O_WRONLY],
+          [2, options.stderr, O_WRONLY],
+        ];
+        for (const [fd, stdio, oflag] of streams) {
+          if (stdio !== "null") continue;
+          check(
+            "posix_spawn_file_actions_addopen",
+            libc.posix_spawn_file_actions_addopen(actions, fd, devNull, oflag, 0),
+          );
+        }
+        if (inputFd !== undefined) {
+          check(
+            "posix_spawn_file_actions_adddup2",
+            libc.posix_spawn_file_actions_adddup2(actions, pipeFds[0]!, inputFd),
+          );
+        }
+        // posix_spawn returns the error number itself (it does not set errno).
+        const rc = libc.posix_spawn(pidOut, pathBytes, actions, attr, argv, envp);
+        if (rc !== 0) throw spawnError("posix_spawn", rc, path);
+        spawned = true;
+      } finally {
+        libc.posix_spawn_file_actions_destroy(actions);
       }
-      check("posix_spawnattr_setflags", libc.posix_spawnattr_setflags(attr, flags));
-      libc.sigfillset(sigDefault);
-      libc.sigemptyset(sigMask);
-      check("posix_spawnattr_setsigdefault", libc.posix_spawnattr_setsigdefault(attr, sigDefault));
-      check("posix_spawnattr_setsigmask", libc.posix_spawnattr_setsigmask(attr, sigMask));
-      const streams: [number, SpawnStdio | undefined, number][] = [
-        [0, options.stdin, O_RDONLY],
-        [1, options.stdout, O_WRONLY],
-        [2, options.stderr, O_WRONLY],
-      ];
-      for (const [fd, stdio, oflag] of streams) {
-        if (stdio !== "null") continue;
-        check(
-          "posix_spawn_file_actions_addopen",
-          libc.posix_spawn_file_actions_addopen(actions, fd, devNull, oflag, 0),
-        );
-      }
-      // posix_spawn returns the error number itself (it does not set errno).
-      const rc = libc.posix_spawn(pidOut, pathBytes, actions, attr, argv, envp);
-      if (rc !== 0) throw spawnError("posix_spawn", rc, path);
     } finally {
-      libc.posix_spawn_file_actions_destroy(actions);
+      libc.posix_spawnattr_destroy(attr);
     }
   } finally {
-    libc.posix_spawnattr_destroy(attr);
+    if (inputFd !== undefined) {
+      libc.close(pipeFds[0]!); // the child has its copy
+      if (!spawned) libc.close(pipeFds[1]!);
+    }
   }
   keep.length = 0; // the buffers were needed until posix_spawn returned
   const pid = pidOut[0]!;
-  return { pid, status: waitFor(libc, pid) };
+  const status = waitFor(libc, pid);
+  return inputFd === undefined ? { pid, status } : { pid, status, input: pipeInput(libc, pipeFds[1]!) };
+}
+
+/** The parent's side of a pipe: `fd` is its write end. */
+function pipeInput(libc: SpawnLib, fd: number): PipeInput {
+  let open = true;
+  return {
+    write(bytes: Uint8Array): void {
+      if (!open) throw spawnError("write", EBADF);
+      let offset = 0;
+      while (offset < bytes.length) {
+        const n = Number(libc.write(fd, bytes.subarray(offset), BigInt(bytes.length - offset)));
+        if (n < 0) {
+          const code = errno();
+          if (code === EINTR) continue;
+          throw spawnError("write", code);
+        }
+        offset += n;
+      }
+    },
+    close(): void {
+      if (!open) return;
+      open = false;
+      libc.close(fd);
+    },
+  };
 }
 
 /** The posix_spawn* helpers return an error number (0 on success). */

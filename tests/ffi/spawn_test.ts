@@ -161,3 +161,50 @@ Deno.test("spawn() of a missing program throws a SpawnError with libc's text", (
   });
   assert.throws(() => kill(2 ** 22 + 1, 0), (e: unknown) => e instanceof SpawnError && e.errno === 3);
 });
+
+Deno.test("spawn() inputFd: the child reads a pipe at that descriptor, the parent writes and closes it", async () => {
+  await withTemp(async (dir) => {
+    const child = spawn("/bin/sh", ["-c", `cat <&3 > ${dir}/got`], {
+      stdin: "null",
+      stdout: "null",
+      inputFd: 3,
+    });
+    assert.ok(child.input !== undefined);
+    // The pipe as the child sees it; a child started meanwhile gets no copy of it (close-on-exec).
+    const pipe = await Deno.readLink(`/proc/${child.pid}/fd/3`);
+    assert.match(pipe, /^pipe:\[\d+\]$/);
+    const other = spawn("/bin/sh", ["-c", `ls -l /proc/self/fd > ${dir}/fds`], {
+      stdin: "null",
+      stdout: "null",
+    });
+    await other.status;
+    const listing = await Deno.readTextFile(`${dir}/fds`);
+    assert.ok(listing.includes("/dev/null") && !listing.includes(pipe), listing);
+    // 220 KiB: more than the pipe holds, so write() returns short counts and loops while cat drains it.
+    const text = "first line\nsecond line with bytes \u00e9\n".repeat(6000);
+    child.input.write(new TextEncoder().encode(text));
+    child.input.close();
+    child.input.close(); // twice does nothing
+    assert.deepEqual(await child.status, { success: true, code: 0, signal: null });
+    assert.equal(await Deno.readTextFile(`${dir}/got`), text);
+  });
+});
+
+Deno.test("spawn() inputFd: writing after the child ended is EPIPE; a write after close() is EBADF", async () => {
+  const child = spawn("/bin/sh", ["-c", "exec 3<&-; exit 0"], { stdin: "null", stdout: "null", inputFd: 3 });
+  await child.status;
+  assert.throws(
+    () => child.input!.write(new Uint8Array([1, 2, 3])),
+    (e: unknown) => e instanceof SpawnError && e.syscall === "write" && e.errno === 32,
+  );
+  child.input!.close();
+  assert.throws(
+    () => child.input!.write(new Uint8Array([1])),
+    (e: unknown) => e instanceof SpawnError && e.errno === 9,
+  );
+  assert.throws(() => spawn("/bin/true", [], { inputFd: 2 }), /inputFd must be an integer of 3 or more/);
+  // Without inputFd there is no pipe.
+  const plain = spawn("/bin/true", [], { stdin: "null", stdout: "null" });
+  assert.equal(plain.input, undefined);
+  await plain.status;
+});
