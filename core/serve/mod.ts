@@ -7,3 +7,4 @@ export { eventMessage, evictionMessage, type LogEntry, type LogFields } from "./
 export { formatJsonLine, formatLogfileLine, type LocalTime } from "./log_line.ts";
 export { type DoorCommands, doorCommands, MAX_COMMAND_BYTES, substituteIp } from "./commands.ts";
 export { DueQueue } from "./due_queue.ts";
+export { execPrefixed, STANDBY_SCRIPT, standbyLine } from "./standby.ts";

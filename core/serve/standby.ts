@@ -1,0 +1,64 @@
+/**
+ * The text side of the standby shell that runs door commands (cli/serve/standby.ts): a `/bin/sh` started
+ * ahead of time that reads one command line from descriptor 3 and evaluates it, so that an opening costs
+ * one `write` instead of starting a shell (starting `/bin/sh` is most of a command's latency: each exec
+ * costs milliseconds on a small VM). Pure.
+ *
+ * The command is still interpreted by `/bin/sh`, as knockd's `system()` does; a single simple command gets
+ * an `exec` in front of it so the shell becomes the program instead of forking once more (what `sh -c`
+ * does by itself for a lone command).
+ *
+ * @module
+ */
+
+/** The name of the variable the standby shell reads the command into (unset before the command runs). */
+const VAR = "__knocktool_cmd";
+
+/**
+ * The `sh -c` script of a standby shell: reads one line from descriptor 3 (end of file: exits 1, running
+ * nothing), closes it, then evaluates the line. The exit status is the command's.
+ */
+export const STANDBY_SCRIPT = `IFS= read -r ${VAR} <&3 || exit 1; exec 3<&-; eval "unset ${VAR}; $${VAR}"`;
+
+/** dash's reserved words and builtins: a command starting with one is not prefixed with `exec`. */
+const SHELL_WORDS = new Set(
+  (
+    "! { } case do done elif else esac fi for if in then until while " +
+    ". : [ alias bg break cd chdir command continue echo eval exec exit export false fc fg getopts hash " +
+    "jobs kill local printf pwd read readonly return set shift test times trap true type ulimit umask " +
+    "unalias unset wait"
+  ).split(" "),
+);
+
+/** A program name or path that the shell takes literally (no quoting, expansion, assignment or redirection). */
+const PLAIN_WORD = /^[A-Za-z0-9_./+:@%,-]+$/;
+
+/** Characters that may make a command more than one simple command (lists, pipelines, subshells, ...). */
+const COMPOUND = /[;&|()`\n]/;
+
+/**
+ * `command` as the standby shell should evaluate it: `exec command` when it is one simple command whose
+ * first word is a program (not a builtin, reserved word, assignment, redirection or anything quoted or
+ * expanded), else `command` unchanged. Conservative: a `;` or `&` anywhere, even quoted, keeps the fork.
+ *
+ * @param command The command, `%IP%` already substituted.
+ * @returns The line to evaluate.
+ */
+export function execPrefixed(command: string): string {
+  if (COMPOUND.test(command)) return command;
+  const first = command.trimStart().split(/[ \t]/, 1)[0] ?? "";
+  if (first === "" || !PLAIN_WORD.test(first) || SHELL_WORDS.has(first)) return command;
+  return `exec ${command}`;
+}
+
+/**
+ * The bytes to write to a standby shell for `command` (its line and a newline), or `undefined` when the
+ * command cannot be sent as one line (a line break or NUL in it): it must then run through `sh -c`.
+ *
+ * @param command The command, `%IP%` already substituted.
+ * @returns The line, or `undefined`.
+ */
+export function standbyLine(command: string): string | undefined {
+  if (/[\n\0]/.test(command)) return undefined;
+  return `${execPrefixed(command)}\n`;
+}

@@ -1,0 +1,58 @@
+import assert from "node:assert/strict";
+import { execPrefixed, STANDBY_SCRIPT, standbyLine } from "../../../core/serve/mod.ts";
+
+Deno.test("execPrefixed() puts exec before one simple command that names a program", () => {
+  const prefixed = [
+    "/usr/sbin/iptables -I INPUT -s 192.0.2.7 -p tcp --dport 22 -j ACCEPT",
+    "nft add element inet knock allowed { 192.0.2.7 }",
+    "ip6tables -A INPUT -s fd00::2 -j ACCEPT",
+    "/usr/local/bin/notify --ip=192.0.2.7 > /dev/null",
+    "  logger -t knock 'opened for 192.0.2.7'",
+    "ufw allow from 192.0.2.7 to any port 22",
+  ];
+  for (const command of prefixed) assert.equal(execPrefixed(command), `exec ${command}`, command);
+});
+
+Deno.test("execPrefixed() leaves lists, pipelines, builtins, keywords, assignments and quoting to the fork", () => {
+  const unchanged = [
+    "iptables -A INPUT -s 192.0.2.7 -j ACCEPT; logger done", // list
+    "iptables -A INPUT -s 192.0.2.7 -j ACCEPT && logger done",
+    "sleep 60 &", // background
+    "iptables -S | grep 192.0.2.7", // pipeline
+    "(cd /tmp && make)", // subshell
+    "logger `hostname`", // command substitution
+    "logger $(hostname)",
+    "iptables -m comment --comment 'a;b' -j ACCEPT", // conservative: a quoted ; still counts
+    "cmd 2>&1",
+    "echo opened > /tmp/log", // builtin: dash's echo differs from /bin/echo
+    "cd /tmp", // builtins that are no program
+    "exit 3",
+    "true",
+    "[ -x /sbin/iptables ]",
+    "if true",
+    "! false",
+    "{ true }",
+    "FOO=bar iptables -L", // assignment
+    "'/usr/sbin/iptables' -L", // quoted program name
+    '"$IPT" -L', // expansion
+    "$IPT -L",
+    "~/bin/open 192.0.2.7", // tilde
+    "ipt*bles -L", // glob
+    "> /tmp/file", // redirection only
+    "2>/dev/null iptables -L",
+    "   ",
+    "",
+    "a\nb",
+  ];
+  for (const command of unchanged) assert.equal(execPrefixed(command), command, JSON.stringify(command));
+});
+
+Deno.test("standbyLine() is the prefixed command and a newline; line breaks and NUL cannot be sent", () => {
+  assert.equal(standbyLine("iptables -L"), "exec iptables -L\n");
+  assert.equal(standbyLine("echo a; echo b"), "echo a; echo b\n");
+  assert.equal(standbyLine("echo a\r"), "echo a\r\n"); // a carriage return is an ordinary byte to sh
+  assert.equal(standbyLine("echo a\necho b"), undefined);
+  assert.equal(standbyLine("echo a\0b"), undefined);
+  // The script reads one raw line from descriptor 3, closes it, and leaves no variable behind.
+  assert.match(STANDBY_SCRIPT, /^IFS= read -r (\w+) <&3 \|\| exit 1; exec 3<&-; eval "unset \1; \$\1"$/);
+});
