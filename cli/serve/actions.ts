@@ -11,7 +11,8 @@
  * run (whatever its status); {@linkcode CommandRunner.resume} runs a previous daemon's overdue stops at once
  * and schedules the others.
  *
- * Commands start through libc's `posix_spawn` (ffi/spawn.ts; `Deno.Command` only when it cannot be bound).
+ * Commands start through libc's `posix_spawn` (ffi/spawn.ts; `Deno.Command` only when it cannot be bound),
+ * live with `standby` in a shell started ahead of time (./standby.ts), else `/bin/sh -c`.
  * Every command runs in its own process group and is killed (SIGTERM to the group, SIGKILL 2 s later) when
  * it runs longer than the command timeout. Live, at most `maxCommands` run at once; the others wait in
  * FIFO order (logged once per burst), none is dropped.
@@ -24,6 +25,7 @@ import { partitionDue } from "../../core/serve/journal.ts";
 import type { JournalRecord, StopJournal } from "./journal.ts";
 import type { ServeLog } from "./logging.ts";
 import { type ExitStatus, kill, SIGNAL, spawn, spawnAvailable } from "../../ffi/spawn.ts";
+import { StandbyShell } from "./standby.ts";
 
 /** Default per-command timeout, seconds. */
 export const DEFAULT_COMMAND_TIMEOUT_S = 60;
@@ -44,6 +46,11 @@ export interface CommandRunnerOptions {
   readonly commandTimeoutMs?: number | undefined;
   /** Live: most commands running at once, the others queue (default {@linkcode DEFAULT_MAX_COMMANDS}). */
   readonly maxCommands?: number | undefined;
+  /**
+   * Live: keep a standby shell waiting for the next command (./standby.ts), so an opening does not wait
+   * for `/bin/sh` to start; {@linkcode CommandRunner.flush} ends it. Default `false`.
+   */
+  readonly standby?: boolean | undefined;
 }
 
 interface PendingStop {
@@ -76,12 +83,26 @@ export class CommandRunner {
   #active = 0;
   readonly #queue: (() => void)[] = [];
   #queuedInBurst = 0;
+  /** Live, with `standby`: the shell waiting for the next command. */
+  readonly #standby: StandbyShell | undefined;
 
   constructor(log: ServeLog, options: CommandRunnerOptions) {
     this.#log = log;
     this.#options = options;
     this.#timeoutMs = options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_S * 1000;
     this.#max = Math.max(1, options.maxCommands ?? DEFAULT_MAX_COMMANDS);
+    posixSpawn ??= spawnAvailable();
+    const standby = options.standby === true && options.clock === "live" && !options.dryRun && posixSpawn;
+    this.#standby = standby ? new StandbyShell() : undefined;
+  }
+
+  /** Live, with `standby`: starts the shell that waits for the first command (a failure is left to it). */
+  warm(): void {
+    try {
+      this.#standby?.fill();
+    } catch {
+      // `sh -c` reports the failure when a command runs.
+    }
   }
 
   /** Stop commands not yet run. */
@@ -263,6 +284,7 @@ export class CommandRunner {
         this.#fire(p, timeMs ?? (replay ? p.dueMs : Date.now()), !replay);
       }
       await Promise.race([this.idle(), deadline]);
+      if (this.#standby !== undefined) await Promise.race([this.#standby.close(), deadline]);
       if (this.#journal !== undefined) await Promise.race([this.#journal.close(), deadline]);
     } finally {
       clearTimeout(timer);
@@ -331,7 +353,7 @@ export class CommandRunner {
   async #exec(door: string, command: string): Promise<void> {
     let child: ShellChild;
     try {
-      child = startShell(command);
+      child = this.#standby?.take(command) ?? startShell(command);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       this.#log.error(`error: command fork failed! (${reason})`, { event: "command-error", door });
@@ -388,6 +410,7 @@ function startShell(command: string): ShellChild {
   posixSpawn ??= spawnAvailable();
   if (posixSpawn) {
     return spawn("/bin/sh", ["-c", command], {
+      argv0: "sh", // as system() starts it: "$0" is "sh"
       stdin: "null",
       stdout: "null",
       stderr: "inherit",

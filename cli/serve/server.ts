@@ -147,6 +147,7 @@ export class Server {
       dryRun: settings.dryRun,
       commandTimeoutMs: settings.commandTimeout === undefined ? undefined : settings.commandTimeout * 1000,
       maxCommands: settings.maxCommands,
+      standby: true,
     });
   }
 
@@ -535,6 +536,7 @@ export class Server {
     });
     this.#log.info(`starting up, listening on ${this.interfaceNames.join(",")}`, { event: "start" });
     if (journal !== undefined) this.#runner.resume(journal.entries);
+    this.#runner.warm();
     onStarted?.();
     const code = await stopped;
     abort.abort();

@@ -1,0 +1,135 @@
+/**
+ * A standby shell for door commands: one `/bin/sh` started ahead of time (through posix_spawn, in its own
+ * process group, stdin and stdout from /dev/null, stderr inherited) that waits for one command line on
+ * descriptor 3 (core/serve/standby.ts). Taking it costs one `write`; the next one is started after the
+ * command is on its way, off the knock-to-command path. When the daemon ends, however it ends, the pipe
+ * closes and a waiting shell exits without running anything.
+ *
+ * @module
+ */
+import { STANDBY_SCRIPT, standbyLine } from "../../core/serve/standby.ts";
+import { type ExitStatus, spawn, type SpawnedProcess } from "../../ffi/spawn.ts";
+
+/** A command started in a standby shell: its pid leads its process group. */
+export interface StandbyChild {
+  readonly pid: number;
+  readonly status: Promise<ExitStatus>;
+}
+
+/** How a standby shell is started (replaceable in tests). */
+export type StandbySpawn = (path: string, args: readonly string[]) => SpawnedProcess;
+
+const spawnShell: StandbySpawn = (path, args) =>
+  spawn(path, args, {
+    argv0: "sh",
+    stdin: "null",
+    stdout: "null",
+    stderr: "inherit",
+    newProcessGroup: true,
+    inputFd: 3,
+  });
+
+const encoder = new TextEncoder();
+
+interface Waiting {
+  readonly child: SpawnedProcess;
+  /** Set once the shell ended while waiting (killed by someone, or closed). */
+  ended: boolean;
+}
+
+/** Keeps one shell waiting for a command. */
+export class StandbyShell {
+  readonly #spawn: StandbySpawn;
+  #waiting: Waiting | undefined;
+  /** Shells that ended without a command (their statuses are awaited by {@linkcode close}). */
+  readonly #retired = new Set<Promise<unknown>>();
+  #refill: ReturnType<typeof setTimeout> | undefined;
+  #closed = false;
+
+  /** @param spawnFn Starts `/bin/sh -c <script>` with the pipe at descriptor 3. */
+  constructor(spawnFn: StandbySpawn = spawnShell) {
+    this.#spawn = spawnFn;
+  }
+
+  /** Whether a shell is waiting. */
+  get ready(): boolean {
+    return this.#waiting !== undefined && !this.#waiting.ended;
+  }
+
+  /**
+   * Starts a shell if none is waiting (at once; {@linkcode take} schedules its own refill).
+   *
+   * @throws {SpawnError} When `/bin/sh` cannot be started.
+   */
+  fill(): void {
+    if (this.#closed || this.ready) return;
+    this.#retire();
+    const child = this.#spawn("/bin/sh", ["-c", STANDBY_SCRIPT]);
+    const waiting: Waiting = { child, ended: false };
+    // Observed for the whole life of the shell; a taken shell's status is the command's.
+    child.status.then(() => waiting.ended = true, () => waiting.ended = true);
+    this.#waiting = waiting;
+  }
+
+  /**
+   * Hands `command` to the waiting shell.
+   *
+   * @param command The command, `%IP%` substituted.
+   * @returns The running command, or `undefined` when no shell is waiting or the command cannot be sent
+   *   (then start it with `sh -c`).
+   */
+  take(command: string): StandbyChild | undefined {
+    const waiting = this.#waiting;
+    const line = standbyLine(command);
+    if (waiting === undefined || waiting.ended || line === undefined) return undefined;
+    this.#waiting = undefined;
+    const input = waiting.child.input!;
+    try {
+      input.write(encoder.encode(line));
+    } catch {
+      // EPIPE: the shell is gone (its status is collected on close).
+      this.#keep(waiting.child);
+      this.#scheduleFill();
+      return undefined;
+    } finally {
+      input.close();
+    }
+    this.#scheduleFill();
+    return { pid: waiting.child.pid, status: waiting.child.status };
+  }
+
+  /** Ends the waiting shell (it reads end-of-file and exits) and waits for every unused shell to end. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    if (this.#refill !== undefined) clearTimeout(this.#refill);
+    this.#retire();
+    await Promise.all([...this.#retired]);
+  }
+
+  #retire(): void {
+    const waiting = this.#waiting;
+    if (waiting === undefined) return;
+    this.#waiting = undefined;
+    waiting.child.input?.close();
+    this.#keep(waiting.child);
+  }
+
+  /** Tracks an unused shell until it has ended. */
+  #keep(child: SpawnedProcess): void {
+    const ended: Promise<unknown> = child.status.catch(() => {}).finally(() => this.#retired.delete(ended));
+    this.#retired.add(ended);
+  }
+
+  /** The next shell starts once the current task is over (starting one blocks for about a millisecond). */
+  #scheduleFill(): void {
+    if (this.#closed || this.#refill !== undefined) return;
+    this.#refill = setTimeout(() => {
+      this.#refill = undefined;
+      try {
+        this.fill();
+      } catch {
+        // No shell now: commands start with `sh -c` (which reports the failure) until one starts.
+      }
+    }, 0);
+  }
+}

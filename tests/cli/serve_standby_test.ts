@@ -1,0 +1,294 @@
+/**
+ * The standby shell that runs `serve`'s door commands (cli/serve/standby.ts), with the real `/bin/sh`:
+ * commands behave as under `sh -c`, a lone program replaces the shell, a dead or closed shell is never
+ * used, the shell never outlives the daemon, and the {@linkcode CommandRunner} runs commands in it.
+ */
+import assert from "node:assert/strict";
+import { parseConfig } from "../../core/config/mod.ts";
+import { CommandRunner } from "../../cli/serve/actions.ts";
+import { ServeLog } from "../../cli/serve/logging.ts";
+import { StandbyShell, type StandbySpawn } from "../../cli/serve/standby.ts";
+import { type ExitStatus, kill, SIGNAL, spawn, type SpawnedProcess } from "../../ffi/mod.ts";
+import { poll } from "../e2e/_netns.ts";
+
+/** A standby shell whose stderr is /dev/null (the not-found case would print). */
+const quietSpawn: StandbySpawn = (path, args) =>
+  spawn(path, args, {
+    argv0: "sh",
+    stdin: "null",
+    stdout: "null",
+    stderr: "null",
+    newProcessGroup: true,
+    inputFd: 3,
+  });
+
+/** `sh -c command` as serve starts it without a standby shell (stderr quiet). */
+function shellC(command: string): SpawnedProcess {
+  return spawn("/bin/sh", ["-c", command], {
+    argv0: "sh",
+    stdin: "null",
+    stdout: "null",
+    stderr: "null",
+    newProcessGroup: true,
+  });
+}
+
+async function withTemp<T>(body: (dir: string) => Promise<T>): Promise<T> {
+  const dir = await Deno.makeTempDir({ prefix: "kt-standby-" });
+  try {
+    return await body(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+async function readOr(path: string): Promise<string> {
+  try {
+    return await Deno.readTextFile(path);
+  } catch {
+    return "(none)";
+  }
+}
+
+/** Runs `command` (with `OUT` replaced by a file) both ways: statuses, outputs and `$$` must agree. */
+async function bothWays(command: string): Promise<{ status: ExitStatus; out: string }> {
+  return await withTemp(async (dir) => {
+    const results: { status: ExitStatus; out: string; pid: number }[] = [];
+    for (const way of ["sh -c", "standby"] as const) {
+      const out = `${dir}/${way === "sh -c" ? "a" : "b"}`;
+      const text = command.replaceAll("OUT", out);
+      let child: { pid: number; status: Promise<ExitStatus> };
+      if (way === "sh -c") {
+        child = shellC(text);
+      } else {
+        const standby = new StandbyShell(quietSpawn);
+        standby.fill();
+        child = standby.take(text)!;
+        assert.ok(child !== undefined);
+        await standby.close();
+      }
+      const status = await child.status;
+      results.push({ status, out: (await readOr(out)).replaceAll(String(child.pid), "PID"), pid: child.pid });
+    }
+    const [a, b] = results;
+    assert.deepEqual(b!.status, a!.status, `${command}: status`);
+    assert.equal(b!.out, a!.out, `${command}: output`);
+    return { status: a!.status, out: a!.out };
+  });
+}
+
+Deno.test("a command in a standby shell behaves as under sh -c: status, signal, $0, $$, stdin, descriptors", async () => {
+  const ok = { success: true, code: 0, signal: null };
+  const table: [string, ExitStatus, string][] = [
+    [`printf '%s|%s|%s\\n' "$0" "$#" "\${__knocktool_cmd-unset}" > OUT`, ok, "sh|0|unset\n"],
+    ["exit 7", { success: false, code: 7, signal: null }, "(none)"],
+    ["false", { success: false, code: 1, signal: null }, "(none)"],
+    ["knocktool-no-such-program-here 192.0.2.7", { success: false, code: 127, signal: null }, "(none)"],
+    ["kill -TERM $$", { success: false, code: null, signal: 15 }, "(none)"],
+    ["cd / && pwd > OUT", ok, "/\n"],
+    ["echo 'a\\tb' > OUT", ok, "a\tb\n"], // dash's echo
+    [`read x; echo "[$x] $?" > OUT`, ok, "[] 1\n"], // stdin is /dev/null, not the pipe
+    ["if [ -e /dev/fd/3 ]; then echo open; else echo closed; fi > OUT", ok, "closed\n"],
+    ["echo $$ > OUT", ok, "PID\n"], // the shell is the child
+    ["env > /dev/null; /bin/sh -c 'echo $PPID' > OUT", ok, "PID\n"], // a list forks
+    // (A lone program differs on purpose: it replaces the standby shell, where dash's sh -c forks once more.)
+  ];
+  for (const [command, status, out] of table) {
+    assert.deepEqual(await bothWays(command), { status, out }, command);
+  }
+});
+
+/** The pids of the live standby shells whose parent is `ppid` (they run the standby script). */
+function standbyShellsOf(ppid: number): number[] {
+  const found: number[] = [];
+  for (const entry of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(entry.name)) continue;
+    try {
+      const stat = Deno.readTextFileSync(`/proc/${entry.name}/stat`);
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      const cmdline = Deno.readTextFileSync(`/proc/${entry.name}/cmdline`);
+      if (Number(fields[1]) === ppid && fields[0] !== "Z" && cmdline.includes("__knocktool_cmd")) {
+        found.push(Number(entry.name));
+      }
+    } catch {
+      // ended meanwhile
+    }
+  }
+  return found;
+}
+
+/** The live (not zombie) pids of process group `pgid`, with their command names. */
+function group(pgid: number): Map<number, string> {
+  const found = new Map<number, string>();
+  for (const entry of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(entry.name)) continue;
+    try {
+      const stat = Deno.readTextFileSync(`/proc/${entry.name}/stat`);
+      const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (Number(fields[2]) === pgid && fields[0] !== "Z") found.set(Number(entry.name), comm);
+    } catch {
+      // ended meanwhile
+    }
+  }
+  return found;
+}
+
+Deno.test("a lone program becomes the standby shell (exec); a list runs under it; both lead their group", async () => {
+  const standby = new StandbyShell(quietSpawn);
+  standby.fill();
+  const lone = standby.take("sleep 30")!;
+  assert.ok(
+    await poll(() => group(lone.pid).get(lone.pid) === "sleep", 3000, 10),
+    String([...group(lone.pid)]),
+  );
+  assert.equal(group(lone.pid).size, 1);
+  await poll(() => standby.ready, 3000, 5);
+  const list = standby.take("sleep 30; true")!;
+  assert.notEqual(list.pid, lone.pid);
+  assert.ok(await poll(() => group(list.pid).size === 2, 3000, 10));
+  const members = group(list.pid);
+  assert.equal(members.get(list.pid), "sh");
+  assert.deepEqual([...members.values()].sort(), ["sh", "sleep"]);
+  kill(-lone.pid, SIGNAL.SIGKILL);
+  kill(-list.pid, SIGNAL.SIGKILL);
+  assert.equal((await lone.status).signal, 9);
+  assert.equal((await list.status).signal, 9);
+  await standby.close();
+});
+
+Deno.test("a standby shell is taken once; a multi-line command, a dead shell or a closed one is not used", async () => {
+  await withTemp(async (dir) => {
+    const standby = new StandbyShell(quietSpawn);
+    assert.equal(standby.take("true"), undefined); // none started yet
+    standby.fill();
+    assert.ok(standby.ready);
+    assert.equal(standby.take(`echo a > ${dir}/x\necho b > ${dir}/y`), undefined);
+    assert.ok(standby.ready, "a refused command leaves the shell waiting");
+    const first = standby.take(`echo one > ${dir}/one`)!;
+    assert.ok(!standby.ready);
+    assert.equal(standby.take("true"), undefined, "nothing waits until the refill");
+    assert.ok((await first.status).success);
+    assert.equal(await readOr(`${dir}/one`), "one\n");
+    // The refill comes on its own, off the caller's path.
+    assert.ok(await poll(() => standby.ready, 3000, 5));
+    // A waiting shell killed by someone else is noticed and not used.
+    const [killed] = standbyShellsOf(Deno.pid);
+    assert.ok(killed !== undefined, "found the waiting shell");
+    kill(killed, SIGNAL.SIGKILL);
+    assert.ok(await poll(() => !standby.ready, 3000, 5));
+    assert.equal(standby.take(`echo two > ${dir}/two`), undefined);
+    standby.fill(); // a new one
+    assert.ok(standby.ready);
+    await standby.close();
+    assert.ok(!standby.ready);
+    assert.equal(standby.take(`echo three > ${dir}/three`), undefined);
+    standby.fill(); // closed: starts nothing
+    assert.ok(!standby.ready);
+    assert.equal(await readOr(`${dir}/two`), "(none)");
+    assert.equal(await readOr(`${dir}/three`), "(none)");
+  });
+});
+
+Deno.test("a shell whose pipe broke (EPIPE) is dropped and replaced; take() reports no shell", async () => {
+  let spawned = 0;
+  const ends: (() => void)[] = [];
+  const fake: StandbySpawn = () => {
+    spawned++;
+    let end: () => void = () => {};
+    const status = new Promise<ExitStatus>((resolve) =>
+      end = () => resolve({ success: false, code: 1, signal: null })
+    );
+    ends.push(end);
+    return {
+      pid: 1_000_000 + spawned,
+      status,
+      input: {
+        write: () => {
+          throw new Error("write failed: Broken pipe");
+        },
+        close: end,
+      },
+    };
+  };
+  const standby = new StandbyShell(fake);
+  standby.fill();
+  assert.equal(spawned, 1);
+  assert.equal(standby.take("iptables -L"), undefined);
+  assert.ok(await poll(() => spawned === 2 && standby.ready, 2000, 5), "refilled");
+  await standby.close(); // closes the second one's pipe; both statuses settle
+  assert.equal(ends.length, 2);
+});
+
+Deno.test("a waiting standby shell ends with the daemon, even one killed with SIGKILL", async () => {
+  const url = new URL("../../cli/serve/standby.ts", import.meta.url).href;
+  const program = `import { StandbyShell } from ${JSON.stringify(url)};
+    const s = new StandbyShell(); s.fill();
+    console.log(Deno.pid);
+    await new Promise((r) => setTimeout(r, 60_000));`;
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["eval", program],
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const reader = child.stdout.getReader();
+  const { value } = await reader.read();
+  const daemon = Number(new TextDecoder().decode(value).trim());
+  assert.equal(daemon, child.pid);
+  // Its standby shell is a child running the standby script.
+  let shell = 0;
+  assert.ok(await poll(() => (shell = standbyShellsOf(daemon)[0] ?? 0) > 0, 10_000, 20));
+  child.kill("SIGKILL");
+  await child.status;
+  await reader.cancel();
+  // The pipe's write end died with the daemon: the shell read end-of-file and exited (reaped by init).
+  assert.ok(
+    await poll(
+      () => {
+        try {
+          return Deno.readTextFileSync(`/proc/${shell}/stat`).includes(") Z");
+        } catch {
+          return true;
+        }
+      },
+      5000,
+      20,
+    ),
+    `standby shell ${shell} outlived its daemon`,
+  );
+});
+
+Deno.test("CommandRunner with standby: the command runs in the shell started ahead; flush() ends the next one", async () => {
+  await withTemp(async (dir) => {
+    const out: string[] = [];
+    const log = ServeLog.configure({
+      verbose: true,
+      debug: true,
+      format: "text",
+      syslog: false,
+      stdout: (t) => out.push(t),
+      stderr: () => {},
+    });
+    const parsed = parseConfig(
+      `[d]\nsequence = 7000\ncmd_timeout = 0\nstart_command = /bin/sh -c 'echo $$ > ${dir}/start'\n` +
+        `stop_command = echo stop %IP% > ${dir}/stop\n`,
+    );
+    const door = parsed.config.doors[0]!;
+    const runner = new CommandRunner(log, { clock: "live", dryRun: false, standby: true });
+    // (Shells of earlier tests that are still ending are not this runner's.)
+    const earlier = new Set(standbyShellsOf(Deno.pid));
+    const waiting = () => standbyShellsOf(Deno.pid).filter((pid) => !earlier.has(pid));
+    assert.deepEqual(waiting(), []);
+    runner.warm();
+    const [shell] = waiting();
+    assert.ok(shell !== undefined);
+    runner.open(door, "192.0.2.9", 4, Date.now());
+    assert.ok(await poll(async () => (await readOr(`${dir}/stop`)) === "stop 192.0.2.9\n", 5000, 10));
+    // The start command was the shell that waited (it exec'd /bin/sh, which printed its own pid).
+    assert.equal((await readOr(`${dir}/start`)).trim(), String(shell));
+    assert.ok(out.some((l) => l.includes(`d: running command: /bin/sh -c 'echo $$ > ${dir}/start'`)));
+    assert.ok(await poll(() => waiting().length === 1 && waiting()[0] !== shell, 3000, 10), "refilled");
+    await runner.flush(5000);
+    assert.ok(await poll(() => waiting().length === 0, 3000, 10), "flush() ended the waiting shell");
+  });
+});
