@@ -98,6 +98,12 @@ export const serveCommand = command(
         description: message`Most commands running at once; the others queue (default 32).`,
       }),
     ),
+    bufferSize: optional(
+      option("-B", "--buffer-size", integer({ min: 64, max: 1024 * 1024, metavar: "KIB" }), {
+        description:
+          message`Capture buffer per interface in KiB, 64 to 1048576, as tcpdump's -B (default 16384).`,
+      }),
+    ),
   }),
   {
     brief: message`Listen for knock sequences and run the doors' commands (a drop-in knockd).`,
@@ -127,6 +133,7 @@ export interface ServeArgs {
   readonly stateDir?: string | undefined;
   readonly commandTimeout?: number | undefined;
   readonly maxCommands?: number | undefined;
+  readonly bufferSize?: number | undefined;
 }
 
 const USAGE = `Usage: ${PROGRAM_NAME} serve [options]
@@ -148,6 +155,7 @@ Options:
       --state-dir <dir>     journal of pending stop commands (default ${DEFAULT_STATE_DIR})
       --command-timeout <s> kill a command running longer (default 60)
       --max-commands <n>    commands running at once, the others queue (default 32)
+  -B, --buffer-size <kib>   capture buffer per interface in KiB (default 16384)
 `;
 
 /**
@@ -182,6 +190,7 @@ export async function runServe(args: ServeArgs, io: Io): Promise<number> {
     stateDir: args.stateDir,
     commandTimeout: args.commandTimeout,
     maxCommands: args.maxCommands,
+    bufferSize: args.bufferSize,
   };
   const loaded = loadConfig(args.config, io);
   if (!loaded.ok) {

@@ -32,6 +32,7 @@ function childArgs(settings: ServeSettings, pidFile: string, cwd: string): strin
   if (settings.stateDir !== undefined) args.push("--state-dir", absolute(settings.stateDir, cwd));
   if (settings.commandTimeout !== undefined) args.push("--command-timeout", String(settings.commandTimeout));
   if (settings.maxCommands !== undefined) args.push("--max-commands", String(settings.maxCommands));
+  if (settings.bufferSize !== undefined) args.push("--buffer-size", String(settings.bufferSize));
   return args;
 }
 
