@@ -11,8 +11,13 @@ import type { Diagnostic } from "../../core/diagnostic.ts";
 import { decodeFrame, isSupportedLinkType } from "../../core/decode/mod.ts";
 import { createEngine, type EngineEvent, type KnockEngine } from "../../core/engine/mod.ts";
 import { buildFilter, type FilterAddresses } from "../../core/filter/mod.ts";
-import { eventMessage, evictionMessage } from "../../core/serve/mod.ts";
-import { captureLoop, PcapError, PcapHandle } from "../../ffi/mod.ts";
+import {
+  captureDropMessage,
+  captureTotalsMessage,
+  eventMessage,
+  evictionMessage,
+} from "../../core/serve/mod.ts";
+import { captureLoop, PcapError, PcapHandle, type PcapStats } from "../../ffi/mod.ts";
 import { formatHuman } from "../lint/human.ts";
 import { type Io, osReason } from "../runtime.ts";
 import { CommandRunner } from "./actions.ts";
@@ -42,17 +47,21 @@ export interface ServeSettings {
   readonly commandTimeout?: number | undefined;
   /** Most commands running at once (live). */
   readonly maxCommands?: number | undefined;
+  /** Capture buffer per interface, KiB (default {@linkcode DEFAULT_BUFFER_KIB}). */
+  readonly bufferSize?: number | undefined;
 }
 
 /** Exit status when the daemon cannot start (bad config, no interface, no privileges). */
 export const EXIT_FAILURE = 1;
 
 /**
- * libpcap options for live capture: small slots so the immediate-mode ring holds many packets, and a 16 MiB
- * ring to ride out GC pauses under a flood (bench/flood.ts: 4 MiB dropped 3.7k of 1M frames at ~100k/s,
- * 16 MiB none at ~81k/s).
+ * libpcap options for live capture: small slots so the immediate-mode ring holds many packets; the ring is
+ * 16 MiB by default (`--buffer-size`) to ride out GC pauses under a flood (bench/flood.ts: 4 MiB dropped 3.7k
+ * of 1M frames at ~100k/s, 16 MiB none at ~81k/s).
  */
-const LIVE_OPTIONS = { snaplen: 512, bufferSize: 16 << 20, promisc: false, immediate: true } as const;
+const LIVE_OPTIONS = { snaplen: 512, promisc: false, immediate: true } as const;
+/** Default capture buffer per interface, KiB (`--buffer-size`). */
+export const DEFAULT_BUFFER_KIB = 16 * 1024;
 /** How often the interfaces' addresses are re-read. */
 const ADDRESS_POLL_MS = 3000;
 /** Bound on running pending stop commands at shutdown. */
@@ -109,6 +118,8 @@ interface Capture {
   readonly linktype: number;
   addresses: FilterAddresses;
   filter: string | undefined;
+  /** Kernel drops (`ps_drop`) already reported. */
+  dropped: number;
 }
 
 /** The running daemon. */
@@ -363,7 +374,14 @@ export class Server {
       this.#log.close();
       return EXIT_FAILURE;
     }
-    this.#captures.push({ name: path, handle, linktype, addresses: { v4: [], v6: [] }, filter: undefined });
+    this.#captures.push({
+      name: path,
+      handle,
+      linktype,
+      addresses: { v4: [], v6: [] },
+      filter: undefined,
+      dropped: 0,
+    });
     this.#setDoors(0);
     let last = 0;
     const onFrame = (tsMs: number, _caplen: number, _len: number, bytes: Uint8Array) => {
@@ -440,7 +458,10 @@ export class Server {
       }
       let handle: PcapHandle;
       try {
-        handle = PcapHandle.openLive(name, LIVE_OPTIONS);
+        handle = PcapHandle.openLive(name, {
+          ...LIVE_OPTIONS,
+          bufferSize: (this.#settings.bufferSize ?? DEFAULT_BUFFER_KIB) * 1024,
+        });
       } catch (error) {
         if (error instanceof PcapError) {
           switch (error.kind) {
@@ -472,6 +493,7 @@ export class Server {
         linktype,
         addresses: interfaceAddresses(name, this.#settings.onlyIPv4),
         filter: undefined,
+        dropped: 0,
       });
     }
     return undefined;
@@ -479,6 +501,25 @@ export class Server {
 
   #closeCaptures(): void {
     for (const c of this.#captures) c.handle.close();
+  }
+
+  /** Live: warns about packets the kernel dropped since the last check (a full capture buffer). */
+  #logDrops(): void {
+    for (const c of this.#captures) {
+      const stats = this.#stats(c);
+      if (stats === undefined || stats.dropped <= c.dropped) continue;
+      this.#log.entry(captureDropMessage(c.name, stats.dropped - c.dropped, stats.dropped), Date.now());
+      c.dropped = stats.dropped;
+    }
+  }
+
+  /** A capture's counters, or `undefined` when libpcap cannot read them (never fatal). */
+  #stats(c: Capture): PcapStats | undefined {
+    try {
+      return c.handle.closed ? undefined : c.handle.stats();
+    } catch {
+      return undefined;
+    }
   }
 
   /**
@@ -521,7 +562,10 @@ export class Server {
     Deno.addSignalListener("SIGINT", onTerm);
     Deno.addSignalListener("SIGHUP", onHup);
     const poll = setInterval(() => this.#pollAddresses(), ADDRESS_POLL_MS);
-    const evictionLog = setInterval(() => this.#logEvictions(Date.now()), EVICTION_LOG_INTERVAL_MS);
+    const evictionLog = setInterval(() => {
+      this.#logEvictions(Date.now());
+      this.#logDrops();
+    }, EVICTION_LOG_INTERVAL_MS);
     const loops = this.#captures.map((c) => {
       const linktype = c.linktype;
       const onFrame = (tsMs: number, _caplen: number, _len: number, bytes: Uint8Array) => {
@@ -548,6 +592,13 @@ export class Server {
     Deno.removeSignalListener("SIGINT", onTerm);
     Deno.removeSignalListener("SIGHUP", onHup);
     this.#logEvictions(Date.now());
+    this.#logDrops();
+    for (const c of this.#captures) {
+      const stats = this.#stats(c);
+      if (stats !== undefined) {
+        this.#log.entry(captureTotalsMessage(c.name, stats.received, stats.dropped), Date.now());
+      }
+    }
     await this.#runner.flush(SHUTDOWN_TIMEOUT_MS);
     this.#log.info("shutting down", { event: "stop" });
     this.#closeCaptures();

@@ -127,3 +127,38 @@ export function evictionMessage(count: number, max: number, last: { src: string;
     fields: { event: "evicted", count, src: last.src, door: last.name },
   };
 }
+
+/**
+ * The warning for packets the kernel dropped because the capture buffer was full (libpcap's `ps_drop`),
+ * logged at most once a second with the count since the last one: a knock may have been among them.
+ *
+ * @param iface The interface.
+ * @param count Packets dropped since the last warning (≥ 1).
+ * @param total Packets dropped since the capture started.
+ * @returns The entry.
+ */
+export function captureDropMessage(iface: string, count: number, total: number): LogEntry {
+  const what = count === 1 ? "1 packet" : `${count} packets`;
+  return {
+    level: "warning",
+    message: `pcap: ${iface}: capture buffer full, the kernel dropped ${what} (${total} in all); ` +
+      `knocks may be lost: raise --buffer-size`,
+    fields: { event: "capture-drops", iface, count, total },
+  };
+}
+
+/**
+ * The capture counters of an interface at shutdown (libpcap's `pcap_stats`), at info level.
+ *
+ * @param iface The interface.
+ * @param received Packets that passed the filter.
+ * @param dropped Packets dropped for lack of buffer space.
+ * @returns The entry.
+ */
+export function captureTotalsMessage(iface: string, received: number, dropped: number): LogEntry {
+  return {
+    level: "info",
+    message: `pcap: ${iface}: ${received} packets captured, ${dropped} dropped`,
+    fields: { event: "capture-stats", iface, received, dropped },
+  };
+}

@@ -3,7 +3,14 @@
  *
  * @module
  */
-export { eventMessage, evictionMessage, type LogEntry, type LogFields } from "./messages.ts";
+export {
+  captureDropMessage,
+  captureTotalsMessage,
+  eventMessage,
+  evictionMessage,
+  type LogEntry,
+  type LogFields,
+} from "./messages.ts";
 export { formatJsonLine, formatLogfileLine, type LocalTime } from "./log_line.ts";
 export { type DoorCommands, doorCommands, MAX_COMMAND_BYTES, substituteIp } from "./commands.ts";
 export { DueQueue } from "./due_queue.ts";

@@ -539,7 +539,7 @@ Deno.test({
 });
 
 Deno.test({
-  name: "serve -d passes --state-dir (made absolute), --command-timeout and --max-commands to the daemon",
+  name: "serve -d passes --state-dir (made absolute), --command-timeout, --max-commands and -B to the daemon",
   ignore: live,
   fn: async () => {
     const dir = await Deno.makeTempDir({ prefix: "kt-daemon-state-" });
@@ -561,6 +561,8 @@ Deno.test({
         "7",
         "--max-commands",
         "3",
+        "-B",
+        "2048",
       ],
       cwd: dir,
       stdout: "piped",
@@ -574,10 +576,20 @@ Deno.test({
       assert.equal(after("--state-dir"), `${dir}/st`);
       assert.equal(after("--command-timeout"), "7");
       assert.equal(after("--max-commands"), "3");
+      assert.equal(after("--buffer-size"), "2048");
       assert.equal((await Deno.stat(`${dir}/st`)).mode! & 0o777, 0o700);
     } finally {
       Deno.kill(pid, "SIGTERM");
     }
     await waitFor("the daemon's exit", async () => (await readOr(`${dir}/kt.pid`)) === "");
   },
+});
+
+Deno.test("serve -B/--buffer-size takes KiB from 64 to 1 GiB; out of range is a usage error (exit 2)", async () => {
+  for (const value of ["10", "0", "-5", "lots", "1048577"]) {
+    const r = await runCli(["serve", "-B", value, "-c", "/nonexistent/knockd.conf"]);
+    assert.equal(r.code, 2, `${value}: ${r.stderr}`);
+    assert.match(r.stderr, /--buffer-size|-B/, value);
+    assert.doesNotMatch(r.stderr, /at .*\.ts:\d+/, "no stack trace");
+  }
 });

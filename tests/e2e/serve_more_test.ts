@@ -211,3 +211,51 @@ Deno.test({
     assert.equal(daemon.lines.find((l) => l.includes("sequence failed")), undefined, daemon.output());
   });
 });
+
+Deno.test({
+  name:
+    "serve e2e: packets the kernel drops from a full capture buffer (-B 64) are reported, knocking still works",
+  ignore,
+}, async () => {
+  await using dir = await tempDir();
+  await Deno.writeTextFile(`${dir.path}/c.conf`, DOOR);
+  await withTopology({}, async (t) => {
+    const c = t.clients[0]!;
+    await using daemon = await start(t, ["-c", `${dir.path}/c.conf`, "-i", t.serverIf, "-B", "64"]);
+    const ifName = t.serverIf.replaceAll(".", "\\.");
+    // `ip netns exec` execs the daemon: the child's pid is the daemon's. Stopped, it reads nothing, so 3,000
+    // SYNs to a knock port (they pass the filter) overflow its 64 KiB ring.
+    const pid = daemon.child.pid;
+    Deno.kill(pid, "SIGSTOP");
+    try {
+      await c.ns.exec(
+        [...KNOCKTOOL, "craft", "--dst", t.serverV4, "--dport", "7000", "--flags", "syn", "--count", "3000"],
+        { timeoutMs: 30_000 },
+      );
+    } finally {
+      Deno.kill(pid, "SIGCONT");
+    }
+    const warned = await daemon.waitForLine(
+      new RegExp(
+        `^pcap: ${ifName}: capture buffer full, the kernel dropped (\\d+) packets \\((\\d+) in all\\); ` +
+          `knocks may be lost: raise --buffer-size$`,
+      ),
+      5000,
+    );
+    const [, count, total] = /dropped (\d+) packets \((\d+) in all/.exec(warned.line)!;
+    assert.ok(Number(count) > 0 && Number(count) < 3000 && count === total, warned.line);
+    // The daemon goes on: a real knock opens.
+    const mark = daemon.lines.length;
+    await knock(c.ns, t.serverV4);
+    await daemon.waitForLine(new RegExp(`^${c.v4.replaceAll(".", "\\.")}: d: OPEN SESAME$`), 5000, mark);
+    // At shutdown, the totals: everything captured plus what was dropped is at least what was sent.
+    await daemon.stop();
+    const totals = daemon.lines.map((l) =>
+      new RegExp(`^pcap: ${ifName}: (\\d+) packets captured, (\\d+) dropped$`).exec(l)
+    )
+      .find((m) => m !== null);
+    assert.ok(totals !== undefined, daemon.output());
+    assert.equal(Number(totals[2]), Number(total), daemon.output());
+    assert.ok(Number(totals[1]) + Number(totals[2]) >= 3003, totals[0]);
+  });
+});

@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import { parseConfig } from "../../../core/config/mod.ts";
 import type { EngineEvent } from "../../../core/engine/mod.ts";
 import {
+  captureDropMessage,
+  captureTotalsMessage,
   doorCommands,
   eventMessage,
   evictionMessage,
@@ -130,4 +132,23 @@ Deno.test("formatJsonLine: time with milliseconds, level, message, fields", () =
     line,
     '{"time":"2026-11-25T16:29:01.005Z","level":"info","message":"m","event":"open","src":"a"}\n',
   );
+});
+
+Deno.test("captureDropMessage() and captureTotalsMessage(): the kernel's drops, singular and plural, and totals", () => {
+  assert.deepEqual(captureDropMessage("eth0", 1, 1), {
+    level: "warning",
+    message: "pcap: eth0: capture buffer full, the kernel dropped 1 packet (1 in all); knocks may be lost: " +
+      "raise --buffer-size",
+    fields: { event: "capture-drops", iface: "eth0", count: 1, total: 1 },
+  });
+  assert.equal(
+    captureDropMessage("veth0", 2500, 4100).message,
+    "pcap: veth0: capture buffer full, the kernel dropped 2500 packets (4100 in all); knocks may be lost: " +
+      "raise --buffer-size",
+  );
+  assert.deepEqual(captureTotalsMessage("eth0", 1000, 3), {
+    level: "info",
+    message: "pcap: eth0: 1000 packets captured, 3 dropped",
+    fields: { event: "capture-stats", iface: "eth0", received: 1000, dropped: 3 },
+  });
 });
