@@ -1,7 +1,7 @@
 /**
  * `knocktool serve`: knockd's command line (same options, same meanings) plus `--read`, `--log-format`,
- * `--max-attempts`, `--dry-run`, `--state-dir`, `--command-timeout` and `--max-commands`, and the runner
- * that starts the daemon.
+ * `--max-attempts`, `--dry-run`, `--state-dir`, `--command-timeout`, `--max-commands` and `-B`, and the
+ * runner that starts the daemon.
  *
  * @module
  */
@@ -114,26 +114,15 @@ export const serveCommand = command(
   },
 );
 
-/** The parsed arguments of `serve`. */
-export interface ServeArgs {
+/**
+ * The parsed arguments of `serve`: the daemon's settings under their option names (`-c` is `config`, `-i`
+ * is `interface`), plus `-V` and `-h`.
+ */
+export interface ServeArgs extends Omit<ServeSettings, "configPath" | "interfaces"> {
   readonly config: string;
   readonly interface?: string | undefined;
-  readonly daemon: boolean;
-  readonly debug: boolean;
-  readonly verbose: boolean;
-  readonly onlyIPv4: boolean;
-  readonly pidFile?: string | undefined;
-  readonly logFile?: string | undefined;
   readonly version: boolean;
   readonly help: boolean;
-  readonly read?: string | undefined;
-  readonly logFormat: "text" | "json";
-  readonly maxAttempts?: number | undefined;
-  readonly dryRun: boolean;
-  readonly stateDir?: string | undefined;
-  readonly commandTimeout?: number | undefined;
-  readonly maxCommands?: number | undefined;
-  readonly bufferSize?: number | undefined;
 }
 
 const USAGE = `Usage: ${PROGRAM_NAME} serve [options]
@@ -174,24 +163,8 @@ export async function runServe(args: ServeArgs, io: Io): Promise<number> {
     io.stdout(`${PROGRAM_NAME} ${VERSION}\n`);
     return 0;
   }
-  const settings: ServeSettings = {
-    configPath: args.config,
-    interfaces: args.interface,
-    daemon: args.daemon,
-    debug: args.debug,
-    verbose: args.verbose,
-    onlyIPv4: args.onlyIPv4,
-    pidFile: args.pidFile,
-    logFile: args.logFile,
-    read: args.read,
-    logFormat: args.logFormat,
-    maxAttempts: args.maxAttempts,
-    dryRun: args.dryRun,
-    stateDir: args.stateDir,
-    commandTimeout: args.commandTimeout,
-    maxCommands: args.maxCommands,
-    bufferSize: args.bufferSize,
-  };
+  const { config: configPath, interface: interfaces, version: _version, help: _help, ...rest } = args;
+  const settings: ServeSettings = { ...rest, configPath, interfaces };
   const loaded = loadConfig(args.config, io);
   if (!loaded.ok) {
     io.stderr(loaded.report);
