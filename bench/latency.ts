@@ -8,56 +8,69 @@
  * Both daemons run one after the other in the same server namespace with the same config: a 3-port TCP SYN
  * door whose `start_command` writes a timestamp. A long-lived client process in the client namespace (this
  * script with `--client`) knocks 7000, 8000, 9000 every `--interval` ms (`connect()` closed at once, like
- * knock) and prints the CLOCK_REALTIME time read just before the `connect()` of each last knock. Same
- * machine, same clock: the latency of an opening is its command's timestamp minus the send time of the last
- * knock before it. Reports p50/p90/p99/max for both daemons and how many knocks opened. It reports; it does
- * not assert. The daemons do not log (no `-v`), as in production without a logfile.
+ * knock) and prints CLOCK_REALTIME and CLOCK_MONOTONIC read just before the `connect()` of each last knock.
+ * Same machine, same clocks. Reports p50/p90/p99/max for both daemons and how many knocks opened. It
+ * reports; it does not assert. The daemons do not log (no `-v`), as in production without a logfile.
  *
- * The stamp is a static C program built with gcc when there is one (else `date +%s.%N >> FILE`, about 3 ms
- * slower to start: dynamic linking and locales); the "start of the command" is its clock read, so every
- * number includes starting a program. Three start commands: `stamp FILE` (one program: knocktool's
- * standby shell execs it, knockd's `system()` forks `sh` which forks again), `stamp >> FILE` (a redirection:
- * the standby shell forks for it) and `stamp FILE` in a door that also has a stop command (knocktool journals
- * the pending stop, fsync included, before the start command runs: issue 4's crash-safety rule).
+ * The start command runs a stamp program, a file named `kt-latency-stamp`: a static C program built with gcc
+ * when there is one (it appends CLOCK_REALTIME to the file given as argument), else a copy of `date`
+ * (`+%s.%N >> FILE`). Two times per opening, both against the send time of the last knock before it:
  *
- * The floor lines take the daemons out: how long after the call the stamp reads the clock when Deno starts
- * `/bin/sh -c` through posix_spawn, or hands the command to a waiting standby shell (cli/serve/standby.ts,
- * what serve does).
+ * - `exec`: when the kernel has loaded the command, its `sched_process_exec` event in a tracefs instance of
+ *   the benchmark's own (trace clock `mono`, the client reads CLOCK_MONOTONIC too). This is "the start of the
+ *   command", the same for both daemons, and does not depend on the program;
+ * - `read`: the stamp's own clock read, i.e. plus the program's start-up (page faults, libc): 1.5-3 ms more
+ *   on this VM even for a static binary.
+ *
+ * Three start commands: `stamp FILE` (one program: knocktool's standby shell execs it, knockd's `system()`
+ * forks `sh`, which forks again), `stamp >> FILE` (a redirection: the standby shell forks for it) and
+ * `stamp FILE` in a door with a stop command (knocktool journals the pending stop, fsync included, before
+ * the start command runs: issue 4's crash-safety rule). The floor lines take the daemons out: the time from
+ * Deno's hand-off (`/bin/sh -c` through posix_spawn, or a waiting standby shell) to the exec and to the read.
  *
  * Measured on 2026-11-25 (2-core shared AMD EPYC VM under Firecracker, Deno 2.9.6, knockd 0.8, libpcap
- * 1.10.3, static C stamp), 200 knocks 100 ms apart, with the standby shell (commit "serve: door commands
- * run in a standby shell ..."):
+ * 1.10.3, static C stamp), 300 knocks 100 ms apart, with the standby shell:
  *
- *     start_command         daemon      opened     p50     p90     p99     max
- *     stamp FILE            knockd     200/200   20.31   22.61   24.96   53.48
- *     stamp FILE            knocktool  200/200    3.57    5.40    7.22    7.94
- *     stamp >> FILE         knockd     200/200   53.81   63.85   70.97   71.18
- *     stamp >> FILE         knocktool  200/200    4.18    6.97    9.24    9.82
- *     stamp FILE + stop     knockd     200/200   46.86   54.72   62.45   72.63
- *     stamp FILE + stop     knocktool  200/200    6.33    7.98   11.32   19.85
- *     floor: Deno starting the stamp, sh -c               100 runs:    5.48    6.69    7.78    7.90
- *     floor: Deno starting the stamp, standby, program    100 runs:    2.83    4.38    6.63    6.78
- *     floor: Deno starting the stamp, standby, redirect   100 runs:    2.82    4.92    6.03    8.34
+ *     start_command         daemon      opened  at       p50     p90     p99     max
+ *     stamp FILE            knockd     300/300  exec   53.80   54.79   56.21   61.69
+ *                                               read   55.06   56.26   57.54   63.11
+ *     stamp FILE            knocktool  300/300  exec    1.96    5.15    9.99   19.81
+ *                                               read    4.36   10.20   13.22   21.07
+ *     stamp >> FILE         knockd     300/300  exec   54.49   67.24   71.75   73.24
+ *                                               read   55.89   68.66   73.24   75.08
+ *     stamp >> FILE         knocktool  300/300  exec    2.13    3.12    4.30    5.68
+ *                                               read    4.27    6.34    9.33   10.45
+ *     stamp FILE + stop     knockd     300/300  exec   24.16   37.05   40.32   55.15
+ *                                               read   25.63   38.44   42.14   56.81
+ *     stamp FILE + stop     knocktool  300/300  exec    5.68    7.58   17.63   28.55
+ *                                               read    7.34    9.60   19.40   31.33
+ *     floor (no daemon), sh -c                  exec    5.88    7.02    8.07    9.45
+ *                                               read    7.39    8.52   10.00   10.84
+ *     floor (no daemon), standby, program       exec    1.57    1.87    2.12    2.30
+ *                                               read    3.36    5.03    7.51   10.58
+ *     floor (no daemon), standby, redirect      exec    1.47    1.80    2.15    2.20
+ *                                               read    3.42    5.67    7.85   10.01
  *
- * Another run: knocktool `stamp FILE` p50 4.11, p99 10.50 (knockd 37.77, 40.68); `stamp >> FILE` p50
- * 5.97, p99 13.27 (knockd 32.46, 48.61). knockd's own numbers swing between runs (p50 10 to 54 ms: its
- * 50 ms capture buffer timeout).
+ * knocktool's exec p50 is 1.8-2.6 ms in every run (knockd: 24-54 ms, its 50 ms capture buffer timeout);
+ * its exec p99 was 4.0, 5.9, 7.9, 9.9, 4.3 and 10.7 ms over six form-runs: under 5 ms in two. Runs swing
+ * (knockd's own p50 went from 10 to 54 ms between runs).
  *
- * History of knocktool's `stamp >> FILE` (then the only form): `Deno.Command` `detached` (forks the whole
- * daemon) p50 16-17, p99 30-34; libc posix_spawn of `/bin/sh -c` p50 6.9-8.3, p99 15-18; standby shell p50
- * 4.2-6.0, p99 9.2-13.3.
+ * Where knocktool's time goes, measured inside the daemon with temporary instrumentation (in-memory, dumped
+ * at exit; not committed), 300 openings per form: last knock's pcap timestamp → the capture loop's `poll`
+ * returns p50 0.06-0.22, p99 0.9-2.0 ms; → frame handler p50 0.3-0.5, p99 1.9-2.6; → command written to the
+ * standby shell p50 0.5-0.7, p99 2.8 (max 12.7 and 19.5: the wake-ups of a worker thread, then of the main
+ * thread, on an idle 2-vCPU VM). From the hand-off the kernel has exec'd the command 1.5 ms later (p99 2.1-3.6,
+ * floor). So knocktool's own share, pcap timestamp to hand-off, is p99 ≈ 3 ms, under the 5 ms target; end to
+ * end (to the exec) the target is met at p50 and p90 but not reliably at p99 on this VM.
  *
- * Where the time goes, measured inside the daemon with temporary instrumentation (not committed): from the
- * last knock's pcap timestamp to the command written to the standby shell, p50 0.57 ms, p90 0.99, p99 2.9
- * (the capture wake-up, decoder, engine and hand-off; the frame handler alone starts 0.6 ms p50 after the
- * pcap timestamp, a worker-thread poll then the main thread). The rest is this VM starting a program: even
- * with no daemon at all, a waiting shell's exec of a static binary reads the clock 2.8 ms p50 and 6-7 ms p99
- * after the hand-off (floor lines), and a bash loop runs it at ~3.5 ms per fork+exec.
+ * With a stop command the journal write (temporary file, fsync, rename, fsync of the directory) comes first
+ * by design: pcap timestamp to hand-off p50 3.6, p99 17 ms in the instrumented run, the fsync tail of this
+ * VM's ext4 (a micro-benchmark of the same write: p50 2.4-2.8, p99 4.6-4.9 ms async, 1.9-2.4 / 2.9-6.0 ms
+ * with synchronous calls).
  *
- * So the target "p99 under 5 ms" is met for knocktool's own share (pcap timestamp to command hand-off, p99
- * about 3 ms) and not end to end on this VM, whose exec alone has a p99 above 5 ms; end to end knocktool is
- * 0.1-0.2 of knockd at p50 and 0.2-0.3 at p99. With a stop command, the journal's write (temporary file,
- * fsync, rename, fsync of the directory: about 2 ms here) comes before the start command by design.
+ * History of knocktool's `stamp >> FILE`, clock read (before the exec trace existed): `Deno.Command`
+ * `detached` (forks the whole daemon) p50 16-17, p99 30-34 ms; libc posix_spawn of `/bin/sh -c` p50
+ * 6.9-8.3, p99 15-18; standby shell p50 4.2-6.0, p99 9.2-13.3.
  *
  * @module
  */
@@ -116,9 +129,18 @@ export function clientCommand(host: string, count: number, intervalMs: number): 
   ];
 }
 
-/** Send times (ms since the epoch, sub-ms precision) printed by a client run. */
-export function sendTimes(stdout: string): number[] {
-  return stdout.split("\n").filter((l) => l.startsWith("sent ")).map((l) => Number(l.slice(5)));
+/** When a last knock was sent: CLOCK_REALTIME and CLOCK_MONOTONIC, ms with sub-ms precision. */
+export interface SendTime {
+  readonly real: number;
+  readonly mono: number;
+}
+
+/** Send times printed by a client run (`sent <realtime> <monotonic>` lines). */
+export function sendTimes(stdout: string): SendTime[] {
+  return stdout.split("\n").filter((l) => l.startsWith("sent ")).map((l) => {
+    const [real, mono] = l.slice(5).split(" ").map(Number);
+    return { real: real!, mono: mono! };
+  });
 }
 
 /** Reads a text file, "" when missing. */
@@ -168,11 +190,11 @@ let clockLib:
   | Deno.DynamicLibrary<{ clock_gettime: { parameters: ["i32", "buffer"]; result: "i32" } }>
   | undefined;
 
-/** CLOCK_REALTIME in milliseconds (the clock `date +%s.%N` reads). */
-function realtimeMs(): number {
+/** CLOCK_REALTIME (0: what the stamp and `date` read) or CLOCK_MONOTONIC (1: the trace clock), in ms. */
+function clockMs(id: 0 | 1): number {
   clockLib ??= Deno.dlopen("libc.so.6", { clock_gettime: { parameters: ["i32", "buffer"], result: "i32" } });
   const ts = new BigInt64Array(2);
-  clockLib.symbols.clock_gettime(0, ts);
+  clockLib.symbols.clock_gettime(id, ts);
   return Number(ts[0]!) * 1000 + Number(ts[1]!) / 1e6;
 }
 
@@ -189,9 +211,10 @@ async function clientMain(args: readonly string[]): Promise<void> {
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
     tcpKnock(address, 7000);
     tcpKnock(address, 8000);
-    const sent = realtimeMs();
+    const real = clockMs(0);
+    const mono = clockMs(1);
     tcpKnock(address, 9000);
-    lines.push(`sent ${sent.toFixed(3)}`);
+    lines.push(`sent ${real.toFixed(3)} ${mono.toFixed(3)}`);
   }
   await Deno.stdout.write(new TextEncoder().encode(lines.join("\n") + "\n"));
 }
@@ -213,7 +236,10 @@ interface LatencyResult {
   readonly form: Form;
   readonly sent: number;
   readonly opened: number;
-  readonly latencies: number[];
+  /** Last knock to the kernel's exec of the stamp (without tracefs: undefined). */
+  readonly execs: number[] | undefined;
+  /** Last knock to the stamp's clock read. */
+  readonly reads: number[];
 }
 
 /**
@@ -223,15 +249,41 @@ interface LatencyResult {
  */
 type Form = "program" | "redirect" | "journaled";
 
+/**
+ * The command the doors start, always a file named {@linkcode STAMP_NAME} (so its exec can be traced): the
+ * static C program (takes the output file as argument), or a copy of `date` (prints; needs `>>`).
+ */
+interface Stamp {
+  readonly path: string;
+  readonly kind: "c" | "date";
+}
+
+/** The file name of the stamp program (the exec trace's filter). */
+const STAMP_NAME = "kt-latency-stamp";
+
 /** The start command of `form`. */
-function stampCommand(stamp: string, form: Form, output: string): string {
-  return form === "redirect" ? `${stamp} >> ${output}` : `${stamp} ${output}`;
+function stampCommand(stamp: Stamp, form: Form, output: string): string {
+  const program = stamp.kind === "c" ? stamp.path : `${stamp.path} +%s.%N`;
+  return form === "redirect" ? `${program} >> ${output}` : `${program} ${output}`;
+}
+
+/** The latency of each opening: `sent` the last knocks, `starts` the commands' times (same clock, sorted). */
+function latenciesOf(sent: readonly number[], starts: readonly number[]): number[] {
+  const latencies: number[] = [];
+  for (const s of starts) {
+    // The last knock sent before the command started.
+    let best: number | undefined;
+    for (const k of sent) if (k <= s && (best === undefined || k > best)) best = k;
+    if (best !== undefined) latencies.push(s - best);
+  }
+  return latencies.sort((a, b) => a - b);
 }
 
 async function measure(
   t: Topology,
+  trace: ExecTrace | undefined,
   daemon: Daemon,
-  stamp: string,
+  stamp: Stamp,
   form: Form,
   knocks: number,
   intervalMs: number,
@@ -247,23 +299,24 @@ async function measure(
     if (!(await waitReady(client, t.serverV4, output, server))) {
       throw new Error(`${daemon} did not run its start command\n${server.output()}`);
     }
+    trace?.clear();
     const run = await client.exec(clientCommand(t.serverV4, knocks, intervalMs), {
       timeoutMs: knocks * intervalMs + 60_000,
     });
     const sent = sendTimes(run.stdout);
     await poll(async () => (await readText(output)).trim().split("\n").length >= sent.length, 3000);
     await new Promise((resolve) => setTimeout(resolve, 300));
-    const starts = (await readText(output)).trim().split("\n").filter((l) => l !== "")
+    const reads = (await readText(output)).trim().split("\n").filter((l) => l !== "")
       .map((l) => Number(l) * 1000).sort((a, b) => a - b);
-    const latencies: number[] = [];
-    for (const s of starts) {
-      // The last knock sent before the command started.
-      let best: number | undefined;
-      for (const k of sent) if (k <= s && (best === undefined || k > best)) best = k;
-      if (best !== undefined) latencies.push(s - best);
-    }
-    latencies.sort((a, b) => a - b);
-    return { daemon, form, sent: sent.length, opened: starts.length, latencies };
+    const execs = trace === undefined ? [] : trace.read().sort((a, b) => a - b);
+    return {
+      daemon,
+      form,
+      sent: sent.length,
+      opened: reads.length,
+      execs: trace === undefined ? undefined : latenciesOf(sent.map((k) => k.mono), execs),
+      reads: latenciesOf(sent.map((k) => k.real), reads),
+    };
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -282,33 +335,96 @@ int main(int argc, char **argv) {
 `;
 
 /**
- * The timestamp command: a static C program built with gcc into `dir` when gcc is there (it starts in
- * about 1.5 ms here), else `date +%s.%N` (about 3 ms more: dynamic linking and locale loading).
+ * The stamp: a static C program built with gcc into `dir` when gcc is there (it reads the clock about 1.5 ms
+ * after its exec here), else a copy of `date` (about 3 ms more: dynamic linking and locales).
  */
-async function buildStamp(dir: string): Promise<string> {
+async function buildStamp(dir: string): Promise<Stamp> {
+  const path = `${dir}/${STAMP_NAME}`;
   try {
     await Deno.writeTextFile(`${dir}/stamp.c`, STAMP_C);
     const out = await new Deno.Command("gcc", {
-      args: ["-O2", "-static", "-o", `${dir}/stamp`, `${dir}/stamp.c`],
+      args: ["-O2", "-static", "-o", path, `${dir}/stamp.c`],
       stdout: "null",
       stderr: "null",
     }).output();
-    if (out.success) return `${dir}/stamp`;
+    if (out.success) return { path, kind: "c" };
   } catch {
     // no gcc
   }
-  return "date +%s.%N";
+  await Deno.copyFile("/usr/bin/date", path);
+  await Deno.chmod(path, 0o755);
+  return { path, kind: "date" };
 }
 
 /**
- * Floor mode: how long Deno takes to start the stamp, from the call to the stamp's clock read, with stdin
- * and stdout null: `/bin/sh -c` through `posix_spawn` in its own process group (ffi/spawn.ts; what serve
- * does without a waiting shell), or handing the command to a standby shell started beforehand
- * (cli/serve/standby.ts, what serve does), as one program or with a redirection. Prints one latency in ms
- * per line.
+ * The kernel's `sched_process_exec` events for the stamp, timed on CLOCK_MONOTONIC: a tracefs instance of
+ * its own (mounted if needed), so the "start of the command" is the moment the kernel has loaded it, for
+ * both daemons alike, without the program's own start-up in it.
+ */
+class ExecTrace {
+  readonly #dir: string;
+
+  private constructor(dir: string) {
+    this.#dir = dir;
+  }
+
+  /** Starts tracing execs of files named `name`, or returns `undefined` when tracefs is not usable. */
+  static async open(name: string): Promise<ExecTrace | undefined> {
+    const root = "/sys/kernel/tracing";
+    try {
+      await Deno.stat(`${root}/instances`).catch(async () => {
+        await new Deno.Command("mount", {
+          args: ["-t", "tracefs", "nodev", root],
+          stdout: "null",
+          stderr: "null",
+        })
+          .output();
+      });
+      const dir = `${root}/instances/knocktool-latency-${Deno.pid}`;
+      await Deno.mkdir(dir);
+      const trace = new ExecTrace(dir);
+      try {
+        await Deno.writeTextFile(`${dir}/trace_clock`, "mono");
+        await Deno.writeTextFile(`${dir}/events/sched/sched_process_exec/filter`, `filename ~ "*/${name}"`);
+        await Deno.writeTextFile(`${dir}/events/sched/sched_process_exec/enable`, "1");
+      } catch (error) {
+        await trace.close();
+        throw error;
+      }
+      return trace;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Forgets the events so far. */
+  clear(): void {
+    Deno.writeTextFileSync(`${this.#dir}/trace`, "");
+  }
+
+  /** The exec times so far, ms on CLOCK_MONOTONIC. */
+  read(): number[] {
+    return Deno.readTextFileSync(`${this.#dir}/trace`).split("\n")
+      .map((l) => / (\d+\.\d+): sched_process_exec: /.exec(l)?.[1])
+      .filter((t) => t !== undefined).map((t) => Number(t) * 1000);
+  }
+
+  /** Stops tracing and removes the instance. */
+  async close(): Promise<void> {
+    await Deno.writeTextFile(`${this.#dir}/events/sched/sched_process_exec/enable`, "0").catch(() => {});
+    await Deno.remove(this.#dir).catch(() => {});
+  }
+}
+
+/**
+ * Floor mode: hands the stamp to `/bin/sh -c` (posix_spawn, its own process group: what serve does without a
+ * waiting shell) or to a standby shell started beforehand (cli/serve/standby.ts, what serve does), as one
+ * program or with a redirection, with stdin and stdout null. Prints, per run, the CLOCK_MONOTONIC time of
+ * the hand-off and the latency of the stamp's clock read, in ms.
  */
 async function floorMain(args: readonly string[]): Promise<void> {
-  const [stamp, countText, mode] = args;
+  const [stampPath, kind, countText, mode] = args;
+  const stamp: Stamp = { path: stampPath!, kind: kind === "c" ? "c" : "date" };
   const dir = await Deno.makeTempDir({ prefix: "kt-floor-" });
   const out = `${dir}/t`;
   const lines: string[] = [];
@@ -318,17 +434,18 @@ async function floorMain(args: readonly string[]): Promise<void> {
     await Deno.writeTextFile(out, "");
     standby.fill();
     await new Promise((resolve) => setTimeout(resolve, 20));
-    const t0 = realtimeMs();
+    const mono = clockMs(1);
+    const real = clockMs(0);
     const child = mode === "sh -c"
-      ? spawn("/bin/sh", ["-c", stampCommand(stamp!, form, out)], {
+      ? spawn("/bin/sh", ["-c", stampCommand(stamp, form, out)], {
         argv0: "sh",
         stdin: "null",
         stdout: "null",
         newProcessGroup: true,
       })
-      : standby.take(stampCommand(stamp!, form, out))!;
+      : standby.take(stampCommand(stamp, form, out))!;
     await child.status;
-    lines.push((Number(await Deno.readTextFile(out)) * 1000 - t0).toFixed(3));
+    lines.push(`${mono.toFixed(3)} ${(Number(await Deno.readTextFile(out)) * 1000 - real).toFixed(3)}`);
   }
   await standby.close();
   await Deno.remove(dir, { recursive: true });
@@ -339,24 +456,34 @@ async function floorMain(args: readonly string[]): Promise<void> {
 const FLOOR_MODES = ["sh -c", "standby, program", "standby, redirect"] as const;
 type FloorMode = typeof FLOOR_MODES[number];
 
+/** Latencies of a floor mode: to the exec (when traced) and to the clock read. */
+interface Floor {
+  readonly execs: number[] | undefined;
+  readonly reads: number[];
+}
+
 async function main(): Promise<void> {
   const { whySkip, withTopology } = await import("../tests/e2e/_netns.ts");
   const knocks = flag("--knocks", 200);
   const intervalMs = flag("--interval", 100);
   if ((await whySkip(["knockd"], "latency")) !== undefined) return;
   const dir = await Deno.makeTempDir({ prefix: "kt-stamp-" });
-  const floors = new Map<FloorMode, number[]>();
-  let stamp = "";
+  const floors = new Map<FloorMode, Floor>();
+  let stamp: Stamp = { path: "", kind: "date" };
+  const trace = await ExecTrace.open(STAMP_NAME);
   const results = await withTopology({}, async (t) => {
     stamp = await buildStamp(dir);
     // `date` needs `>>`: the program form only with the C stamp.
-    const forms: Form[] = stamp.endsWith("/stamp") ? ["program", "redirect", "journaled"] : ["redirect"];
+    const forms: Form[] = stamp.kind === "c" ? ["program", "redirect", "journaled"] : ["redirect"];
     const out: LatencyResult[] = [];
     for (const form of forms) {
-      for (const daemon of DAEMONS) out.push(await measure(t, daemon, stamp, form, knocks, intervalMs));
+      for (const daemon of DAEMONS) {
+        out.push(await measure(t, trace, daemon, stamp, form, knocks, intervalMs));
+      }
     }
     for (const mode of FLOOR_MODES) {
       if (mode === "standby, program" && !forms.includes("program")) continue;
+      trace?.clear();
       const f = await t.server.exec([
         Deno.execPath(),
         "run",
@@ -364,40 +491,59 @@ async function main(): Promise<void> {
         "--no-prompt",
         SCRIPT,
         "--floor",
-        stamp,
+        stamp.path,
+        stamp.kind,
         String(Math.min(knocks, 100)),
         mode,
       ]);
-      floors.set(mode, f.stdout.trim().split("\n").map(Number).sort((a, b) => a - b));
+      const runs = f.stdout.trim().split("\n").map((l) => l.split(" ").map(Number) as [number, number]);
+      floors.set(mode, {
+        execs: trace === undefined
+          ? undefined
+          : latenciesOf(runs.map(([mono]) => mono), trace.read().sort((a, b) => a - b)),
+        reads: runs.map(([, read]) => read).sort((a, b) => a - b),
+      });
     }
     return out;
-  }).finally(() => Deno.remove(dir, { recursive: true }));
-  say(`stamp: ${stamp.endsWith("/stamp") ? "a static C program appending CLOCK_REALTIME to a file" : stamp}`);
+  }).finally(async () => {
+    await trace?.close();
+    await Deno.remove(dir, { recursive: true });
+  });
+  say(
+    `stamp: ${stamp.kind === "c" ? "a static C program appending CLOCK_REALTIME to a file" : "date +%s.%N"}`,
+  );
   say(`knock-to-command latency, ${knocks} knocks ${intervalMs} ms apart (ms)`);
-  say("start_command         daemon      opened     p50     p90     p99     max");
-  const row = (l: readonly number[]) =>
-    [50, 90, 99, 100].map((p) => percentile(l, p).toFixed(2).padStart(7)).join(" ");
+  say(
+    trace === undefined
+      ? "(tracefs not usable: no exec times)"
+      : "exec: the kernel's sched_process_exec of the stamp; read: the stamp's own clock read",
+  );
+  say("start_command         daemon      opened  at       p50     p90     p99     max");
+  const row = (l: readonly number[] | undefined) =>
+    l === undefined
+      ? "      -"
+      : [50, 90, 99, 100].map((p) => percentile(l, p).toFixed(2).padStart(7)).join(" ");
   for (const r of results) {
     const form = { program: "stamp FILE", redirect: "stamp >> FILE", journaled: "stamp FILE + stop" }[r.form];
-    say(
-      `${form.padEnd(21)} ${r.daemon.padEnd(10)} ${`${r.opened}/${r.sent}`.padStart(7)} ${row(r.latencies)}`,
-    );
+    const head = `${form.padEnd(21)} ${r.daemon.padEnd(10)} ${`${r.opened}/${r.sent}`.padStart(7)}`;
+    say(`${head}  exec ${row(r.execs)}`);
+    say(`${" ".repeat(head.length)}  read ${row(r.reads)}`);
   }
   for (const [mode, floor] of floors) {
-    say(
-      `floor: Deno starting the stamp, ${mode.padEnd(18)} ${String(floor.length).padStart(4)} runs: ${
-        row(floor)
-      }`,
-    );
+    const head = `floor (no daemon), ${mode}`.padEnd(40);
+    say(`${head}  exec ${row(floor.execs)}`);
+    say(`${" ".repeat(head.length)}  read ${row(floor.reads)}`);
   }
   for (const form of ["program", "redirect", "journaled"] as const) {
     const a = results.find((r) => r.form === form && r.daemon === "knockd");
     const b = results.find((r) => r.form === form && r.daemon === "knocktool");
     if (a === undefined || b === undefined) continue;
+    const ratio = (x: readonly number[] | undefined, y: readonly number[] | undefined, p: number) =>
+      x === undefined || y === undefined ? "-" : (percentile(y, p) / percentile(x, p)).toFixed(2);
     say(
-      `knocktool / knockd (${form}): p50 ${
-        (percentile(b.latencies, 50) / percentile(a.latencies, 50)).toFixed(2)
-      }, p99 ${(percentile(b.latencies, 99) / percentile(a.latencies, 99)).toFixed(2)}`,
+      `knocktool / knockd (${form}): exec p50 ${ratio(a.execs, b.execs, 50)}, p99 ${
+        ratio(a.execs, b.execs, 99)
+      }; read p50 ${ratio(a.reads, b.reads, 50)}, p99 ${ratio(a.reads, b.reads, 99)}`,
     );
   }
 }
