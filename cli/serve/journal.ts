@@ -2,17 +2,24 @@
  * The stop-command journal of a live `serve` daemon: every pending stop command is on disk before its start
  * command runs, so after a crash or `kill -9` the next start runs the overdue ones at once and schedules the
  * others. One file per config file in the state directory (default `/var/lib/knocktool`, created 0700),
- * written atomically (temporary file in the same directory, fsync, rename, fsync of the directory), mode 0600.
+ * mode 0600, format in `core/serve/journal.ts` (a log).
+ *
+ * The file is kept open and preallocated with zero bytes: a change is one line appended in place (no size
+ * change) followed by one `fdatasync`, about 0.6 ms here, where rewriting the file atomically (temporary
+ * file, fsync, rename, fsync of the directory) took 2.4 ms and had a long tail. When the log is full, or the
+ * file was removed behind the daemon's back (its link count is 0), or a write failed, the journal is
+ * compacted: the pending stops are written to a new preallocated file atomically (temporary file, fsync,
+ * rename, fsync of the directory). It is also compacted at start.
  *
  * Writes are batched: changes made while a write is in flight (or in the same tick) go to disk together in
- * the next write, and {@linkcode StopJournal.durable} tells a caller when its entry is on disk. The format is
- * `core/serve/journal.ts`.
+ * the next write, and {@linkcode StopJournal.durable} tells a caller when its entry is on disk.
  *
  * @module
  */
 import {
   decodeJournal,
-  encodeJournal,
+  encodeJournalHeader,
+  encodeJournalOp,
   type JournalEntry,
   journalFileName,
 } from "../../core/serve/journal.ts";
@@ -21,6 +28,17 @@ import type { ServeLog } from "./logging.ts";
 
 /** The default state directory. */
 export const DEFAULT_STATE_DIR = "/var/lib/knocktool";
+
+/** The smallest preallocated journal (about 4,000 openings' worth of changes between compactions). */
+const MIN_CAPACITY = 1 << 20;
+
+/** A change waiting to be written; ids are given when it is encoded (they change at each compaction). */
+interface PendingOp {
+  readonly op: "add" | "due" | "del";
+  readonly record: JournalRecord;
+}
+
+const encoder = new TextEncoder();
 
 /** A pending stop in the journal (mutable: the due time moves once the start command has finished). */
 export interface JournalRecord {
@@ -60,6 +78,15 @@ export class StopJournal {
   readonly #name: string;
   readonly #log: ServeLog;
   readonly #records = new Set<JournalRecord>();
+  /** Each written record's id in the current file. */
+  #ids = new Map<JournalRecord, number>();
+  #nextId = 1;
+  #ops: PendingOp[] = [];
+  /** The open journal file (`undefined`: compact before the next write). */
+  #file: Deno.FsFile | undefined;
+  /** Where the next line goes, and the preallocated size. */
+  #tail = 0;
+  #capacity = 0;
   /** Incremented at every change; `#written` is the last generation on disk (or failed to write). */
   #generation = 0;
   #written = 0;
@@ -137,6 +164,11 @@ export class StopJournal {
         }
       }
     }
+    try {
+      journal.#compact();
+    } catch (error) {
+      return { ok: false, error: `cannot write stop journal ${path}: ${osReason(error)}` };
+    }
     return { ok: true, journal, entries: [...journal.#records] };
   }
 
@@ -154,6 +186,7 @@ export class StopJournal {
   add(entry: JournalEntry): JournalRecord {
     const record: JournalRecord = { ...entry };
     this.#records.add(record);
+    this.#ops.push({ op: "add", record });
     this.#changed();
     return record;
   }
@@ -167,6 +200,7 @@ export class StopJournal {
   update(record: JournalRecord, dueMs: number): void {
     if (!this.#records.has(record) || record.dueMs === dueMs) return;
     record.dueMs = dueMs;
+    this.#ops.push({ op: "due", record });
     this.#changed();
   }
 
@@ -176,7 +210,9 @@ export class StopJournal {
    * @param record The record.
    */
   remove(record: JournalRecord): void {
-    if (this.#records.delete(record)) this.#changed();
+    if (!this.#records.delete(record)) return;
+    this.#ops.push({ op: "del", record });
+    this.#changed();
   }
 
   /**
@@ -204,14 +240,16 @@ export class StopJournal {
   async #drain(): Promise<void> {
     while (this.#written < this.#generation) {
       const generation = this.#generation;
-      const text = encodeJournal([...this.#records]);
+      const ops = this.#ops;
+      this.#ops = [];
       try {
-        await this.#write(text);
+        await this.#append(ops);
         if (this.#failing) {
           this.#failing = false;
           this.#log.info(`stop journal ${this.path} written again`, { event: "journal-ok" });
         }
       } catch (error) {
+        this.#closeFile(); // compacted (rewritten whole) at the next change
         if (!this.#failing) {
           this.#failing = true;
           this.#log.error(`could not write stop journal ${this.path}: ${osReason(error)}`, {
@@ -229,33 +267,109 @@ export class StopJournal {
     this.#writer = undefined;
   }
 
-  async #write(text: string): Promise<void> {
-    const temp = await Deno.makeTempFile({ dir: this.#dir, prefix: `.${this.#name}.`, suffix: ".tmp" });
-    try {
-      const file = await Deno.open(temp, { write: true, truncate: true });
-      try {
-        const bytes = new TextEncoder().encode(text);
-        let written = 0;
-        while (written < bytes.length) written += await file.write(bytes.subarray(written));
-        await file.sync();
-      } finally {
-        file.close();
+  /** Appends `ops` in place and waits for `fdatasync`; compacts instead when it must. */
+  async #append(ops: readonly PendingOp[]): Promise<void> {
+    let file = this.#file;
+    if (file !== undefined && file.statSync().nlink === 0) {
+      // Removed behind our back (e.g. the state directory was deleted): a new file, or an error.
+      this.#closeFile();
+      file = undefined;
+    }
+    const ids = new Map(this.#ids);
+    let nextId = this.#nextId;
+    let text = "";
+    for (const { op, record } of ops) {
+      if (op === "add") {
+        const id = nextId++;
+        ids.set(record, id);
+        text += encodeJournalOp({ op, id, entry: record });
+      } else {
+        const id = ids.get(record);
+        if (id === undefined) continue; // never written (compacted away before its add)
+        text += op === "due" ? encodeJournalOp({ op, id, dueMs: record.dueMs }) : encodeJournalOp({ op, id });
+        if (op === "del") ids.delete(record);
       }
-      await Deno.rename(temp, this.path);
+    }
+    const bytes = encoder.encode(text);
+    if (file === undefined || this.#tail + bytes.length > this.#capacity) {
+      this.#compact(); // the pending stops as they are now, `ops` included, already synced
+      return;
+    }
+    file.seekSync(this.#tail, Deno.SeekMode.Start);
+    let written = 0;
+    while (written < bytes.length) written += file.writeSync(bytes.subarray(written));
+    this.#ids = ids;
+    this.#nextId = nextId;
+    this.#tail += bytes.length;
+    await file.syncData();
+  }
+
+  /**
+   * Rewrites the journal atomically as a new preallocated file holding the pending stops (temporary file in
+   * the same directory, zero-filled to its capacity, fsync, rename, fsync of the directory) and keeps it
+   * open for appending. Synchronous: at start, and rarely after (a full log, a failed write).
+   */
+  #compact(): void {
+    this.#closeFile();
+    const records = [...this.#records];
+    const ids = new Map<JournalRecord, number>();
+    let text = encodeJournalHeader();
+    records.forEach((record, i) => {
+      ids.set(record, i + 1);
+      text += encodeJournalOp({ op: "add", id: i + 1, entry: record });
+    });
+    const bytes = encoder.encode(text);
+    const capacity = Math.max(MIN_CAPACITY, Math.ceil((2 * bytes.length + 65536) / 4096) * 4096);
+    const temp = Deno.makeTempFileSync({ dir: this.#dir, prefix: `.${this.#name}.`, suffix: ".tmp" });
+    let file: Deno.FsFile | undefined;
+    try {
+      file = Deno.openSync(temp, { read: true, write: true });
+      const zeros = new Uint8Array(Math.min(capacity, 65536));
+      const block = new Uint8Array(zeros.length);
+      for (let offset = 0; offset < capacity; offset += block.length) {
+        // The first blocks carry the text; the rest is written zeros (real blocks: later appends in place
+        // change neither the size nor the allocation, so fdatasync flushes data only).
+        block.set(zeros);
+        if (offset < bytes.length) block.set(bytes.subarray(offset, offset + block.length));
+        const chunk = block.subarray(0, Math.min(block.length, capacity - offset));
+        let written = 0;
+        while (written < chunk.length) written += file.writeSync(chunk.subarray(written));
+      }
+      file.syncSync();
+      Deno.renameSync(temp, this.path);
     } catch (error) {
-      await Deno.remove(temp).catch(() => {});
+      file?.close();
+      try {
+        Deno.removeSync(temp);
+      } catch {
+        // already gone
+      }
       throw error;
     }
     try {
-      const dir = await Deno.open(this.#dir, { read: true });
+      const dir = Deno.openSync(this.#dir, { read: true });
       try {
-        await dir.sync();
+        dir.syncSync();
       } finally {
         dir.close();
       }
     } catch {
       // fsync of a directory is best effort
     }
+    this.#file = file;
+    this.#tail = bytes.length;
+    this.#capacity = capacity;
+    this.#ids = ids;
+    this.#nextId = records.length + 1;
+  }
+
+  #closeFile(): void {
+    try {
+      this.#file?.close();
+    } catch {
+      // already closed
+    }
+    this.#file = undefined;
   }
 
   /**
@@ -266,6 +380,7 @@ export class StopJournal {
    */
   async close(): Promise<void> {
     await this.settle();
+    this.#closeFile();
     if (this.#records.size > 0 || this.#failing) return;
     try {
       await Deno.remove(this.path);

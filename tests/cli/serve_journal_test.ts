@@ -253,7 +253,12 @@ Deno.test("journal: temporary files of writes cut by a crash are removed at star
   const { log } = logger();
   const opened = StopJournal.open(dir, `${dir}/k.conf`, log);
   assert.ok(opened.ok);
-  assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name), [`.${other}.def456.tmp`]);
+  // The journal itself is (re)written at start, compacted and preallocated.
+  assert.deepEqual(
+    [...Deno.readDirSync(dir)].map((e) => e.name).sort(),
+    [`.${other}.def456.tmp`, name].sort(),
+  );
+  await opened.journal.close();
 });
 
 Deno.test("journal: a corrupt journal is logged and moved aside, never a crash", async () => {
@@ -268,11 +273,14 @@ Deno.test("journal: a corrupt journal is logged and moved aside, never a crash",
     assert.deepEqual(opened.entries, []);
     const aside = `${path}.corrupt-20261125T183005Z`;
     assert.equal(await Deno.readTextFile(aside), garbage);
-    await assert.rejects(Deno.stat(path), Deno.errors.NotFound);
+    // A fresh, empty journal took its place.
+    assert.deepEqual(decodeJournal(await Deno.readTextFile(path)), { ok: true, entries: [] });
     assert.match(
       out.join("\n"),
       /^stop journal .* is corrupt \(not JSON: .*\): moved aside to .*\.corrupt-20261125T183005Z$/,
     );
+    await opened.journal.close();
+    await assert.rejects(Deno.stat(path), Deno.errors.NotFound); // empty at a clean close: removed
     await Deno.remove(aside);
   }
 });
@@ -592,4 +600,118 @@ Deno.test("serve -B/--buffer-size takes KiB from 64 to 1 GiB; out of range is a 
     assert.match(r.stderr, /--buffer-size|-B/, value);
     assert.doesNotMatch(r.stderr, /at .*\.ts:\d+/, "no stack trace");
   }
+});
+
+Deno.test("journal log: changes are appended in place (same file, same size) and each batch is readable", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "kt-journal-" });
+  const { log } = logger();
+  const opened = StopJournal.open(dir, `${dir}/k.conf`, log);
+  assert.ok(opened.ok);
+  const journal = opened.journal;
+  const before = await Deno.stat(journal.path);
+  assert.equal(before.size, 1 << 20, "preallocated");
+  const entry = (i: number) => ({
+    door: "d",
+    src: `192.0.2.${i}`,
+    command: `echo close ${i}`,
+    dueMs: 1000 + i,
+  });
+  const a = journal.add(entry(1));
+  const b = journal.add(entry(2));
+  await journal.durable();
+  assert.deepEqual(await journalEntries(journal.path), [entry(1), entry(2)]);
+  journal.update(a, 5000);
+  journal.remove(b);
+  const c = journal.add(entry(3));
+  await journal.durable();
+  assert.deepEqual(await journalEntries(journal.path), [{ ...entry(1), dueMs: 5000 }, entry(3)]);
+  journal.remove(a);
+  journal.remove(c);
+  await journal.durable();
+  assert.deepEqual(await journalEntries(journal.path), []);
+  const after = await Deno.stat(journal.path);
+  assert.equal(after.ino, before.ino, "no rename: written in place");
+  assert.equal(after.size, before.size, "no growth");
+  // The log holds every change, one line each.
+  const text = (await Deno.readTextFile(journal.path)).split("\0")[0]!;
+  assert.deepEqual(text.trimEnd().split("\n").slice(1).map((l) => JSON.parse(l).op), [
+    "add",
+    "add",
+    "due",
+    "del",
+    "add",
+    "del",
+    "del",
+  ]);
+  await journal.close();
+  await assert.rejects(Deno.stat(journal.path), Deno.errors.NotFound);
+});
+
+Deno.test("journal log: a full log is compacted into a new, larger file holding exactly the pending stops", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "kt-journal-" });
+  const { log } = logger();
+  const opened = StopJournal.open(dir, `${dir}/k.conf`, log);
+  assert.ok(opened.ok);
+  const journal = opened.journal;
+  const first = await Deno.stat(journal.path);
+  const long = "x".repeat(2000);
+  const entry = (i: number) => ({
+    door: "d",
+    src: `10.0.${i >> 8}.${i & 255}`,
+    command: `${long} ${i}`,
+    dueMs: i,
+  });
+  // 1,500 adds of about 2 KB: three times the first file; half of them removed along the way.
+  const records = [];
+  for (let i = 0; i < 1500; i++) {
+    records.push(journal.add(entry(i)));
+    if (i % 2 === 1) journal.remove(records[i - 1]!);
+    if (i % 100 === 99) await journal.durable();
+  }
+  await journal.durable();
+  const expected = Array.from({ length: 750 }, (_, k) => entry(2 * k + 1));
+  assert.deepEqual(await journalEntries(journal.path), expected);
+  const now = await Deno.stat(journal.path);
+  // (ext4 may give the new file the inode number of an old one: the size tells.)
+  assert.ok(now.size > first.size, `compacted into a larger file: ${now.size} bytes`);
+  assert.equal((now.mode ?? 0) & 0o777, 0o600);
+  assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name), [journalFileName(`${dir}/k.conf`)]);
+  // A new daemon reads the same stops.
+  await journal.settle();
+  const again = StopJournal.open(dir, `${dir}/k.conf`, logger().log);
+  assert.ok(again.ok);
+  assert.deepEqual(again.entries.map((e) => ({ ...e })), expected);
+  await again.journal.close();
+  await journal.close();
+});
+
+Deno.test("journal log: a torn last write is ignored at start; a journal removed while running is recreated", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "kt-journal-" });
+  const conf = `${dir}/k.conf`;
+  const opened = StopJournal.open(dir, conf, logger().log);
+  assert.ok(opened.ok);
+  const journal = opened.journal;
+  const entry = { door: "d", src: "192.0.2.1", command: "echo close", dueMs: 7 };
+  journal.add(entry);
+  await journal.durable();
+  // A crash in the middle of the next append: a line without its newline, then the preallocated zeros.
+  const text = (await Deno.readTextFile(journal.path)).split("\0")[0]!;
+  const file = await Deno.open(journal.path, { write: true });
+  await file.seek(new TextEncoder().encode(text).length, Deno.SeekMode.Start);
+  await file.write(new TextEncoder().encode('{"op":"del","id":1'));
+  file.close();
+  const { log, out } = logger();
+  const reopened = StopJournal.open(dir, conf, log);
+  assert.ok(reopened.ok);
+  assert.deepEqual(reopened.entries.map((e) => ({ ...e })), [entry]);
+  assert.deepEqual(out.filter((l) => l.includes("corrupt")), []);
+  // Someone deletes the journal file while the daemon runs: the next change writes a new one.
+  await Deno.remove(reopened.journal.path);
+  const second = { ...entry, src: "192.0.2.2" };
+  reopened.journal.add(second);
+  await reopened.journal.durable();
+  assert.deepEqual(await journalEntries(reopened.journal.path), [entry, second]);
+  assert.deepEqual(out.filter((l) => l.includes("could not write")), []);
+  await reopened.journal.close();
+  await journal.close();
 });
