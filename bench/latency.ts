@@ -52,8 +52,8 @@
  *                                               read    3.42    5.67    7.85   10.01
  *
  * knocktool's exec p50 is 1.8-2.6 ms in every run (knockd: 24-54 ms, its 50 ms capture buffer timeout);
- * its exec p99 was 4.0, 5.9, 7.9, 9.9, 4.3 and 10.7 ms over six form-runs: under 5 ms in two. Runs swing
- * (knockd's own p50 went from 10 to 54 ms between runs).
+ * its exec p99 was 4.0, 5.9, 7.9, 9.9, 4.3, 10.7, 4.8 and 8.3 ms over eight form-runs without a stop
+ * command: under 5 ms in three. Runs swing (knockd's own p50 went from 10 to 54 ms between runs).
  *
  * Where knocktool's time goes, measured inside the daemon with temporary instrumentation (in-memory, dumped
  * at exit; not committed), 300 openings per form: last knock's pcap timestamp → the capture loop's `poll`
@@ -63,10 +63,15 @@
  * floor). So knocktool's own share, pcap timestamp to hand-off, is p99 ≈ 3 ms, under the 5 ms target; end to
  * end (to the exec) the target is met at p50 and p90 but not reliably at p99 on this VM.
  *
- * With a stop command the journal write (temporary file, fsync, rename, fsync of the directory) comes first
- * by design: pcap timestamp to hand-off p50 3.6, p99 17 ms in the instrumented run, the fsync tail of this
- * VM's ext4 (a micro-benchmark of the same write: p50 2.4-2.8, p99 4.6-4.9 ms async, 1.9-2.4 / 2.9-6.0 ms
- * with synchronous calls).
+ * With a stop command the journal write comes first by design. Rewriting the journal atomically (temporary
+ * file, fsync, rename, fsync of the directory) made that p50 5.7, p99 17.6 ms (exec), the fsync tail of
+ * this VM's ext4; since the journal is a preallocated log appended in place with one `fdatasync`
+ * (cli/serve/journal.ts), the same run gives:
+ *
+ *     stamp FILE            knocktool  300/300  exec    1.85    2.64    4.78    6.39
+ *     stamp >> FILE         knocktool  300/300  exec    1.92    4.34    8.34    9.60
+ *     stamp FILE + stop     knocktool  300/300  exec    2.80    3.71    6.56    8.85
+ *     (knockd: exec p50 41.28, 48.76, 32.13; p99 47.59, 55.49, 37.44)
  *
  * History of knocktool's `stamp >> FILE`, clock read (before the exec trace existed): `Deno.Command`
  * `detached` (forks the whole daemon) p50 16-17, p99 30-34 ms; libc posix_spawn of `/bin/sh -c` p50
