@@ -52,8 +52,9 @@
  *                                               read    3.42    5.67    7.85   10.01
  *
  * knocktool's exec p50 is 1.8-2.6 ms in every run (knockd: 24-54 ms, its 50 ms capture buffer timeout);
- * its exec p99 was 4.0, 5.9, 7.9, 9.9, 4.3, 10.7, 4.8 and 8.3 ms over eight form-runs without a stop
- * command: under 5 ms in three. Runs swing (knockd's own p50 went from 10 to 54 ms between runs).
+ * its exec p99 was 4.0, 5.9, 7.9, 9.9, 4.3, 10.7, 4.8, 8.3, 9.3, 4.0, 3.6 and 4.5 ms over twelve form-runs
+ * without a stop command: under 5 ms in six (with a stop command, since the log journal: 6.6, 8.3, 5.8).
+ * Runs swing (knockd's own p50 went from 10 to 54 ms between runs).
  *
  * Where knocktool's time goes, measured inside the daemon with temporary instrumentation (in-memory, dumped
  * at exit; not committed), 300 openings per form: last knock's pcap timestamp → the capture loop's `poll`
