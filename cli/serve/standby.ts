@@ -81,7 +81,11 @@ export class StandbyShell {
   take(command: string): StandbyChild | undefined {
     const waiting = this.#waiting;
     const line = standbyLine(command);
-    if (waiting === undefined || waiting.ended || line === undefined) return undefined;
+    if (line === undefined) return undefined;
+    if (waiting === undefined || waiting.ended) {
+      this.#scheduleFill(); // e.g. the waiting shell was killed: the next command gets a new one
+      return undefined;
+    }
     this.#waiting = undefined;
     const input = waiting.child.input!;
     try {
