@@ -103,8 +103,9 @@ export class StopJournal {
   }
 
   /**
-   * Opens (creates if needed) the state directory and reads the daemon's journal. A corrupt journal is
-   * logged and moved aside (`<file>.corrupt-<time>`); an unusable directory is an error.
+   * Opens (creates if needed) the state directory, reads the daemon's journal and compacts it into a new
+   * preallocated file, kept open until {@linkcode close}. A corrupt journal is logged and moved aside
+   * (`<file>.corrupt-<time>`); an unusable directory, or a journal that cannot be written, is an error.
    *
    * @param stateDir The state directory.
    * @param configPath The config file (the journal's key is its real absolute path).
