@@ -306,14 +306,22 @@ export class CommandRunner {
     if (this.#options.clock === "replay") {
       done = this.#chain = this.#chain.then(() => this.#exec(door, command));
     } else {
-      done = this.#acquire().then(async () => {
+      const run = async () => {
         this.#log.info(`${door}: running command: ${command}`, { event: "command", door, command }, timeMs);
         try {
           await this.#exec(door, command);
         } finally {
           this.#release();
         }
-      });
+      };
+      // With a free slot the command starts now, inside this frame batch (which may last up to the capture
+      // loop's 20 ms drain under a flood), not after it; else it waits in line.
+      if (this.#active < this.#max) {
+        this.#active++;
+        done = run();
+      } else {
+        done = this.#acquire().then(run);
+      }
     }
     this.#running.add(done);
     done.finally(() => this.#running.delete(done));

@@ -199,7 +199,7 @@ Deno.test("journal: at start, overdue stops run at once and the others at their 
   runner.useJournal(opened.journal);
   runner.resume(opened.entries);
   assert.equal(runner.pending, 1);
-  assert.deepEqual(out.slice(0, 3), [
+  assert.deepEqual(out.filter((l) => !l.includes(": running command: ")).slice(0, 3), [
     "192.0.2.2: old: running overdue stop command from the journal",
     "2001:db8::3: gone: running overdue stop command from the journal",
     "192.0.2.1: late: stop command from the journal due in 1.5 s",

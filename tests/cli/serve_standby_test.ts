@@ -284,6 +284,9 @@ Deno.test("CommandRunner with standby: the command runs in the shell started ahe
     const [shell] = waiting();
     assert.ok(shell !== undefined);
     runner.open(door, "192.0.2.9", 4, Date.now());
+    // With a free slot the command is handed over before open() returns (no await in between: a long frame
+    // batch under a flood does not delay it).
+    assert.ok(out.some((l) => l.includes("d: running command: /bin/sh -c")), "handed over synchronously");
     assert.ok(await poll(async () => (await readOr(`${dir}/stop`)) === "stop 192.0.2.9\n", 5000, 10));
     // The start command was the shell that waited (it exec'd /bin/sh, which printed its own pid).
     assert.equal((await readOr(`${dir}/start`)).trim(), String(shell));
