@@ -276,12 +276,12 @@ export class StopJournal {
       this.#closeFile();
       file = undefined;
     }
-    const ids = new Map(this.#ids);
-    let nextId = this.#nextId;
+    // Ids are given in place: if this write fails, the next one compacts, which gives them all again.
+    const ids = this.#ids;
     let text = "";
     for (const { op, record } of ops) {
       if (op === "add") {
-        const id = nextId++;
+        const id = this.#nextId++;
         ids.set(record, id);
         text += encodeJournalOp({ op, id, entry: record });
       } else {
@@ -299,8 +299,6 @@ export class StopJournal {
     file.seekSync(this.#tail, Deno.SeekMode.Start);
     let written = 0;
     while (written < bytes.length) written += file.writeSync(bytes.subarray(written));
-    this.#ids = ids;
-    this.#nextId = nextId;
     this.#tail += bytes.length;
     await file.syncData();
   }
