@@ -13,7 +13,7 @@ import {
   type SocketOptions,
   sourceAddressFor,
 } from "../../ffi/socket.ts";
-import { writeFileAtomic } from "../knock/net.ts";
+import { writeFileAtomic } from "../fs.ts";
 
 /** A sender of whole IP datagrams. */
 export interface RawSender {

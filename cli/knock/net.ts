@@ -16,6 +16,7 @@ import {
   tcpKnock,
   udpKnock,
 } from "../../ffi/socket.ts";
+import { writeFileAtomic } from "../fs.ts";
 
 export type { ProbeResult } from "../../ffi/socket.ts";
 
@@ -47,33 +48,6 @@ export interface KnockNet {
   writeFileAtomic(path: string, data: Uint8Array): void;
   /** Releases sockets. */
   close(): void;
-}
-
-/** Replaces `path` atomically with `data`, keeping its permission bits. */
-export function writeFileAtomic(path: string, data: Uint8Array): void {
-  const slash = path.lastIndexOf("/");
-  const dir = slash === -1 ? "." : path.slice(0, slash) || "/";
-  const base = slash === -1 ? path : path.slice(slash + 1);
-  let mode: number | undefined;
-  try {
-    mode = Deno.statSync(path).mode ?? undefined;
-  } catch {
-    mode = undefined;
-  }
-  const tmp = `${dir}/.${base}.${Deno.pid}.${Date.now()}.tmp`;
-  const file = Deno.openSync(tmp, { write: true, createNew: true, ...(mode === undefined ? {} : { mode }) });
-  try {
-    let rest = data;
-    while (rest.length > 0) rest = rest.subarray(file.writeSync(rest));
-    file.syncSync();
-  } catch (error) {
-    file.close();
-    Deno.removeSync(tmp);
-    throw error;
-  }
-  file.close();
-  if (mode !== undefined) Deno.chmodSync(tmp, mode & 0o7777);
-  Deno.renameSync(tmp, path);
 }
 
 /** The real effects: libc sockets, timers, the file system. */

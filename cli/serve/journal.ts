@@ -23,6 +23,7 @@ import {
   type JournalEntry,
   journalFileName,
 } from "../../core/serve/journal.ts";
+import { writeAllSync, writeFileAtomic } from "../fs.ts";
 import { osReason } from "../runtime.ts";
 import type { ServeLog } from "./logging.ts";
 
@@ -297,8 +298,7 @@ export class StopJournal {
       return;
     }
     file.seekSync(this.#tail, Deno.SeekMode.Start);
-    let written = 0;
-    while (written < bytes.length) written += file.writeSync(bytes.subarray(written));
+    writeAllSync(file, bytes);
     this.#tail += bytes.length;
     await file.syncData();
   }
@@ -319,42 +319,12 @@ export class StopJournal {
     });
     const bytes = encoder.encode(text);
     const capacity = Math.max(MIN_CAPACITY, Math.ceil((2 * bytes.length + 65536) / 4096) * 4096);
-    const temp = Deno.makeTempFileSync({ dir: this.#dir, prefix: `.${this.#name}.`, suffix: ".tmp" });
-    let file: Deno.FsFile | undefined;
-    try {
-      file = Deno.openSync(temp, { read: true, write: true });
-      const zeros = new Uint8Array(Math.min(capacity, 65536));
-      const block = new Uint8Array(zeros.length);
-      for (let offset = 0; offset < capacity; offset += block.length) {
-        // The first blocks carry the text; the rest is written zeros (real blocks: later appends in place
-        // change neither the size nor the allocation, so fdatasync flushes data only).
-        block.set(zeros);
-        if (offset < bytes.length) block.set(bytes.subarray(offset, offset + block.length));
-        const chunk = block.subarray(0, Math.min(block.length, capacity - offset));
-        let written = 0;
-        while (written < chunk.length) written += file.writeSync(chunk.subarray(written));
-      }
-      file.syncSync();
-      Deno.renameSync(temp, this.path);
-    } catch (error) {
-      file?.close();
-      try {
-        Deno.removeSync(temp);
-      } catch {
-        // already gone
-      }
-      throw error;
-    }
-    try {
-      const dir = Deno.openSync(this.#dir, { read: true });
-      try {
-        dir.syncSync();
-      } finally {
-        dir.close();
-      }
-    } catch {
-      // fsync of a directory is best effort
-    }
+    // The rest is written zeros (real blocks: later appends in place change neither the size nor the
+    // allocation, so fdatasync flushes data only).
+    const content = new Uint8Array(capacity);
+    content.set(bytes);
+    writeFileAtomic(this.path, content, { newFileMode: 0o600 });
+    const file = Deno.openSync(this.path, { read: true, write: true });
     this.#file = file;
     this.#tail = bytes.length;
     this.#capacity = capacity;

@@ -11,6 +11,7 @@ import {
   parseOneTimeSequences,
 } from "../../core/config/mod.ts";
 import type { Door } from "../../core/config/types.ts";
+import { writeFileAtomic } from "../fs.ts";
 
 /** A door's one-time sequence state. */
 export type OtpLoad =
@@ -51,48 +52,6 @@ export function loadOneTimeSequence(door: Door): OtpLoad {
     };
   }
   return { ok: true, door: { ...door, sequence: parsed.current.steps }, entry: parsed.current };
-}
-
-/**
- * Writes `text` to `path` atomically: a temporary file in the same directory, fsync, rename over the
- * original (keeping its permission bits), then fsync of the directory.
- *
- * @param path The file to replace.
- * @param text The new content.
- */
-export function writeFileAtomic(path: string, text: string): void {
-  const slash = path.lastIndexOf("/");
-  const dir = slash < 0 ? "." : slash === 0 ? "/" : path.slice(0, slash);
-  const base = slash < 0 ? path : path.slice(slash + 1);
-  let mode: number | null = null;
-  try {
-    mode = Deno.statSync(path).mode;
-  } catch {
-    // a new file
-  }
-  const temp = Deno.makeTempFileSync({ dir, prefix: `.${base}.`, suffix: ".tmp" });
-  try {
-    using file = Deno.openSync(temp, { write: true, truncate: true });
-    const bytes = new TextEncoder().encode(text);
-    let written = 0;
-    while (written < bytes.length) written += file.writeSync(bytes.subarray(written));
-    file.syncSync();
-    if (mode !== null) Deno.chmodSync(temp, mode & 0o7777);
-    Deno.renameSync(temp, path);
-  } catch (error) {
-    try {
-      Deno.removeSync(temp);
-    } catch {
-      // already gone
-    }
-    throw error;
-  }
-  try {
-    using d = Deno.openSync(dir, { read: true });
-    d.syncSync();
-  } catch {
-    // fsync of a directory is best effort
-  }
 }
 
 /**

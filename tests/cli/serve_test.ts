@@ -651,7 +651,7 @@ Deno.test({
 });
 
 Deno.test("writeFileAtomic keeps the permission bits and leaves no temporary file", async () => {
-  const { writeFileAtomic } = await import("../../cli/serve/otp.ts");
+  const { writeFileAtomic } = await import("../../cli/fs.ts");
   const dir = await Deno.makeTempDir({ prefix: "kt-atomic-" });
   await Deno.writeTextFile(`${dir}/seq`, "1,2\n", { mode: 0o600 });
   await Deno.chmod(`${dir}/seq`, 0o640);
