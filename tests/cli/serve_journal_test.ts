@@ -14,7 +14,7 @@ import {
 } from "../../core/serve/journal.ts";
 import { CommandRunner } from "../../cli/serve/actions.ts";
 import { StopJournal } from "../../cli/serve/journal.ts";
-import { ServeLog } from "../../cli/serve/logging.ts";
+import { captureServeLog } from "./_serve_log.ts";
 import { buildPacket, createRng, encodePcap } from "../../core/packet/mod.ts";
 import { KNOCKTOOL, poll, Spawned } from "../e2e/_netns.ts";
 import { runCli } from "./_io.ts";
@@ -25,24 +25,6 @@ try {
   PcapHandle.libVersion();
 } catch {
   pcapMissing = true;
-}
-
-interface Logged {
-  readonly log: ServeLog;
-  readonly out: string[];
-}
-
-function logger(): Logged {
-  const out: string[] = [];
-  const log = ServeLog.configure({
-    verbose: true,
-    debug: true,
-    format: "text",
-    syslog: false,
-    stdout: (t) => out.push(...t.split("\n").filter((l) => l !== "")),
-    stderr: () => {}, // verbose: every line is on stdout
-  });
-  return { log, out };
 }
 
 function doors(text: string): Door[] {
@@ -70,7 +52,7 @@ async function waitFor(what: string, condition: () => Promise<boolean> | boolean
 
 Deno.test("journal: the stop is on disk before the start command runs, and gone once the stop ran", async () => {
   const dir = await Deno.makeTempDir({ prefix: "kt-journal-" });
-  const { log, out } = logger();
+  const { log, out } = captureServeLog();
   const opened = StopJournal.open(`${dir}/state`, `${dir}/knockd.conf`, log);
   assert.ok(opened.ok);
   assert.deepEqual(opened.entries, []);
@@ -110,7 +92,7 @@ Deno.test("journal: the stop is on disk before the start command runs, and gone 
 
 Deno.test("journal: a burst of openings in one tick is one write, on disk before every start command", async () => {
   const dir = await Deno.makeTempDir({ prefix: "kt-journal-" });
-  const { log } = logger();
+  const { log } = captureServeLog();
   const opened = StopJournal.open(dir, `${dir}/k.conf`, log);
   assert.ok(opened.ok);
   const path = opened.journal.path;
@@ -139,7 +121,7 @@ Deno.test("journal: a burst of openings in one tick is one write, on disk before
 
 Deno.test("journal: a failed write is logged once and the start command still runs", async () => {
   const dir = await Deno.makeTempDir({ prefix: "kt-journal-" });
-  const { log, out } = logger();
+  const { log, out } = captureServeLog();
   const opened = StopJournal.open(`${dir}/state`, `${dir}/k.conf`, log);
   assert.ok(opened.ok);
   await Deno.remove(`${dir}/state`, { recursive: true }); // every write fails from now on
@@ -162,7 +144,7 @@ Deno.test("journal: a failed write is logged once and the start command still ru
 
 Deno.test("journal: a failed stop command leaves the journal too (status logged)", async () => {
   const dir = await Deno.makeTempDir({ prefix: "kt-journal-" });
-  const { log, out } = logger();
+  const { log, out } = captureServeLog();
   const opened = StopJournal.open(dir, `${dir}/k.conf`, log);
   assert.ok(opened.ok);
   const [door] = doors(
@@ -190,7 +172,7 @@ Deno.test("journal: at start, overdue stops run at once and the others at their 
       { door: "gone", src: "2001:db8::3", command: `echo gone >> ${dir}/out`, dueMs: now - 1 },
     ]),
   );
-  const { log, out } = logger();
+  const { log, out } = captureServeLog();
   const opened = StopJournal.open(dir, conf, log);
   assert.ok(opened.ok);
   assert.equal(opened.entries.length, 3);
@@ -231,7 +213,7 @@ Deno.test("journal: a pending stop from the journal runs early at shutdown", asy
       dueMs: Date.now() + 60_000,
     }]),
   );
-  const { log, out } = logger();
+  const { log, out } = captureServeLog();
   const opened = StopJournal.open(dir, conf, log);
   assert.ok(opened.ok);
   const runner = new CommandRunner(log, { clock: "live", dryRun: false });
@@ -250,7 +232,7 @@ Deno.test("journal: temporary files of writes cut by a crash are removed at star
   const other = journalFileName(`${dir}/other.conf`);
   await Deno.writeTextFile(`${dir}/.${name}.abc123.tmp`, "{");
   await Deno.writeTextFile(`${dir}/.${other}.def456.tmp`, "{");
-  const { log } = logger();
+  const { log } = captureServeLog();
   const opened = StopJournal.open(dir, `${dir}/k.conf`, log);
   assert.ok(opened.ok);
   // The journal itself is (re)written at start, compacted and preallocated.
@@ -267,7 +249,7 @@ Deno.test("journal: a corrupt journal is logged and moved aside, never a crash",
   const path = `${dir}/${journalFileName(conf)}`;
   for (const garbage of ['{"format":"knocktool-stop-journal","version":1,"stops":[{"door"', "\u0000\u00ff"]) {
     await Deno.writeTextFile(path, garbage);
-    const { log, out } = logger();
+    const { log, out } = captureServeLog();
     const opened = StopJournal.open(dir, conf, log, Date.UTC(2026, 10, 25, 18, 30, 5));
     assert.ok(opened.ok);
     assert.deepEqual(opened.entries, []);
@@ -288,7 +270,7 @@ Deno.test("journal: a corrupt journal is logged and moved aside, never a crash",
 Deno.test("journal: an unusable state directory is an error value", async () => {
   const dir = await Deno.makeTempDir({ prefix: "kt-journal-" });
   await Deno.writeTextFile(`${dir}/file`, "");
-  const { log } = logger();
+  const { log } = captureServeLog();
   const notDir = StopJournal.open(`${dir}/file/state`, `${dir}/k.conf`, log);
   assert.equal(notDir.ok, false);
   if (!notDir.ok) {
@@ -308,7 +290,7 @@ Deno.test("journal: an unusable state directory is an error value", async () => 
 
 Deno.test("command timeout: a hung command and its children are killed (SIGTERM, then SIGKILL)", async () => {
   const dir = await Deno.makeTempDir({ prefix: "kt-timeout-" });
-  const { log, out } = logger();
+  const { log, out } = captureServeLog();
   const runner = new CommandRunner(log, { clock: "live", dryRun: false, commandTimeoutMs: 500 });
   const [polite, stubborn] = doors(
     `[polite]\nsequence = 7000\nstart_command = sleep 60 & echo $! > ${dir}/child; wait\n` +
@@ -350,7 +332,7 @@ Deno.test("command timeout: a hung command and its children are killed (SIGTERM,
 
 Deno.test("command limit: commands beyond it queue in order, all run, stops never dropped", async () => {
   const dir = await Deno.makeTempDir({ prefix: "kt-limit-" });
-  const { log, out } = logger();
+  const { log, out } = captureServeLog();
   const opened = StopJournal.open(`${dir}/state`, `${dir}/k.conf`, log);
   assert.ok(opened.ok);
   const runner = new CommandRunner(log, { clock: "live", dryRun: false, maxCommands: 2 });
@@ -604,7 +586,7 @@ Deno.test("serve -B/--buffer-size takes KiB from 64 to 1 GiB; out of range is a 
 
 Deno.test("journal log: changes are appended in place (same file, same size) and each batch is readable", async () => {
   const dir = await Deno.makeTempDir({ prefix: "kt-journal-" });
-  const { log } = logger();
+  const { log } = captureServeLog();
   const opened = StopJournal.open(dir, `${dir}/k.conf`, log);
   assert.ok(opened.ok);
   const journal = opened.journal;
@@ -649,7 +631,7 @@ Deno.test("journal log: changes are appended in place (same file, same size) and
 
 Deno.test("journal log: a full log is compacted into a new, larger file holding exactly the pending stops", async () => {
   const dir = await Deno.makeTempDir({ prefix: "kt-journal-" });
-  const { log } = logger();
+  const { log } = captureServeLog();
   const opened = StopJournal.open(dir, `${dir}/k.conf`, log);
   assert.ok(opened.ok);
   const journal = opened.journal;
@@ -678,7 +660,7 @@ Deno.test("journal log: a full log is compacted into a new, larger file holding 
   assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name), [journalFileName(`${dir}/k.conf`)]);
   // A new daemon reads the same stops.
   await journal.settle();
-  const again = StopJournal.open(dir, `${dir}/k.conf`, logger().log);
+  const again = StopJournal.open(dir, `${dir}/k.conf`, captureServeLog().log);
   assert.ok(again.ok);
   assert.deepEqual(again.entries.map((e) => ({ ...e })), expected);
   await again.journal.close();
@@ -688,7 +670,7 @@ Deno.test("journal log: a full log is compacted into a new, larger file holding 
 Deno.test("journal log: a torn last write is ignored at start; a journal removed while running is recreated", async () => {
   const dir = await Deno.makeTempDir({ prefix: "kt-journal-" });
   const conf = `${dir}/k.conf`;
-  const opened = StopJournal.open(dir, conf, logger().log);
+  const opened = StopJournal.open(dir, conf, captureServeLog().log);
   assert.ok(opened.ok);
   const journal = opened.journal;
   const entry = { door: "d", src: "192.0.2.1", command: "echo close", dueMs: 7 };
@@ -700,7 +682,7 @@ Deno.test("journal log: a torn last write is ignored at start; a journal removed
   await file.seek(new TextEncoder().encode(text).length, Deno.SeekMode.Start);
   await file.write(new TextEncoder().encode('{"op":"del","id":1'));
   file.close();
-  const { log, out } = logger();
+  const { log, out } = captureServeLog();
   const reopened = StopJournal.open(dir, conf, log);
   assert.ok(reopened.ok);
   assert.deepEqual(reopened.entries.map((e) => ({ ...e })), [entry]);

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { parseConfig } from "../../core/config/mod.ts";
 import { CommandRunner } from "../../cli/serve/actions.ts";
-import { ServeLog } from "../../cli/serve/logging.ts";
+import { captureServeLog } from "./_serve_log.ts";
 import { StandbyShell, type StandbySpawn } from "../../cli/serve/standby.ts";
 import { type ExitStatus, kill, SIGNAL, spawn, type SpawnedProcess } from "../../ffi/mod.ts";
 import { poll } from "../e2e/_netns.ts";
@@ -261,15 +261,7 @@ Deno.test("a waiting standby shell ends with the daemon, even one killed with SI
 
 Deno.test("CommandRunner with standby: the command runs in the shell started ahead; flush() ends the next one", async () => {
   await withTemp(async (dir) => {
-    const out: string[] = [];
-    const log = ServeLog.configure({
-      verbose: true,
-      debug: true,
-      format: "text",
-      syslog: false,
-      stdout: (t) => out.push(t),
-      stderr: () => {},
-    });
+    const { log, out } = captureServeLog();
     const parsed = parseConfig(
       `[d]\nsequence = 7000\ncmd_timeout = 0\nstart_command = /bin/sh -c 'echo $$ > ${dir}/start'\n` +
         `stop_command = echo stop %IP% > ${dir}/stop\n`,
