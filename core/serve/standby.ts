@@ -8,6 +8,10 @@
  * an `exec` in front of it so the shell becomes the program instead of forking once more (what `sh -c`
  * does by itself for a lone command).
  *
+ * A command that is one program with plain words only ({@linkcode plainArgv}: what most start and stop
+ * commands are, `iptables ...`, `nft ...`, `ufw ...`) needs no shell at all: the daemon starts the program
+ * itself, exactly as `sh -c` would have exec'd it.
+ *
  * @module
  */
 
@@ -35,6 +39,29 @@ const PLAIN_WORD = /^[A-Za-z0-9_./+:@%,-]+$/;
 
 /** Characters that may make a command more than one simple command (lists, pipelines, subshells, ...). */
 const COMPOUND = /[;&|()`\n]/;
+
+/** A word that means itself to the shell as an argument: the characters of {@linkcode PLAIN_WORD} and `=`. */
+const PLAIN_ARG = /^[A-Za-z0-9_./+:@%,=-]+$/;
+
+/**
+ * The argument vector `/bin/sh -c command` would exec, when the command is one program with plain words
+ * (letters, digits and `_ . / + : @ % , -`, `=` after the first word, and lone `{` or `}` words: no quoting,
+ * expansion, glob, comment, assignment, redirection or list) split by spaces and tabs, and its first word is
+ * no shell builtin or keyword; else `undefined`, and the command needs a shell. Starting `argv[0]` with a
+ * `PATH` search, the environment and descriptors unchanged, is then the same as `sh -c` running it.
+ *
+ * @param command The command, `%IP%` already substituted.
+ * @returns The words, or `undefined`.
+ */
+export function plainArgv(command: string): string[] | undefined {
+  const words = command.split(/[ \t]+/).filter((word) => word !== "");
+  const first = words[0];
+  if (first === undefined || !PLAIN_WORD.test(first) || SHELL_WORDS.has(first)) return undefined;
+  for (const word of words) {
+    if (!PLAIN_ARG.test(word) && word !== "{" && word !== "}") return undefined;
+  }
+  return words;
+}
 
 /**
  * `command` as the standby shell should evaluate it: `exec command` when it is one simple command whose

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { execPrefixed, STANDBY_SCRIPT, standbyLine } from "../../../core/serve/mod.ts";
+import { execPrefixed, plainArgv, STANDBY_SCRIPT, standbyLine } from "../../../core/serve/mod.ts";
 
 Deno.test("execPrefixed() puts exec before one simple command that names a program", () => {
   const prefixed = [
@@ -55,4 +55,90 @@ Deno.test("standbyLine() is the prefixed command and a newline; line breaks and 
   assert.equal(standbyLine("echo a\0b"), undefined);
   // The script reads one raw line from descriptor 3, closes it, and leaves no variable behind.
   assert.match(STANDBY_SCRIPT, /^IFS= read -r (\w+) <&3 \|\| exit 1; exec 3<&-; eval "unset \1; \$\1"$/);
+});
+
+Deno.test("plainArgv() splits one program with plain words, as sh would", () => {
+  const cases: [string, string[]][] = [
+    [
+      "/usr/sbin/iptables -I INPUT -s 192.0.2.7 -p tcp --dport 22 -j ACCEPT",
+      ["/usr/sbin/iptables", "-I", "INPUT", "-s", "192.0.2.7", "-p", "tcp", "--dport", "22", "-j", "ACCEPT"],
+    ],
+    [
+      "nft add element inet knock allowed { 192.0.2.7 }",
+      ["nft", "add", "element", "inet", "knock", "allowed", "{", "192.0.2.7", "}"],
+    ],
+    ["ip6tables\t-A INPUT  -s fd00::2 -j ACCEPT ", [
+      "ip6tables",
+      "-A",
+      "INPUT",
+      "-s",
+      "fd00::2",
+      "-j",
+      "ACCEPT",
+    ]],
+    ["  ufw allow from 192.0.2.7 to any port 22", [
+      "ufw",
+      "allow",
+      "from",
+      "192.0.2.7",
+      "to",
+      "any",
+      "port",
+      "22",
+    ]],
+    ["/usr/local/bin/notify --ip=192.0.2.7 50%,+1@x", [
+      "/usr/local/bin/notify",
+      "--ip=192.0.2.7",
+      "50%,+1@x",
+    ]],
+    ["logger", ["logger"]],
+  ];
+  for (const [command, argv] of cases) assert.deepEqual(plainArgv(command), argv, command);
+});
+
+Deno.test("plainArgv() leaves to the shell anything it would interpret", () => {
+  const shell = [
+    "iptables -A INPUT -s 192.0.2.7 -j ACCEPT; logger done", // list
+    "iptables -A INPUT && logger done",
+    "sleep 60 &",
+    "iptables -S | grep 192.0.2.7",
+    "(cd /tmp && make)",
+    "logger `hostname`",
+    "logger $(hostname)",
+    "logger $HOME", // expansion in an argument
+    "logger ${IP}",
+    "logger 'opened for 192.0.2.7'", // quoting
+    'logger "opened"',
+    "logger opened\\ now", // backslash
+    "logger ~/x", // tilde
+    "logger ~",
+    "ls /etc/*.conf", // globs
+    "ls /etc/?",
+    "ls /etc/[ab]",
+    "logger a{b,c}", // bash's brace expansion (if /bin/sh is bash)
+    "logger #comment",
+    "logger x#y",
+    "logger !",
+    "notify > /dev/null", // redirection
+    "notify 2>/dev/null",
+    "notify <in",
+    "echo opened", // builtins and keywords
+    "printf %s x",
+    "true",
+    "test -x /sbin/iptables",
+    "[ -x /sbin/iptables ]",
+    "exec iptables -L",
+    "command iptables -L",
+    "if true",
+    "{ true; }",
+    "} x",
+    "FOO=bar iptables -L", // assignment
+    "x=1",
+    "logger \r", // a carriage return (CRLF config) is no separator to sh
+    "logger été", // non-ASCII: left to the shell
+    "iptables -L\nlogger x",
+    "",
+    "   ",
+  ];
+  for (const command of shell) assert.equal(plainArgv(command), undefined, JSON.stringify(command));
 });
