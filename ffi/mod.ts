@@ -20,6 +20,7 @@ export {
   decodeWaitStatus,
   type ExitStatus,
   kill,
+  PreparedSpawn,
   SIGNAL,
   spawn,
   spawnAvailable,

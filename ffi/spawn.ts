@@ -22,6 +22,11 @@ const SPAWN_SYMBOLS = {
     parameters: ["buffer", "buffer", "buffer", "buffer", "buffer", "buffer"],
     result: "i32",
   },
+  /** The same, `path` searched in `PATH` when it has no slash (as `execvp`) */
+  posix_spawnp: {
+    parameters: ["buffer", "buffer", "buffer", "buffer", "buffer", "buffer"],
+    result: "i32",
+  },
   posix_spawnattr_init: { parameters: ["buffer"], result: "i32" },
   posix_spawnattr_destroy: { parameters: ["buffer"], result: "i32" },
   /** `int posix_spawnattr_setflags(posix_spawnattr_t *attr, short flags)` */
@@ -128,6 +133,12 @@ export interface SpawnOptions {
   readonly stderr?: SpawnStdio | undefined;
   /** The child leads a new process group (its pgid is its pid), so `kill(-pid, ...)` signals the group. */
   readonly newProcessGroup?: boolean | undefined;
+  /**
+   * Search `path` in the environment's `PATH` when it has no slash (`posix_spawnp`, as `execvp`; a program
+   * found but not executable as a binary, such as a script without `#!`, fails with ENOEXEC). Default
+   * `false`: `path` is used as it is.
+   */
+  readonly searchPath?: boolean | undefined;
   /** The child's argv[0] (default: `path`). */
   readonly argv0?: string | undefined;
   /**
@@ -228,7 +239,7 @@ export function decodeWaitStatus(raw: number): ExitStatus {
  * Starts `path` with `args` (argv[0] is `path` unless `options.argv0` is given) and waits for it on a worker
  * thread.
  *
- * @param path The program's path (no `PATH` search).
+ * @param path The program's path (searched in `PATH` only with `options.searchPath`).
  * @param args The arguments after argv[0].
  * @param options Environment, standard streams, process group.
  * @returns The child's pid and a promise of its exit status.
@@ -236,54 +247,102 @@ export function decodeWaitStatus(raw: number): ExitStatus {
  * @throws {Error} When libc cannot be bound (see {@linkcode spawnAvailable}).
  */
 export function spawn(path: string, args: readonly string[], options: SpawnOptions = {}): SpawnedProcess {
-  const libc = lib();
-  const keep: Uint8Array[] = [];
-  const pathBytes = cString(path);
-  const argv = pointerArray([options.argv0 ?? path, ...args], keep);
-  const env = options.env ?? Deno.env.toObject();
-  const envp = pointerArray(Object.entries(env).map(([k, v]) => `${k}=${v}`), keep);
-  const devNull = cString("/dev/null");
-  const attr = new Uint8Array(OPAQUE_BYTES);
-  const actions = new Uint8Array(OPAQUE_BYTES);
-  const sigDefault = new Uint8Array(SIGSET_BYTES);
-  const sigMask = new Uint8Array(SIGSET_BYTES);
-  const pidOut = new Int32Array(1);
-  const inputFd = options.inputFd;
-  if (inputFd !== undefined && !(Number.isInteger(inputFd) && inputFd >= 3)) {
-    throw new RangeError(`inputFd must be an integer of 3 or more, not ${inputFd}`);
-  }
-  // Both ends close on exec; posix_spawn's dup2 gives the child its own copy without the flag.
-  const pipeFds = new Int32Array(2);
-  if (inputFd !== undefined && libc.pipe2(pipeFds, O_CLOEXEC) !== 0) throw spawnError("pipe2", errno());
-  let spawned = false;
-
+  const prepared = new PreparedSpawn(path, args, options);
   try {
-    check("posix_spawnattr_init", libc.posix_spawnattr_init(attr));
+    return prepared.start();
+  } finally {
+    prepared.close();
+  }
+}
+
+/**
+ * One command line made ready to start many times: its argv, environment (a snapshot, taken here) and
+ * attributes are built once, so {@linkcode PreparedSpawn.start} allocates almost nothing (a whole
+ * {@linkcode spawn} allocates about 50 KiB of JavaScript heap, most of it the environment's strings: at every
+ * start that is a young-generation garbage collection every few dozen starts, which on a small VM pauses
+ * the daemon and slows a command's exec on the other CPU for milliseconds).
+ */
+export class PreparedSpawn {
+  readonly #libc: SpawnLib;
+  readonly #path: string;
+  readonly #options: SpawnOptions;
+  readonly #searchPath: boolean;
+  /** Referenced while prepared: argv and envp point into them. */
+  readonly #keep: Uint8Array[] = [];
+  readonly #pathBytes: Uint8Array<ArrayBuffer>;
+  readonly #argv: BigUint64Array<ArrayBuffer>;
+  readonly #envp: BigUint64Array<ArrayBuffer>;
+  readonly #devNull = cString("/dev/null");
+  readonly #attr = new Uint8Array(OPAQUE_BYTES);
+  readonly #actions = new Uint8Array(OPAQUE_BYTES);
+  readonly #pidOut = new Int32Array(1);
+  readonly #pipeFds = new Int32Array(2);
+  #closed = false;
+
+  /**
+   * @param path The program's path (searched in `PATH` only with `options.searchPath`).
+   * @param args The arguments after argv[0].
+   * @param options Environment (default: this process's now), standard streams, process group.
+   * @throws {RangeError} For a bad `inputFd`.
+   * @throws {SpawnError} When the attributes cannot be set.
+   * @throws {Error} When libc cannot be bound (see {@linkcode spawnAvailable}).
+   */
+  constructor(path: string, args: readonly string[], options: SpawnOptions = {}) {
+    const inputFd = options.inputFd;
+    if (inputFd !== undefined && !(Number.isInteger(inputFd) && inputFd >= 3)) {
+      throw new RangeError(`inputFd must be an integer of 3 or more, not ${inputFd}`);
+    }
+    const libc = this.#libc = lib();
+    this.#path = path;
+    this.#options = options;
+    this.#searchPath = options.searchPath === true;
+    this.#pathBytes = cString(path);
+    this.#argv = pointerArray([options.argv0 ?? path, ...args], this.#keep);
+    const env = options.env ?? Deno.env.toObject();
+    this.#envp = pointerArray(Object.entries(env).map(([k, v]) => `${k}=${v}`), this.#keep);
+    check("posix_spawnattr_init", libc.posix_spawnattr_init(this.#attr));
+    try {
+      let flags = POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK;
+      if (options.newProcessGroup === true) {
+        flags |= POSIX_SPAWN_SETPGROUP;
+        check("posix_spawnattr_setpgroup", libc.posix_spawnattr_setpgroup(this.#attr, 0));
+      }
+      check("posix_spawnattr_setflags", libc.posix_spawnattr_setflags(this.#attr, flags));
+      const sigDefault = new Uint8Array(SIGSET_BYTES);
+      const sigMask = new Uint8Array(SIGSET_BYTES);
+      libc.sigfillset(sigDefault);
+      libc.sigemptyset(sigMask);
+      check("posix_spawnattr_setsigdefault", libc.posix_spawnattr_setsigdefault(this.#attr, sigDefault));
+      check("posix_spawnattr_setsigmask", libc.posix_spawnattr_setsigmask(this.#attr, sigMask));
+    } catch (error) {
+      libc.posix_spawnattr_destroy(this.#attr);
+      throw error;
+    }
+  }
+
+  /**
+   * Starts one child.
+   *
+   * @returns The child's pid, a promise of its exit status, and the pipe's write end when asked for.
+   * @throws {SpawnError} When `posix_spawn` fails (e.g. ENOENT for a missing program).
+   * @throws {Error} After {@linkcode close}.
+   */
+  start(): SpawnedProcess {
+    if (this.#closed) throw new Error("PreparedSpawn is closed");
+    const libc = this.#libc;
+    const options = this.#options;
+    const actions = this.#actions;
+    const inputFd = options.inputFd;
+    const pipeFds = this.#pipeFds;
+    // Both ends close on exec; posix_spawn's dup2 gives the child its own copy without the flag.
+    if (inputFd !== undefined && libc.pipe2(pipeFds, O_CLOEXEC) !== 0) throw spawnError("pipe2", errno());
+    let spawned = false;
     try {
       check("posix_spawn_file_actions_init", libc.posix_spawn_file_actions_init(actions));
       try {
-        let flags = POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK;
-        if (options.newProcessGroup === true) {
-          flags |= POSIX_SPAWN_SETPGROUP;
-          check("posix_spawnattr_setpgroup", libc.posix_spawnattr_setpgroup(attr, 0));
-        }
-        check("posix_spawnattr_setflags", libc.posix_spawnattr_setflags(attr, flags));
-        libc.sigfillset(sigDefault);
-        libc.sigemptyset(sigMask);
-        check("posix_spawnattr_setsigdefault", libc.posix_spawnattr_setsigdefault(attr, sigDefault));
-        check("posix_spawnattr_setsigmask", libc.posix_spawnattr_setsigmask(attr, sigMask));
-        const streams: [number, SpawnStdio | undefined, number][] = [
-          [0, options.stdin, O_RDONLY],
-          [1, options.stdout, O_WRONLY],
-          [2, options.stderr, O_WRONLY],
-        ];
-        for (const [fd, stdio, oflag] of streams) {
-          if (stdio !== "null") continue;
-          check(
-            "posix_spawn_file_actions_addopen",
-            libc.posix_spawn_file_actions_addopen(actions, fd, devNull, oflag, 0),
-          );
-        }
+        if (options.stdin === "null") this.#openNull(0, O_RDONLY);
+        if (options.stdout === "null") this.#openNull(1, O_WRONLY);
+        if (options.stderr === "null") this.#openNull(2, O_WRONLY);
         if (inputFd !== undefined) {
           check(
             "posix_spawn_file_actions_adddup2",
@@ -291,25 +350,38 @@ export function spawn(path: string, args: readonly string[], options: SpawnOptio
           );
         }
         // posix_spawn returns the error number itself (it does not set errno).
-        const rc = libc.posix_spawn(pidOut, pathBytes, actions, attr, argv, envp);
-        if (rc !== 0) throw spawnError("posix_spawn", rc, path);
+        const call = this.#searchPath ? "posix_spawnp" : "posix_spawn";
+        const rc = libc[call](this.#pidOut, this.#pathBytes, actions, this.#attr, this.#argv, this.#envp);
+        if (rc !== 0) throw spawnError(call, rc, this.#path);
         spawned = true;
       } finally {
         libc.posix_spawn_file_actions_destroy(actions);
       }
     } finally {
-      libc.posix_spawnattr_destroy(attr);
+      if (inputFd !== undefined) {
+        libc.close(pipeFds[0]!); // the child has its copy
+        if (!spawned) libc.close(pipeFds[1]!);
+      }
     }
-  } finally {
-    if (inputFd !== undefined) {
-      libc.close(pipeFds[0]!); // the child has its copy
-      if (!spawned) libc.close(pipeFds[1]!);
-    }
+    const pid = this.#pidOut[0]!;
+    const status = waitFor(libc, pid);
+    return inputFd === undefined ? { pid, status } : { pid, status, input: pipeInput(libc, pipeFds[1]!) };
   }
-  keep.length = 0; // the buffers were needed until posix_spawn returned
-  const pid = pidOut[0]!;
-  const status = waitFor(libc, pid);
-  return inputFd === undefined ? { pid, status } : { pid, status, input: pipeInput(libc, pipeFds[1]!) };
+
+  /** Frees the attributes; {@linkcode start} cannot be called after. Closing twice does nothing. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#libc.posix_spawnattr_destroy(this.#attr);
+    this.#keep.length = 0;
+  }
+
+  #openNull(fd: number, oflag: number): void {
+    check(
+      "posix_spawn_file_actions_addopen",
+      this.#libc.posix_spawn_file_actions_addopen(this.#actions, fd, this.#devNull, oflag, 0),
+    );
+  }
 }
 
 /** The parent's side of a pipe: `fd` is its write end. */
