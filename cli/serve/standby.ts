@@ -8,7 +8,7 @@
  * @module
  */
 import { STANDBY_SCRIPT, standbyLine } from "../../core/serve/standby.ts";
-import { type ExitStatus, spawn, type SpawnedProcess } from "../../ffi/spawn.ts";
+import { type ExitStatus, PreparedSpawn, type SpawnedProcess } from "../../ffi/spawn.ts";
 
 /** A command started in a standby shell: its pid leads its process group. */
 export interface StandbyChild {
@@ -19,15 +19,31 @@ export interface StandbyChild {
 /** How a standby shell is started (replaceable in tests). */
 export type StandbySpawn = (path: string, args: readonly string[]) => SpawnedProcess;
 
-const spawnShell: StandbySpawn = (path, args) =>
-  spawn(path, args, {
-    argv0: "sh",
-    stdin: "null",
-    stdout: "null",
-    stderr: "inherit",
-    newProcessGroup: true,
-    inputFd: 3,
-  });
+/**
+ * The standby shells' command line, prepared once per process (its environment is this process's at the
+ * first start): each refill then allocates next to nothing, which keeps garbage collections away from
+ * openings (see {@linkcode PreparedSpawn}).
+ */
+let prepared: { readonly key: string; readonly spawn: PreparedSpawn } | undefined;
+
+const spawnShell: StandbySpawn = (path, args) => {
+  const key = JSON.stringify([path, args]);
+  if (prepared?.key !== key) {
+    prepared?.spawn.close();
+    prepared = {
+      key,
+      spawn: new PreparedSpawn(path, args, {
+        argv0: "sh",
+        stdin: "null",
+        stdout: "null",
+        stderr: "inherit",
+        newProcessGroup: true,
+        inputFd: 3,
+      }),
+    };
+  }
+  return prepared.spawn.start();
+};
 
 const encoder = new TextEncoder();
 
