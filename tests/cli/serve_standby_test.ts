@@ -10,6 +10,7 @@ import { captureServeLog } from "./_serve_log.ts";
 import { StandbyShell, type StandbySpawn } from "../../cli/serve/standby.ts";
 import { type ExitStatus, kill, SIGNAL, spawn, type SpawnedProcess } from "../../ffi/mod.ts";
 import { poll } from "../e2e/_netns.ts";
+import { group, standbyShellsOf } from "./_proc.ts";
 
 /** A standby shell whose stderr is /dev/null (the not-found case would print). */
 const quietSpawn: StandbySpawn = (path, args) =>
@@ -98,42 +99,6 @@ Deno.test("a command in a standby shell behaves as under sh -c: status, signal, 
   }
 });
 
-/** The pids of the live standby shells whose parent is `ppid` (they run the standby script). */
-function standbyShellsOf(ppid: number): number[] {
-  const found: number[] = [];
-  for (const entry of Deno.readDirSync("/proc")) {
-    if (!/^\d+$/.test(entry.name)) continue;
-    try {
-      const stat = Deno.readTextFileSync(`/proc/${entry.name}/stat`);
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      const cmdline = Deno.readTextFileSync(`/proc/${entry.name}/cmdline`);
-      if (Number(fields[1]) === ppid && fields[0] !== "Z" && cmdline.includes("__knocktool_cmd")) {
-        found.push(Number(entry.name));
-      }
-    } catch {
-      // ended meanwhile
-    }
-  }
-  return found;
-}
-
-/** The live (not zombie) pids of process group `pgid`, with their command names. */
-function group(pgid: number): Map<number, string> {
-  const found = new Map<number, string>();
-  for (const entry of Deno.readDirSync("/proc")) {
-    if (!/^\d+$/.test(entry.name)) continue;
-    try {
-      const stat = Deno.readTextFileSync(`/proc/${entry.name}/stat`);
-      const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      if (Number(fields[2]) === pgid && fields[0] !== "Z") found.set(Number(entry.name), comm);
-    } catch {
-      // ended meanwhile
-    }
-  }
-  return found;
-}
-
 Deno.test("a lone program becomes the standby shell (exec); a list runs under it; both lead their group", async () => {
   const standby = new StandbyShell(quietSpawn);
   standby.fill();
@@ -172,15 +137,20 @@ Deno.test("a standby shell is taken once; a multi-line command, a dead shell or 
     assert.equal(await readOr(`${dir}/one`), "one\n");
     // The refill comes on its own, off the caller's path.
     assert.ok(await poll(() => standby.ready, 3000, 5));
-    // A waiting shell killed by someone else is noticed and not used.
+    // A waiting shell killed by someone else is noticed and not used. (Its command line shows in /proc a
+    // moment after posix_spawn has returned: the exec is finishing.)
+    assert.ok(await poll(() => standbyShellsOf(Deno.pid).length === 1, 3000, 2), "found the waiting shell");
     const [killed] = standbyShellsOf(Deno.pid);
-    assert.ok(killed !== undefined, "found the waiting shell");
+    assert.ok(killed !== undefined);
     kill(killed, SIGNAL.SIGKILL);
     assert.ok(await poll(() => !standby.ready, 3000, 5));
     assert.equal(standby.take(`echo two > ${dir}/two`), undefined);
     // That take() asked for a new one, which comes on its own.
     assert.ok(await poll(() => standby.ready, 3000, 5), "a new shell after the killed one");
-    assert.notEqual(standbyShellsOf(Deno.pid)[0], killed);
+    assert.ok(
+      await poll(() => standbyShellsOf(Deno.pid).some((pid) => pid !== killed), 3000, 2),
+      "the new shell is another process",
+    );
     await standby.close();
     assert.ok(!standby.ready);
     assert.equal(standby.take(`echo three > ${dir}/three`), undefined);
@@ -273,6 +243,8 @@ Deno.test("CommandRunner with standby: the command runs in the shell started ahe
     const waiting = () => standbyShellsOf(Deno.pid).filter((pid) => !earlier.has(pid));
     assert.deepEqual(waiting(), []);
     runner.warm();
+    // (Its command line shows in /proc a moment after posix_spawn has returned: the exec is finishing.)
+    assert.ok(await poll(() => waiting().length === 1, 3000, 2), "a shell waits");
     const [shell] = waiting();
     assert.ok(shell !== undefined);
     runner.open(door, "192.0.2.9", 4, Date.now());
