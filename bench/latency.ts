@@ -3,7 +3,10 @@
  * `deno bench` file. Root only (it creates two network namespaces joined by a veth pair with
  * tests/e2e/_netns.ts and deletes them afterwards):
  *
- *     sudo deno run -A bench/latency.ts [--knocks 200] [--interval 100]
+ *     sudo deno run -A bench/latency.ts [--knocks 200] [--interval 100] [--only knocktool,program,floor]
+ *
+ * (`--only`: a comma list of daemons, forms (`program`, `redirect`, `journaled`) and `floor`: every daemon or
+ * form when it names none of them, the floor lines only when it names `floor`.)
  *
  * Both daemons run one after the other in the same server namespace with the same config: a 3-port TCP SYN
  * door whose `start_command` writes a timestamp. A long-lived client process in the client namespace (this
@@ -84,6 +87,7 @@ import { parseIPv4 } from "../core/address.ts";
 import { tcpKnock } from "../ffi/socket.ts";
 import { spawn } from "../ffi/spawn.ts";
 import { StandbyShell } from "../cli/serve/standby.ts";
+import { startProgram } from "../cli/serve/actions.ts";
 import { KNOCKTOOL, type Netns, poll, type Spawned, type Topology } from "../tests/e2e/_netns.ts";
 
 const SCRIPT = new URL(import.meta.url).pathname;
@@ -254,6 +258,9 @@ interface LatencyResult {
  * journal, fsync included, before the start command runs; knockd has no journal).
  */
 type Form = "program" | "redirect" | "journaled";
+
+/** The forms in the order they run. */
+const FORMS: readonly Form[] = ["program", "redirect", "journaled"];
 
 /**
  * The command the doors start, always a file named {@linkcode STAMP_NAME} (so its exec can be traced): the
@@ -449,6 +456,8 @@ async function floorMain(args: readonly string[]): Promise<void> {
         stdout: "null",
         newProcessGroup: true,
       })
+      : mode === "direct"
+      ? startProgram(stampCommand(stamp, "program", out))!
       : standby.take(stampCommand(stamp, form, out))!;
     await child.status;
     lines.push(`${mono.toFixed(3)} ${(Number(await Deno.readTextFile(out)) * 1000 - real).toFixed(3)}`);
@@ -459,7 +468,7 @@ async function floorMain(args: readonly string[]): Promise<void> {
 }
 
 /** How the floor lines start the stamp. */
-const FLOOR_MODES = ["sh -c", "standby, program", "standby, redirect"] as const;
+const FLOOR_MODES = ["sh -c", "standby, program", "standby, redirect", "direct"] as const;
 type FloorMode = typeof FLOOR_MODES[number];
 
 /** Latencies of a floor mode: to the exec (when traced) and to the clock read. */
@@ -472,6 +481,11 @@ async function main(): Promise<void> {
   const { whySkip, withTopology } = await import("../tests/e2e/_netns.ts");
   const knocks = flag("--knocks", 200);
   const intervalMs = flag("--interval", 100);
+  const onlyAt = Deno.args.indexOf("--only");
+  const only = onlyAt === -1 ? undefined : Deno.args[onlyAt + 1]?.split(",");
+  /** Whether `value` runs: `--only` names it, or names none of `kind`. */
+  const picked = (kind: readonly string[], value: string) =>
+    only === undefined || only.includes(value) || !kind.some((k) => only.includes(k));
   if ((await whySkip(["knockd"], "latency")) !== undefined) return;
   const dir = await Deno.makeTempDir({ prefix: "kt-stamp-" });
   const floors = new Map<FloorMode, Floor>();
@@ -480,15 +494,19 @@ async function main(): Promise<void> {
   const results = await withTopology({}, async (t) => {
     stamp = await buildStamp(dir);
     // `date` needs `>>`: the program form only with the C stamp.
-    const forms: Form[] = stamp.kind === "c" ? ["program", "redirect", "journaled"] : ["redirect"];
+    const forms: Form[] = (stamp.kind === "c" ? FORMS : ["redirect" as const]).filter((f) =>
+      picked(FORMS, f)
+    );
     const out: LatencyResult[] = [];
     for (const form of forms) {
       for (const daemon of DAEMONS) {
+        if (!picked(DAEMONS, daemon)) continue;
         out.push(await measure(t, trace, daemon, stamp, form, knocks, intervalMs));
       }
     }
     for (const mode of FLOOR_MODES) {
-      if (mode === "standby, program" && !forms.includes("program")) continue;
+      if ((mode === "standby, program" || mode === "direct") && stamp.kind !== "c") continue;
+      if (only !== undefined && !only.includes("floor")) continue;
       trace?.clear();
       const f = await t.server.exec([
         Deno.execPath(),
