@@ -77,6 +77,36 @@
  *     stamp FILE + stop     knocktool  300/300  exec    2.80    3.71    6.56    8.85
  *     (knockd: exec p50 41.28, 48.76, 32.13; p99 47.59, 55.49, 37.44)
  *
+ * 2026-11-26, the tail traced: a tracefs instance with `sched_wakeup`, `sched_switch` and
+ * `netif_receive_skb` next to the exec event (a throwaway script, not committed) showed, for the slowest
+ * openings, the command handed over in time (0.5-1.6 ms after the packet) and the standby shell then taking
+ * 4-8 ms to exec, while the daemon's thread and V8's helper threads ran on the other CPU: young-generation
+ * garbage collections (`--v8-flags=--trace-gc`: one every ~1.1 s at 10 openings/s, 0.3-13 ms each). The
+ * refill of the standby shell allocated ~50 KiB per `spawn()` (the environment's strings); it now goes
+ * through one `PreparedSpawn` (~4 KiB): one collection every ~4.6 s. The journal's fdatasync is now
+ * synchronous, so a journaled start command no longer waits for a worker thread and the event loop. The
+ * `direct` floor line (posix_spawn of the program by the daemon itself) is no faster than the standby
+ * shell (exec p50 1.4-1.5 vs 1.2-1.3 ms): the exec dominates, so the standby shell stays first and direct
+ * starts only serve commands that find no shell waiting. Tried and dropped, no measurable change: lingering
+ * in a synchronous poll after a packet (the three knocks arrive within 0.2 ms and are handled in one
+ * wake-up), refilling the shell 25-30 ms later instead of at once. One full run afterwards:
+ *
+ *     start_command         daemon      opened  at       p50     p90     p99     max
+ *     stamp FILE            knockd     300/300  exec   10.71   12.20   26.56   54.70
+ *     stamp FILE            knocktool  300/300  exec    2.01    3.11    6.25   17.88
+ *     stamp >> FILE         knockd     300/300  exec    9.06   11.34   24.38   52.63
+ *     stamp >> FILE         knocktool  300/300  exec    1.89    2.82    6.54   13.88
+ *     stamp FILE + stop     knockd     300/300  exec    7.92   10.54   56.52   57.81
+ *     stamp FILE + stop     knocktool  300/300  exec    2.97    3.77    5.71   10.08
+ *     floor (no daemon), sh -c                  exec    4.29    4.94    6.30    6.54
+ *     floor (no daemon), standby, program       exec    1.17    1.52    2.40    3.84
+ *     floor (no daemon), direct                 exec    1.41    2.03    3.36    3.52
+ *
+ * knocktool's program-form exec p99 over ten runs since: 3.82, 4.45, 4.39, 3.87, 6.36, 6.50, 4.16, 5.35,
+ * 6.25, 8.71 ms (under 5 ms in five; p50 1.7-2.2 in all); journaled p50 2.9-3.8, p99 5.7-8.2. Runs still
+ * swing with the host: this VM is a PVM guest (kernel command line), where page faults and context switches
+ * go through the hypervisor; knockd's own p50 went from 54 to 8 ms between sessions.
+ *
  * History of knocktool's `stamp >> FILE`, clock read (before the exec trace existed): `Deno.Command`
  * `detached` (forks the whole daemon) p50 16-17, p99 30-34 ms; libc posix_spawn of `/bin/sh -c` p50
  * 6.9-8.3, p99 15-18; standby shell p50 4.2-6.0, p99 9.2-13.3.
