@@ -187,11 +187,14 @@ export class CommandRunner {
     if (commands.start === undefined) return;
     const cmdMs = Math.max(0, commands.cmdTimeout) * 1000;
     const live = this.#options.clock === "live";
-    // Journaled first: add() returns once the stop is on disk, then the start command runs.
+    // Journaled first: the stop is on disk before the start command runs.
     const record = live && commands.stop !== undefined && this.#journal !== undefined
       ? this.#journal.add({ door: door.name, src, command: commands.stop, dueMs: Date.now() + cmdMs })
       : undefined;
-    const started = this.#run(door.name, commands.start, timeMs);
+    const start = commands.start;
+    const started = record === undefined
+      ? this.#run(door.name, start, timeMs)
+      : this.#journal!.durable().then(() => this.#run(door.name, start, timeMs));
     if (commands.stop === undefined) return;
     const pending: PendingStop = {
       door: door.name,
@@ -285,7 +288,7 @@ export class CommandRunner {
       }
       await Promise.race([this.idle(), deadline]);
       if (this.#standby !== undefined) await Promise.race([this.#standby.close(), deadline]);
-      this.#journal?.close();
+      if (this.#journal !== undefined) await Promise.race([this.#journal.close(), deadline]);
     } finally {
       clearTimeout(timer);
     }

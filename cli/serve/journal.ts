@@ -11,11 +11,8 @@
  * compacted: the pending stops are written to a new preallocated file atomically (temporary file, fsync,
  * rename, fsync of the directory). It is also compacted at start.
  *
- * Writes are synchronous, on the daemon's one thread (packets wait in the kernel's capture buffer meanwhile):
- * {@linkcode StopJournal.add} returns once the new stop is on disk, so the start command can be handed over
- * in the same frame handler, with no hop through a worker thread and back (an asynchronous `fdatasync`
- * added two thread wake-ups to every journaled opening: 0.3 ms at the median, milliseconds in the tail).
- * Due-time moves and removals, which nothing waits for, are batched: every change of a tick in one write.
+ * Writes are batched: changes made while a write is in flight (or in the same tick) go to disk together in
+ * the next write, and {@linkcode StopJournal.durable} tells a caller when its entry is on disk.
  *
  * @module
  */
@@ -91,8 +88,12 @@ export class StopJournal {
   /** Where the next line goes, and the preallocated size. */
   #tail = 0;
   #capacity = 0;
-  /** A batched write is queued (a microtask). */
+  /** Incremented at every change; `#written` is the last generation on disk (or failed to write). */
+  #generation = 0;
+  #written = 0;
+  #writer: Promise<void> | undefined;
   #scheduled = false;
+  #waiters: { readonly generation: number; readonly resolve: () => void }[] = [];
   #failing = false;
 
   private constructor(dir: string, path: string, log: ServeLog) {
@@ -179,8 +180,7 @@ export class StopJournal {
   }
 
   /**
-   * Adds a pending stop and writes it (with any change not yet written) before returning: once this returns
-   * the stop is on disk, or the write failed (logged; the journal compacts at the next change).
+   * Adds a pending stop; call {@linkcode durable} to wait until it is on disk.
    *
    * @param entry The stop.
    * @returns Its record (for {@linkcode update} and {@linkcode remove}).
@@ -189,12 +189,12 @@ export class StopJournal {
     const record: JournalRecord = { ...entry };
     this.#records.add(record);
     this.#ops.push({ op: "add", record });
-    this.#write();
+    this.#changed();
     return record;
   }
 
   /**
-   * Moves a pending stop's due time (written at the end of the tick, with the tick's other changes).
+   * Moves a pending stop's due time (written in the background).
    *
    * @param record The record.
    * @param dueMs The new due time.
@@ -203,58 +203,74 @@ export class StopJournal {
     if (!this.#records.has(record) || record.dueMs === dueMs) return;
     record.dueMs = dueMs;
     this.#ops.push({ op: "due", record });
-    this.#schedule();
+    this.#changed();
   }
 
   /**
-   * Removes a stop that has run (written at the end of the tick, with the tick's other changes).
+   * Removes a stop that has run (written in the background).
    *
    * @param record The record.
    */
   remove(record: JournalRecord): void {
     if (!this.#records.delete(record)) return;
     this.#ops.push({ op: "del", record });
-    this.#schedule();
+    this.#changed();
   }
 
-  /** Writes every change made so far now (shutdown; tests). */
-  settle(): void {
-    this.#write();
+  /**
+   * Settles once every change made so far is on disk (or its write failed; failures are logged).
+   *
+   * @returns A promise.
+   */
+  durable(): Promise<void> {
+    const generation = this.#generation;
+    if (this.#written >= generation) return Promise.resolve();
+    return new Promise((resolve) => this.#waiters.push({ generation, resolve }));
   }
 
-  #schedule(): void {
-    if (this.#scheduled) return;
+  #changed(): void {
+    this.#generation++;
+    if (this.#scheduled || this.#writer !== undefined) return;
+    // Batch: every change made in this tick (e.g. a burst of openings in one pcap_dispatch) in one write.
     this.#scheduled = true;
     queueMicrotask(() => {
       this.#scheduled = false;
-      this.#write();
+      if (this.#writer === undefined) this.#writer = this.#drain();
     });
   }
 
-  /** Writes the changes not yet written; a failure is logged once, and the next write compacts. */
-  #write(): void {
-    if (this.#ops.length === 0) return;
-    const ops = this.#ops;
-    this.#ops = [];
-    try {
-      this.#append(ops);
-      if (this.#failing) {
-        this.#failing = false;
-        this.#log.info(`stop journal ${this.path} written again`, { event: "journal-ok" });
+  async #drain(): Promise<void> {
+    while (this.#written < this.#generation) {
+      const generation = this.#generation;
+      const ops = this.#ops;
+      this.#ops = [];
+      try {
+        await this.#append(ops);
+        if (this.#failing) {
+          this.#failing = false;
+          this.#log.info(`stop journal ${this.path} written again`, { event: "journal-ok" });
+        }
+      } catch (error) {
+        this.#closeFile(); // compacted (rewritten whole) at the next change
+        if (!this.#failing) {
+          this.#failing = true;
+          this.#log.error(`could not write stop journal ${this.path}: ${osReason(error)}`, {
+            event: "journal-error",
+          });
+        }
       }
-    } catch (error) {
-      this.#closeFile(); // compacted (rewritten whole) at the next change
-      if (!this.#failing) {
-        this.#failing = true;
-        this.#log.error(`could not write stop journal ${this.path}: ${osReason(error)}`, {
-          event: "journal-error",
-        });
-      }
+      this.#written = generation;
+      this.#waiters = this.#waiters.filter((w) => {
+        if (w.generation > generation) return true;
+        w.resolve();
+        return false;
+      });
     }
+    this.#writer = undefined;
   }
 
-  /** Appends `ops` in place and `fdatasync`s; compacts instead when it must. */
-  #append(ops: readonly PendingOp[]): void {
+  /** Appends `ops` in place and waits for `fdatasync`; compacts instead when it must. */
+  async #append(ops: readonly PendingOp[]): Promise<void> {
     let file = this.#file;
     if (file !== undefined && file.statSync().nlink === 0) {
       // Removed behind our back (e.g. the state directory was deleted): a new file, or an error.
@@ -284,7 +300,7 @@ export class StopJournal {
     file.seekSync(this.#tail, Deno.SeekMode.Start);
     writeAllSync(file, bytes);
     this.#tail += bytes.length;
-    file.syncDataSync();
+    await file.syncData();
   }
 
   /**
@@ -326,17 +342,29 @@ export class StopJournal {
   }
 
   /**
-   * Shutdown: writes the last changes, then removes the file when no stop is pending (a clean exit leaves
+   * Shutdown: waits for the last write, then removes the file when no stop is pending (a clean exit leaves
    * nothing behind; stops that did not finish stay for the next start).
+   *
+   * @returns A promise.
    */
-  close(): void {
-    this.#write();
+  async close(): Promise<void> {
+    await this.settle();
     this.#closeFile();
     if (this.#records.size > 0 || this.#failing) return;
     try {
-      Deno.removeSync(this.path);
+      await Deno.remove(this.path);
     } catch {
       // never written
     }
+  }
+
+  /**
+   * Settles once every change made so far is on disk (shutdown).
+   *
+   * @returns A promise.
+   */
+  async settle(): Promise<void> {
+    await this.durable();
+    if (this.#writer !== undefined) await this.#writer;
   }
 }
