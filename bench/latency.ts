@@ -85,13 +85,14 @@
  * 4-8 ms to exec, while the daemon's thread and V8's helper threads ran on the other CPU: young-generation
  * garbage collections (`--v8-flags=--trace-gc`: one every ~1.1 s at 10 openings/s, 0.3-13 ms each). The
  * refill of the standby shell allocated ~50 KiB per `spawn()` (the environment's strings); it now goes
- * through one `PreparedSpawn` (~4 KiB): one collection every ~4.6 s. The journal's fdatasync is now
- * synchronous, so a journaled start command no longer waits for a worker thread and the event loop. The
- * `direct` floor line (posix_spawn of the program by the daemon itself) is no faster than the standby
+ * through one `PreparedSpawn` (~4 KiB): one collection every ~4.6 s. The `direct` floor line (posix_spawn of the program by the daemon itself) is no faster than the standby
  * shell (exec p50 1.4-1.5 vs 1.2-1.3 ms): the exec dominates, so the standby shell stays first and direct
  * starts only serve commands that find no shell waiting. Tried and dropped, no measurable change: lingering
  * in a synchronous poll after a packet (the three knocks arrive within 0.2 ms and are handled in one
- * wake-up), refilling the shell 25-30 ms later instead of at once. One full run afterwards:
+ * wake-up), refilling the shell 25-30 ms later instead of at once, and writing the journal synchronously
+ * (fdatasync on the main thread, no worker hop: journaled p50 2.9-3.9, p99 5.4-10 ms over ten runs; back to
+ * the asynchronous write, two runs: p50 2.84 and 3.61, p99 6.03 and 7.10; no gain worth stalling capture on
+ * a slow disk). One full run before that revert:
  *
  *     start_command         daemon      opened  at       p50     p90     p99     max
  *     stamp FILE            knockd     300/300  exec   10.71   12.20   26.56   54.70
