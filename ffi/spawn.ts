@@ -5,8 +5,11 @@
  *
  * A child gets every signal at its default disposition and an empty signal mask (Deno ignores SIGPIPE;
  * `/bin/sh` and the commands it runs must not inherit that), optionally leads its own process group, and
- * gets its standard streams from `/dev/null` or inherited. Other descriptors are inherited as with
- * `Deno.Command` (the runtime opens its own with close-on-exec).
+ * gets its standard streams from `/dev/null` or inherited. It gets no other descriptor of this process
+ * (glibc's `posix_spawn_file_actions_addclosefrom_np`, 2.34 and later): only its standard streams and
+ * {@linkcode SpawnOptions.inputFd}; libpcap opens its capture socket without close-on-exec, and a door
+ * command (or anything it leaves running) must not hold it. With an older glibc, descriptors without
+ * close-on-exec are inherited.
  *
  * `waitpid` asks for one pid only, so it never takes the exit status of a child started by `Deno.Command`,
  * and Deno's reaper (which also waits per pid) never takes ours.
@@ -43,6 +46,8 @@ const SPAWN_SYMBOLS = {
   },
   /** `int posix_spawn_file_actions_adddup2(fa, int fd, int newfd)` */
   posix_spawn_file_actions_adddup2: { parameters: ["buffer", "i32", "i32"], result: "i32" },
+  /** `int posix_spawn_file_actions_addclosefrom_np(fa, int from)` (glibc 2.34+) */
+  posix_spawn_file_actions_addclosefrom_np: { parameters: ["buffer", "i32"], result: "i32", optional: true },
   /** `int pipe2(int fds[2], int flags)` */
   pipe2: { parameters: ["buffer", "i32"], result: "i32" },
   /** `ssize_t write(int fd, const void *buf, size_t n)` */
@@ -143,7 +148,8 @@ export interface SpawnOptions {
   readonly argv0?: string | undefined;
   /**
    * A descriptor number (3 or more) at which the child gets the read end of a new pipe; the write end is
-   * {@linkcode SpawnedProcess.input}.
+   * {@linkcode SpawnedProcess.input}. The child's descriptors above it are closed; use 3, since those from 3
+   * up to it are not.
    */
   readonly inputFd?: number | undefined;
 }
@@ -348,6 +354,11 @@ export class PreparedSpawn {
             "posix_spawn_file_actions_adddup2",
             libc.posix_spawn_file_actions_adddup2(actions, pipeFds[0]!, inputFd),
           );
+        }
+        // Nothing else of ours: after the dup2 above (its source is above inputFd or closed here too).
+        const closeFrom = libc.posix_spawn_file_actions_addclosefrom_np;
+        if (closeFrom !== null) {
+          check("posix_spawn_file_actions_addclosefrom_np", closeFrom(actions, (inputFd ?? 2) + 1));
         }
         // posix_spawn returns the error number itself (it does not set errno).
         const call = this.#searchPath ? "posix_spawnp" : "posix_spawn";

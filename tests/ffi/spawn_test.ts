@@ -273,3 +273,45 @@ Deno.test("PreparedSpawn.start() allocates under 8 KiB of heap per start (spawn(
   prepared.close();
   assert.ok(preparedBytes < 8 * 1024, `PreparedSpawn.start(): ${preparedBytes} bytes per start`);
 });
+
+Deno.test("a child gets no other descriptor of this process, even one without close-on-exec", async () => {
+  // A descriptor as libpcap leaves its capture socket: no close-on-exec.
+  const libc = Deno.dlopen("libc.so.6", {
+    pipe: { parameters: ["buffer"], result: "i32" },
+    close: { parameters: ["i32"], result: "i32" },
+  });
+  const fds = new Int32Array(2);
+  assert.equal(libc.symbols.pipe(fds), 0);
+  try {
+    await withTemp(async (dir) => {
+      const leaked = [fds[0]!, fds[1]!];
+      // Plain, with a pipe at 3 (as the standby shell), and prepared: the same.
+      const plain = sh(`exec ls /proc/self/fd > ${dir}/plain`);
+      assert.equal((await plain.status).code, 0);
+      const piped = spawn("/bin/sh", ["-c", `exec ls /proc/self/fd > ${dir}/piped`], {
+        stdin: "null",
+        stdout: "null",
+        inputFd: 3,
+      });
+      piped.input!.close();
+      assert.equal((await piped.status).code, 0);
+      const list = async (name: string) =>
+        (await Deno.readTextFile(`${dir}/${name}`)).trim().split("\n").map(Number).sort((a, b) => a - b);
+      // ls itself opens one descriptor to read the directory (its number is the lowest free one).
+      const plainFds = await list("plain");
+      const pipedFds = await list("piped");
+      for (const fd of leaked) {
+        assert.ok(
+          !plainFds.includes(fd) && !pipedFds.includes(fd),
+          `fd ${fd} leaked: ${plainFds} / ${pipedFds}`,
+        );
+      }
+      assert.deepEqual(plainFds, [0, 1, 2, 3]);
+      assert.deepEqual(pipedFds, [0, 1, 2, 3, 4]);
+    });
+  } finally {
+    libc.symbols.close(fds[0]!);
+    libc.symbols.close(fds[1]!);
+    libc.close();
+  }
+});
