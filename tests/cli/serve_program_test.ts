@@ -36,7 +36,8 @@ stdout=$(readlink /proc/$$/fd/1)
   [ "$pgid" = "$$" ] && echo "leads its group" || echo "in group $pgid"
   echo "stdin:$(readlink /proc/$$/fd/0)"
   echo "stdout:$stdout"
-  ls /proc/$$/fd | sort -n | tr '\\n' ' '; echo
+  # Builtins only here too: a pipeline's children would see the pipes this shell holds while forking them.
+  fds=; for f in /proc/$$/fd/*; do fds="$fds \${f##*/}"; done; echo "fds:$fds"
   # Builtins only: a child reading this shell's masks would race its fork (dash blocks all signals then).
   while IFS= read -r line; do case $line in SigBlk:*|SigIgn:*) echo "$line";; esac; done < /proc/$$/status
 } > "$out"
@@ -83,6 +84,9 @@ Deno.test("a plain command started without a shell sees what sh -c gives it", as
       assert.match(a, /\nleads its group\n/);
       assert.match(a, /\nstdin:\/dev\/null\nstdout:\/dev\/null\n/);
       assert.match(a, /\nSigBlk:\s+0+\n/);
+      // No descriptor of this process: the standard ones, dash's own 10 and 11 (the script, the saved stdout)
+      // and 3 (the directory its glob is reading).
+      assert.match(a, /\nfds: 0 1 10 11 2 3\n/);
     }
   });
 });
