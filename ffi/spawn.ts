@@ -272,7 +272,6 @@ export class PreparedSpawn {
   readonly #libc: SpawnLib;
   readonly #path: string;
   readonly #options: SpawnOptions;
-  readonly #searchPath: boolean;
   /** Referenced while prepared: argv and envp point into them. */
   readonly #keep: Uint8Array[] = [];
   readonly #pathBytes: Uint8Array<ArrayBuffer>;
@@ -301,7 +300,6 @@ export class PreparedSpawn {
     const libc = this.#libc = lib();
     this.#path = path;
     this.#options = options;
-    this.#searchPath = options.searchPath === true;
     this.#pathBytes = cString(path);
     this.#argv = pointerArray([options.argv0 ?? path, ...args], this.#keep);
     const env = options.env ?? Deno.env.toObject();
@@ -361,7 +359,7 @@ export class PreparedSpawn {
           check("posix_spawn_file_actions_addclosefrom_np", closeFrom(actions, (inputFd ?? 2) + 1));
         }
         // posix_spawn returns the error number itself (it does not set errno).
-        const call = this.#searchPath ? "posix_spawnp" : "posix_spawn";
+        const call = options.searchPath === true ? "posix_spawnp" : "posix_spawn";
         const rc = libc[call](this.#pidOut, this.#pathBytes, actions, this.#attr, this.#argv, this.#envp);
         if (rc !== 0) throw spawnError(call, rc, this.#path);
         spawned = true;

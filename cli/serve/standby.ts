@@ -20,29 +20,22 @@ export interface StandbyChild {
 export type StandbySpawn = (path: string, args: readonly string[]) => SpawnedProcess;
 
 /**
- * The standby shells' command line, prepared once per process (its environment is this process's at the
- * first start): each refill then allocates next to nothing, which keeps garbage collections away from
- * openings (see {@linkcode PreparedSpawn}).
+ * The standby shells' command line, prepared at the first start and kept for the process (its environment is
+ * this process's then): each refill then allocates next to nothing, which keeps garbage collections away from
+ * openings (see {@linkcode PreparedSpawn}). {@linkcode StandbyShell.fill} always passes the same command line.
  */
-let prepared: { readonly key: string; readonly spawn: PreparedSpawn } | undefined;
+let prepared: PreparedSpawn | undefined;
 
 const spawnShell: StandbySpawn = (path, args) => {
-  const key = JSON.stringify([path, args]);
-  if (prepared?.key !== key) {
-    prepared?.spawn.close();
-    prepared = {
-      key,
-      spawn: new PreparedSpawn(path, args, {
-        argv0: "sh",
-        stdin: "null",
-        stdout: "null",
-        stderr: "inherit",
-        newProcessGroup: true,
-        inputFd: 3,
-      }),
-    };
-  }
-  return prepared.spawn.start();
+  prepared ??= new PreparedSpawn(path, args, {
+    argv0: "sh",
+    stdin: "null",
+    stdout: "null",
+    stderr: "inherit",
+    newProcessGroup: true,
+    inputFd: 3,
+  });
+  return prepared.start();
 };
 
 const encoder = new TextEncoder();

@@ -11,15 +11,7 @@ import { captureServeLog } from "./_serve_log.ts";
 import { type ExitStatus, kill, SIGNAL, spawn } from "../../ffi/mod.ts";
 import { poll } from "../e2e/_netns.ts";
 import { group, processes, standbyShellsOf } from "./_proc.ts";
-
-async function withTemp<T>(body: (dir: string) => Promise<T>): Promise<T> {
-  const dir = await Deno.makeTempDir({ prefix: "kt-program-" });
-  try {
-    return await body(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
+import { withTempDir } from "../_temp.ts";
 
 /**
  * A probe script: writes its argv, its initial environment (as the kernel gave it, not as its own shell
@@ -56,7 +48,7 @@ function shellC(command: string): { pid: number; status: Promise<ExitStatus> } {
 }
 
 Deno.test("a plain command started without a shell sees what sh -c gives it", async () => {
-  await withTemp(async (dir) => {
+  await withTempDir("kt-program-", async (dir) => {
     await Deno.writeTextFile(`${dir}/probe`, PROBE, { mode: 0o755 });
     const commands = [
       `${dir}/probe OUT -s 192.0.2.7 --dport=22 { 192.0.2.7 } 50%,+1@x:y`,
@@ -107,7 +99,7 @@ Deno.test("startProgram() searches PATH and is the program itself, leading its g
 });
 
 Deno.test("startProgram() leaves shell syntax, missing programs and scripts without #! to the shell", async () => {
-  await withTemp(async (dir) => {
+  await withTempDir("kt-program-", async (dir) => {
     await Deno.writeTextFile(`${dir}/nobang`, `echo ran > ${dir}/nobang.out\n`, { mode: 0o755 });
     await Deno.writeTextFile(`${dir}/noexec`, "#!/bin/sh\ntrue\n", { mode: 0o644 });
     for (

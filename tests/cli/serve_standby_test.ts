@@ -11,6 +11,7 @@ import { StandbyShell, type StandbySpawn } from "../../cli/serve/standby.ts";
 import { type ExitStatus, kill, SIGNAL, spawn, type SpawnedProcess } from "../../ffi/mod.ts";
 import { poll } from "../e2e/_netns.ts";
 import { group, standbyShellsOf } from "./_proc.ts";
+import { withTempDir } from "../_temp.ts";
 
 /** A standby shell whose stderr is /dev/null (the not-found case would print). */
 const quietSpawn: StandbySpawn = (path, args) =>
@@ -34,15 +35,6 @@ function shellC(command: string): SpawnedProcess {
   });
 }
 
-async function withTemp<T>(body: (dir: string) => Promise<T>): Promise<T> {
-  const dir = await Deno.makeTempDir({ prefix: "kt-standby-" });
-  try {
-    return await body(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
-
 async function readOr(path: string): Promise<string> {
   try {
     return await Deno.readTextFile(path);
@@ -53,7 +45,7 @@ async function readOr(path: string): Promise<string> {
 
 /** Runs `command` (with `OUT` replaced by a file) both ways: statuses, outputs and `$$` must agree. */
 async function bothWays(command: string): Promise<{ status: ExitStatus; out: string }> {
-  return await withTemp(async (dir) => {
+  return await withTempDir("kt-standby-", async (dir) => {
     const results: { status: ExitStatus; out: string; pid: number }[] = [];
     for (const way of ["sh -c", "standby"] as const) {
       const out = `${dir}/${way === "sh -c" ? "a" : "b"}`;
@@ -123,7 +115,7 @@ Deno.test("a lone program becomes the standby shell (exec); a list runs under it
 });
 
 Deno.test("a standby shell is taken once; a multi-line command, a dead shell or a closed one is not used", async () => {
-  await withTemp(async (dir) => {
+  await withTempDir("kt-standby-", async (dir) => {
     const standby = new StandbyShell(quietSpawn);
     assert.equal(standby.take("true"), undefined); // none started yet
     standby.fill();
@@ -230,7 +222,7 @@ Deno.test("a waiting standby shell ends with the daemon, even one killed with SI
 });
 
 Deno.test("CommandRunner with standby: the command runs in the shell started ahead; flush() ends the next one", async () => {
-  await withTemp(async (dir) => {
+  await withTempDir("kt-standby-", async (dir) => {
     const { log, out } = captureServeLog();
     const parsed = parseConfig(
       `[d]\nsequence = 7000\ncmd_timeout = 0\nstart_command = /bin/sh -c 'echo $$ > ${dir}/start'\n` +

@@ -1,18 +1,10 @@
 import assert from "node:assert/strict";
 import { decodeWaitStatus, kill, PreparedSpawn, SIGNAL, spawn, SpawnError } from "../../ffi/mod.ts";
+import { withTempDir } from "../_temp.ts";
 
 /** Runs `script` through `/bin/sh -c` in its own process group with stdin and stdout from /dev/null. */
 function sh(script: string, env?: Record<string, string>) {
   return spawn("/bin/sh", ["-c", script], { stdin: "null", stdout: "null", newProcessGroup: true, env });
-}
-
-async function withTemp(body: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "kt-spawn-" });
-  try {
-    await body(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
 }
 
 /** Whether `pid` is gone (no such process, or a zombie waiting for init). */
@@ -71,7 +63,7 @@ Deno.test("spawn() reports the signal that ended a child, and kill() sends one",
 });
 
 Deno.test("a child leads its own process group; kill(-pid) ends its grandchildren too", async () => {
-  await withTemp(async (dir) => {
+  await withTempDir("kt-spawn-", async (dir) => {
     const file = `${dir}/grandchild`;
     const child = sh(`sleep 30 & echo $! > ${file}; wait`);
     const stat = Deno.readTextFileSync(`/proc/${child.pid}/stat`).split(") ")[1]!.split(" ");
@@ -94,7 +86,7 @@ Deno.test("a child leads its own process group; kill(-pid) ends its grandchildre
 });
 
 Deno.test("stdin and stdout come from /dev/null, stderr is inherited", async () => {
-  await withTemp(async (dir) => {
+  await withTempDir("kt-spawn-", async (dir) => {
     const file = `${dir}/fds`;
     const script = `a=$(readlink /proc/$$/fd/0); b=$(readlink /proc/$$/fd/1); c=$(readlink /proc/$$/fd/2)
 printf '%s\\n%s\\n%s' "$a" "$b" "$c" > ${file}`;
@@ -111,7 +103,7 @@ printf '%s\\n%s\\n%s' "$a" "$b" "$c" > ${file}`;
 });
 
 Deno.test("the environment is passed (this process's by default), signals at their defaults", async () => {
-  await withTemp(async (dir) => {
+  await withTempDir("kt-spawn-", async (dir) => {
     const file = `${dir}/env`;
     const given = sh(`printf '%s|%s|%s' "$A" "$B" "\${HOME-unset}" > ${file}`, { A: "1 2", B: "x=y é" });
     assert.equal((await given.status).code, 0);
@@ -165,7 +157,7 @@ Deno.test("spawn() of a missing program throws a SpawnError with libc's text", (
 });
 
 Deno.test("spawn() inputFd: the child reads a pipe at that descriptor, the parent writes and closes it", async () => {
-  await withTemp(async (dir) => {
+  await withTempDir("kt-spawn-", async (dir) => {
     const child = spawn("/bin/sh", ["-c", `cat <&3 > ${dir}/got`], {
       stdin: "null",
       stdout: "null",
@@ -212,7 +204,7 @@ Deno.test("spawn() inputFd: writing after the child ended is EPIPE; a write afte
 });
 
 Deno.test("PreparedSpawn starts the same command line many times, with its own pipe each time", async () => {
-  await withTemp(async (dir) => {
+  await withTempDir("kt-spawn-", async (dir) => {
     const prepared = new PreparedSpawn("/bin/sh", [
       "-c",
       `read -r line <&3; echo "$line $KT_PREPARED" >> ${dir}/out`,
@@ -283,7 +275,7 @@ Deno.test("a child gets no other descriptor of this process, even one without cl
   const fds = new Int32Array(2);
   assert.equal(libc.symbols.pipe(fds), 0);
   try {
-    await withTemp(async (dir) => {
+    await withTempDir("kt-spawn-", async (dir) => {
       const leaked = [fds[0]!, fds[1]!];
       // Plain, with a pipe at 3 (as the standby shell), and prepared: the same.
       const plain = sh(`exec ls /proc/self/fd > ${dir}/plain`);
