@@ -147,8 +147,9 @@ export interface SpawnOptions {
   /** The child's argv[0] (default: `path`). */
   readonly argv0?: string | undefined;
   /**
-   * A descriptor number (3 or more) at which the child gets the read end of a new pipe; the write end is
-   * {@linkcode SpawnedProcess.input}. The child's descriptors above it are closed; use 3, since those from 3
+   * A descriptor number at which the child gets the read end of a new pipe; the write end is
+   * {@linkcode SpawnedProcess.input}. `0`: the pipe is the child's stdin (then leave `stdin` unset), else 3
+   * or more. The child's descriptors above it (above 2 for `0`) are closed; use 0 or 3, since those from 3
    * up to it are not.
    */
   readonly inputFd?: number | undefined;
@@ -294,8 +295,11 @@ export class PreparedSpawn {
    */
   constructor(path: string, args: readonly string[], options: SpawnOptions = {}) {
     const inputFd = options.inputFd;
-    if (inputFd !== undefined && !(Number.isInteger(inputFd) && inputFd >= 3)) {
-      throw new RangeError(`inputFd must be an integer of 3 or more, not ${inputFd}`);
+    if (inputFd !== undefined && !(Number.isInteger(inputFd) && (inputFd === 0 || inputFd >= 3))) {
+      throw new RangeError(`inputFd must be 0 or an integer of 3 or more, not ${inputFd}`);
+    }
+    if (inputFd === 0 && options.stdin !== undefined) {
+      throw new RangeError("inputFd 0 is the child's stdin: leave the stdin option unset");
     }
     const libc = this.#libc = lib();
     this.#path = path;
@@ -353,10 +357,14 @@ export class PreparedSpawn {
             libc.posix_spawn_file_actions_adddup2(actions, pipeFds[0]!, inputFd),
           );
         }
-        // Nothing else of ours: after the dup2 above (its source is above inputFd or closed here too).
+        // Nothing else of ours: after the dup2 above (its source is above inputFd, or above 2 for 0, or
+        // closed here too).
         const closeFrom = libc.posix_spawn_file_actions_addclosefrom_np;
         if (closeFrom !== null) {
-          check("posix_spawn_file_actions_addclosefrom_np", closeFrom(actions, (inputFd ?? 2) + 1));
+          check(
+            "posix_spawn_file_actions_addclosefrom_np",
+            closeFrom(actions, Math.max(inputFd ?? 2, 2) + 1),
+          );
         }
         // posix_spawn returns the error number itself (it does not set errno).
         const call = options.searchPath === true ? "posix_spawnp" : "posix_spawn";

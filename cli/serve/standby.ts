@@ -1,14 +1,14 @@
 /**
- * A standby shell for door commands: one `/bin/sh` started ahead of time (through posix_spawn, in its own
- * process group, stdin and stdout from /dev/null, stderr inherited) that waits for one command line on
- * descriptor 3 (core/serve/standby.ts). Taking it costs one `write`; the next one is started after the
+ * A standby shell for door commands: one `/bin/sh -s` started ahead of time (through posix_spawn, in its own
+ * process group, stdout on /dev/null, stderr inherited) that waits for one command line on its stdin, a pipe
+ * (core/serve/standby.ts; the line puts stdin back on /dev/null before the command). Taking it costs one `write`; the next one is started after the
  * command is on its way, off the knock-to-command path. When the daemon ends, however it ends, the pipe
  * closes and a waiting shell exits without running anything.
  *
  * @module
  */
-import { STANDBY_SCRIPT, standbyLine } from "../../core/serve/standby.ts";
-import { type ExitStatus, PreparedSpawn, type SpawnedProcess } from "../../ffi/spawn.ts";
+import { STANDBY_ARGS, standbyLine } from "../../core/serve/standby.ts";
+import { type ExitStatus, PreparedSpawn, type SpawnedProcess, type SpawnOptions } from "../../ffi/spawn.ts";
 
 /** A command started in a standby shell: its pid leads its process group. */
 export interface StandbyChild {
@@ -26,15 +26,17 @@ export type StandbySpawn = (path: string, args: readonly string[]) => SpawnedPro
  */
 let prepared: PreparedSpawn | undefined;
 
+/** How standby shells are started: argv[0] `sh`, stdin the pipe, stdout /dev/null, a process group each. */
+export const STANDBY_SPAWN_OPTIONS = {
+  argv0: "sh",
+  stdout: "null",
+  stderr: "inherit",
+  newProcessGroup: true,
+  inputFd: 0,
+} as const satisfies SpawnOptions;
+
 const spawnShell: StandbySpawn = (path, args) => {
-  prepared ??= new PreparedSpawn(path, args, {
-    argv0: "sh",
-    stdin: "null",
-    stdout: "null",
-    stderr: "inherit",
-    newProcessGroup: true,
-    inputFd: 3,
-  });
+  prepared ??= new PreparedSpawn(path, args, STANDBY_SPAWN_OPTIONS);
   return prepared.start();
 };
 
@@ -55,7 +57,7 @@ export class StandbyShell {
   #refill: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
 
-  /** @param spawnFn Starts `/bin/sh -c <script>` with the pipe at descriptor 3. */
+  /** @param spawnFn Starts `/bin/sh -s` with the pipe as its stdin ({@linkcode STANDBY_SPAWN_OPTIONS}). */
   constructor(spawnFn: StandbySpawn = spawnShell) {
     this.#spawn = spawnFn;
   }
@@ -73,7 +75,7 @@ export class StandbyShell {
   fill(): void {
     if (this.#closed || this.ready) return;
     this.#retire();
-    const child = this.#spawn("/bin/sh", ["-c", STANDBY_SCRIPT]);
+    const child = this.#spawn("/bin/sh", STANDBY_ARGS);
     const waiting: Waiting = { child, ended: false };
     // Observed for the whole life of the shell; a taken shell's status is the command's.
     child.status.then(() => waiting.ended = true, () => waiting.ended = true);

@@ -14,4 +14,4 @@ export {
 export { formatJsonLine, formatLogfileLine, type LocalTime } from "./log_line.ts";
 export { type DoorCommands, doorCommands, MAX_COMMAND_BYTES, substituteIp } from "./commands.ts";
 export { DueQueue } from "./due_queue.ts";
-export { execPrefixed, plainArgv, STANDBY_SCRIPT, standbyLine } from "./standby.ts";
+export { execPrefixed, plainArgv, STANDBY_ARGS, standbyLine } from "./standby.ts";

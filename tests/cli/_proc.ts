@@ -36,11 +36,9 @@ export function processes(): Proc[] {
   return found;
 }
 
-/** The pids of the live standby shells whose parent is `ppid` (they run the standby script). */
+/** The pids of the live standby shells (`sh -s`, still waiting for their line) whose parent is `ppid`. */
 export function standbyShellsOf(ppid: number): number[] {
-  return processes().filter((p) => p.ppid === ppid && p.cmdline.includes("__knocktool_cmd")).map((p) =>
-    p.pid
-  );
+  return processes().filter((p) => p.ppid === ppid && p.cmdline === "sh\0-s\0").map((p) => p.pid);
 }
 
 /** The live pids of process group `pgid`, with their command names. */

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { parseConfig } from "../../core/config/mod.ts";
 import { CommandRunner } from "../../cli/serve/actions.ts";
 import { captureServeLog } from "./_serve_log.ts";
-import { StandbyShell, type StandbySpawn } from "../../cli/serve/standby.ts";
+import { STANDBY_SPAWN_OPTIONS, StandbyShell, type StandbySpawn } from "../../cli/serve/standby.ts";
 import { type ExitStatus, kill, SIGNAL, spawn, type SpawnedProcess } from "../../ffi/mod.ts";
 import { poll } from "../e2e/_netns.ts";
 import { group, standbyShellsOf } from "./_proc.ts";
@@ -15,14 +15,7 @@ import { withTempDir } from "../_temp.ts";
 
 /** A standby shell whose stderr is /dev/null (the not-found case would print). */
 const quietSpawn: StandbySpawn = (path, args) =>
-  spawn(path, args, {
-    argv0: "sh",
-    stdin: "null",
-    stdout: "null",
-    stderr: "null",
-    newProcessGroup: true,
-    inputFd: 3,
-  });
+  spawn(path, args, { ...STANDBY_SPAWN_OPTIONS, stderr: "null" });
 
 /** `sh -c command` as serve starts it without a standby shell (stderr quiet). */
 function shellC(command: string): SpawnedProcess {
@@ -73,7 +66,7 @@ async function bothWays(command: string): Promise<{ status: ExitStatus; out: str
 Deno.test("a command in a standby shell behaves as under sh -c: status, signal, $0, $$, stdin, descriptors", async () => {
   const ok = { success: true, code: 0, signal: null };
   const table: [string, ExitStatus, string][] = [
-    [`printf '%s|%s|%s\\n' "$0" "$#" "\${__knocktool_cmd-unset}" > OUT`, ok, "sh|0|unset\n"],
+    [`printf '%s|%s\\n' "$0" "$#" > OUT`, ok, "sh|0\n"],
     ["exit 7", { success: false, code: 7, signal: null }, "(none)"],
     ["false", { success: false, code: 1, signal: null }, "(none)"],
     ["knocktool-no-such-program-here 192.0.2.7", { success: false, code: 127, signal: null }, "(none)"],
@@ -81,6 +74,10 @@ Deno.test("a command in a standby shell behaves as under sh -c: status, signal, 
     ["cd / && pwd > OUT", ok, "/\n"],
     ["echo 'a\\tb' > OUT", ok, "a\tb\n"], // dash's echo
     [`read x; echo "[$x] $?" > OUT`, ok, "[] 1\n"], // stdin is /dev/null, not the pipe
+    ["cat > OUT", ok, ""], // the same for a program reading it
+    ["readlink /proc/self/fd/0 > OUT", ok, "/dev/null\n"],
+    ["ls /proc/self/fd > OUT", ok, "0\n1\n2\n3\n"], // ls's directory at 3; no pipe, no shell's saved input
+    ["env > /dev/null; ls /proc/self/fd > OUT", ok, "0\n1\n2\n3\n"], // the same from a list's fork
     ["if [ -e /dev/fd/3 ]; then echo open; else echo closed; fi > OUT", ok, "closed\n"],
     ["echo $$ > OUT", ok, "PID\n"], // the shell is the child
     ["env > /dev/null; /bin/sh -c 'echo $PPID' > OUT", ok, "PID\n"], // a list forks

@@ -184,6 +184,22 @@ Deno.test("spawn() inputFd: the child reads a pipe at that descriptor, the paren
   });
 });
 
+Deno.test("spawn() inputFd 0: the pipe is the child's stdin, and nothing of ours is above 2", async () => {
+  await withTempDir("kt-spawn-", async (dir) => {
+    const child = spawn("/bin/sh", ["-c", `ls /proc/self/fd > ${dir}/fds; cat > ${dir}/got`], {
+      stdout: "null",
+      inputFd: 0,
+    });
+    assert.match(await Deno.readLink(`/proc/${child.pid}/fd/0`), /^pipe:\[\d+\]$/);
+    child.input!.write(new TextEncoder().encode("through stdin\n"));
+    child.input!.close();
+    assert.deepEqual(await child.status, { success: true, code: 0, signal: null });
+    assert.equal(await Deno.readTextFile(`${dir}/got`), "through stdin\n");
+    // ls's own listing: 0, 1, 2 and the directory it reads (3).
+    assert.deepEqual((await Deno.readTextFile(`${dir}/fds`)).trim().split("\n").sort(), ["0", "1", "2", "3"]);
+  });
+});
+
 Deno.test("spawn() inputFd: writing after the child ended is EPIPE; a write after close() is EBADF", async () => {
   const child = spawn("/bin/sh", ["-c", "exec 3<&-; exit 0"], { stdin: "null", stdout: "null", inputFd: 3 });
   await child.status;
@@ -196,7 +212,8 @@ Deno.test("spawn() inputFd: writing after the child ended is EPIPE; a write afte
     () => child.input!.write(new Uint8Array([1])),
     (e: unknown) => e instanceof SpawnError && e.errno === 9,
   );
-  assert.throws(() => spawn("/bin/true", [], { inputFd: 2 }), /inputFd must be an integer of 3 or more/);
+  assert.throws(() => spawn("/bin/true", [], { inputFd: 2 }), /inputFd must be 0 or an integer of 3 or more/);
+  assert.throws(() => spawn("/bin/true", [], { inputFd: 0, stdin: "null" }), /leave the stdin option unset/);
   // Without inputFd there is no pipe.
   const plain = spawn("/bin/true", [], { stdin: "null", stdout: "null" });
   assert.equal(plain.input, undefined);

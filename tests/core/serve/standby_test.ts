@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { execPrefixed, plainArgv, STANDBY_SCRIPT, standbyLine } from "../../../core/serve/mod.ts";
+import { execPrefixed, plainArgv, STANDBY_ARGS, standbyLine } from "../../../core/serve/mod.ts";
 
 Deno.test("execPrefixed() puts exec before one simple command that names a program", () => {
   const prefixed = [
@@ -48,13 +48,14 @@ Deno.test("execPrefixed() leaves lists, pipelines, builtins, keywords, assignmen
 });
 
 Deno.test("standbyLine() is the prefixed command and a newline; line breaks and NUL cannot be sent", () => {
-  assert.equal(standbyLine("iptables -L"), "exec iptables -L\n");
-  assert.equal(standbyLine("echo a; echo b"), "echo a; echo b\n");
-  assert.equal(standbyLine("echo a\r"), "echo a\r\n"); // a carriage return is an ordinary byte to sh
+  // stdin goes back to /dev/null first: the command never sees the pipe the line came through.
+  assert.equal(standbyLine("iptables -L"), "exec </dev/null; exec iptables -L\n");
+  assert.equal(standbyLine("echo a; echo b"), "exec </dev/null; echo a; echo b\n");
+  assert.equal(standbyLine("echo a\r"), "exec </dev/null; echo a\r\n"); // a carriage return is an ordinary byte to sh
   assert.equal(standbyLine("echo a\necho b"), undefined);
   assert.equal(standbyLine("echo a\0b"), undefined);
-  // The script reads one raw line from descriptor 3, closes it, and leaves no variable behind.
-  assert.match(STANDBY_SCRIPT, /^IFS= read -r (\w+) <&3 \|\| exit 1; exec 3<&-; eval "unset \1; \$\1"$/);
+  // The shell reads its commands from stdin, with no positional parameters.
+  assert.deepEqual(STANDBY_ARGS, ["-s"]);
 });
 
 Deno.test("plainArgv() splits one program with plain words, as sh would", () => {
