@@ -30,6 +30,7 @@ export {
   type SpawnStdio,
 } from "./spawn.ts";
 export { captureLoop, type CaptureLoopOptions } from "./capture_loop.ts";
+export { ownThreads, SCHED, setThreadPolicy, type ThreadInfo, threadPolicy } from "./sched.ts";
 export {
   AF,
   type Family,

@@ -16,6 +16,8 @@ import {
   captureTotalsMessage,
   eventMessage,
   evictionMessage,
+  HelperLoad,
+  type HelperPolicy,
 } from "../../core/serve/mod.ts";
 import { captureLoop, PcapError, PcapHandle, type PcapStats } from "../../ffi/mod.ts";
 import { formatHuman } from "../lint/human.ts";
@@ -25,6 +27,7 @@ import { DEFAULT_STATE_DIR, StopJournal } from "./journal.ts";
 import { interfaceAddresses, interfaceExists, sameAddresses } from "./interfaces.ts";
 import { type LoggingOptions, ServeLog } from "./logging.ts";
 import { loadOneTimeSequence, rotateOneTimeSequence, usesOneTimeSequences } from "./otp.ts";
+import { canRestoreHelpers, setV8Helpers } from "./threads.ts";
 
 /** What `serve` was asked to do (the parsed command line). */
 export interface ServeSettings {
@@ -141,6 +144,8 @@ export class Server {
   #anyLocal = true;
   #rotations: number[] = [];
   #evicted = 0;
+  /** The policy of V8's helper threads follows the frame rate (when they can be restored). */
+  #helperLoad: HelperLoad | undefined;
   #lastEvicted: { src: string; name: string } | undefined;
   #lastEvictionLog = -Infinity;
   #nextDue = Infinity;
@@ -326,7 +331,16 @@ export class Server {
     this.#applyDoors(timeMs);
   }
 
+  /** Gives V8's helper threads `policy`; reported with `-D`. */
+  #setHelpers(policy: HelperPolicy): void {
+    const result = setV8Helpers(policy);
+    if (!this.#settings.debug) return;
+    const why = result.error === undefined ? "" : ` (${result.error})`;
+    this.#log.debug(`V8 helper threads ${policy}: ${result.threads}${why}`, { event: "threads" });
+  }
+
   #frame(linktype: number, bytes: Uint8Array, tsMs: number): void {
+    if (this.#helperLoad?.frame() !== undefined) this.#setHelpers("normal");
     if (tsMs >= this.#nextDue) {
       this.#runner.advance(tsMs);
       this.#nextDue = this.#runner.nextDueMs;
@@ -553,6 +567,10 @@ export class Server {
     if (this.#settings.debug) {
       for (const a of this.#local) this.#log.debug(`local IP: ${a}`);
     }
+    // V8's helpers idle while capture is quiet, if they can be given back their share under load.
+    const helperLoad = canRestoreHelpers() ? new HelperLoad() : undefined;
+    this.#helperLoad = helperLoad;
+    if (helperLoad !== undefined) this.#setHelpers(helperLoad.policy);
     const abort = new AbortController();
     let stopResolve: (code: number) => void = () => {};
     const stopped = new Promise<number>((resolve) => stopResolve = resolve);
@@ -565,6 +583,8 @@ export class Server {
     const evictionLog = setInterval(() => {
       this.#logEvictions(Date.now());
       this.#logDrops();
+      const change = helperLoad?.tick();
+      if (change !== undefined) this.#setHelpers(change);
     }, EVICTION_LOG_INTERVAL_MS);
     const loops = this.#captures.map((c) => {
       const linktype = c.linktype;

@@ -15,3 +15,4 @@ export { formatJsonLine, formatLogfileLine, type LocalTime } from "./log_line.ts
 export { type DoorCommands, doorCommands, MAX_COMMAND_BYTES, substituteIp } from "./commands.ts";
 export { DueQueue } from "./due_queue.ts";
 export { execPrefixed, plainArgv, STANDBY_ARGS, standbyLine } from "./standby.ts";
+export { HelperLoad, type HelperLoadOptions, type HelperPolicy } from "./helper_load.ts";

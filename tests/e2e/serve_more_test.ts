@@ -2,7 +2,8 @@
  * More end-to-end tests of `knocktool serve` in network namespaces, for issue 3's fixes over knockd and its
  * daemon options: an address added after start-up is knockable (knockd reads addresses once), `-i any`
  * captures IPv4 and IPv6 (knockd: no IPv6 on `any`), `-d -p -g` daemonizes with knockd's pidfile and
- * logfile formats, and using the last one-time sequence disables the door without a crash (knockd aborts).
+ * logfile formats, and using the last one-time sequence disables the door without a crash (knockd aborts);
+ * for issue 4, kernel drops are reported and V8's helper threads idle only while capture is quiet.
  * Root only (skipped with a printed reason otherwise); bounded waits; namespaces always deleted.
  */
 import assert from "node:assert/strict";
@@ -257,5 +258,53 @@ Deno.test({
     assert.ok(totals !== undefined, daemon.output());
     assert.equal(Number(totals[2]), Number(total), daemon.output());
     assert.ok(Number(totals[1]) + Number(totals[2]) >= 3003, totals[0]);
+  });
+});
+
+/** The scheduling policy of each V8 helper thread of `pid` (0 normal, 5 SCHED_IDLE), from /proc. */
+function helperPolicies(pid: number): number[] {
+  const policies: number[] = [];
+  for (const entry of Deno.readDirSync(`/proc/${pid}/task`)) {
+    try {
+      const comm = Deno.readTextFileSync(`/proc/${pid}/task/${entry.name}/comm`);
+      if (!comm.startsWith("V8 DefaultWorke")) continue;
+      const sched = Deno.readTextFileSync(`/proc/${pid}/task/${entry.name}/sched`);
+      policies.push(Number(/^policy\s*:\s*(\d+)$/m.exec(sched)?.[1]));
+    } catch {
+      // ended meanwhile
+    }
+  }
+  return policies;
+}
+
+Deno.test({
+  name:
+    "serve e2e: V8's helper threads idle while quiet, run normally through a burst of SYNs, idle after it",
+  ignore,
+}, async () => {
+  await using dir = await tempDir();
+  await Deno.writeTextFile(`${dir.path}/c.conf`, DOOR);
+  await withTopology({}, async (t) => {
+    const c = t.clients[0]!;
+    await using daemon = await start(t, ["-c", `${dir.path}/c.conf`, "-i", t.serverIf, "-D"]);
+    const pid = daemon.child.pid;
+    const idle = await daemon.waitForLine(/^V8 helper threads idle: (\d+)$/, 5000);
+    const count = Number(/: (\d+)$/.exec(idle.line)![1]);
+    assert.ok(count >= 1, idle.line);
+    assert.deepEqual(helperPolicies(pid), Array(count).fill(5));
+    // 3,000 SYNs to a knock port within a fraction of a second: normal from the 1000th.
+    let mark = daemon.lines.length;
+    await c.ns.exec(
+      [...KNOCKTOOL, "craft", "--dst", t.serverV4, "--dport", "7000", "--flags", "syn", "--count", "3000"],
+      { timeoutMs: 30_000 },
+    );
+    await daemon.waitForLine(new RegExp(`^V8 helper threads normal: ${count}$`), 5000, mark);
+    assert.deepEqual(helperPolicies(pid), Array(count).fill(0));
+    // Three quiet seconds later, idle again; and knocking works throughout.
+    mark = daemon.lines.length;
+    await daemon.waitForLine(new RegExp(`^V8 helper threads idle: ${count}$`), 8000, mark);
+    assert.deepEqual(helperPolicies(pid), Array(count).fill(5));
+    await knock(c.ns, t.serverV4);
+    await daemon.waitForLine(new RegExp(`^${c.v4.replaceAll(".", "\\.")}: d: OPEN SESAME$`), 5000, mark);
   });
 });
