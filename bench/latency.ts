@@ -4,18 +4,32 @@
  * tests/e2e/_netns.ts and deletes them afterwards):
  *
  *     sudo deno run -A bench/latency.ts [--knocks 200] [--interval 100] [--only knocktool,program,floor]
- *       [--v8-flags --min-semi-space-size=16]
+ *       [--v8-flags --min-semi-space-size=16] [--deno-client] [--sched-trace /tmp/trace]
  *
- * (`--only`: a comma list of daemons, forms (`program`, `redirect`, `journaled`) and `floor`: every daemon or
- * form when it names none of them, the floor lines only when it names `floor`. `--v8-flags`: knocktool runs
- * as `deno run --v8-flags=<them> ...`.)
+ * (`--only`: a comma list of peers (`knockd`, `knocktool`, `tcpdump|sh`), forms (`program`, `redirect`,
+ * `journaled`) and `floor`: every peer or form when it names none of them, the floor lines only when it names
+ * `floor`. `--v8-flags`: knocktool runs as `deno run --v8-flags=<them> ...`. `--deno-client`: knock with this
+ * script's `--client` even when gcc built the C client. `--sched-trace PREFIX`: also trace every scheduler
+ * switch and wake-up and the daemon's system calls, and keep each run's raw trace in `PREFIX-<peer>-<form>.txt`
+ * for reading by hand.)
  *
  * Both daemons run one after the other in the same server namespace with the same config: a 3-port TCP SYN
- * door whose `start_command` writes a timestamp. A long-lived client process in the client namespace (this
- * script with `--client`) knocks 7000, 8000, 9000 every `--interval` ms (`connect()` closed at once, like
- * knock) and prints CLOCK_REALTIME and CLOCK_MONOTONIC read just before the `connect()` of each last knock.
- * Same machine, same clocks. Reports p50/p90/p99/max for both daemons and how many knocks opened. It
- * reports; it does not assert. The daemons do not log (no `-v`), as in production without a logfile.
+ * door whose `start_command` writes a timestamp. A long-lived client process in the client namespace knocks
+ * 7000, 8000, 9000 every `--interval` ms (`connect()` closed at once, like knock) and prints CLOCK_REALTIME
+ * and CLOCK_MONOTONIC read just before the `connect()` of each last knock: a static C program built with gcc
+ * when there is one, else this script with `--client` (a second JavaScript engine on the machine: the trace
+ * below caught its helper threads holding a CPU the daemon was waiting for). Same machine, same clocks.
+ * Reports p50/p90/p99/max for both daemons and how many knocks opened. It reports; it does not assert. The
+ * daemons do not log (no `-v`), as in production without a logfile.
+ *
+ * `tcpdump|sh` is the floor of the whole path without JavaScript, in the same run: Debian's tcpdump (libpcap,
+ * immediate mode, line-buffered) piped into a `sh` loop that runs the stamp for every last knock it prints.
+ *
+ * Each opening is also cut at the kernel's events (`↳` lines, when tracefs has them): the last knock's
+ * `connect()` → its frame enters the server's stack (`netif_receive_skb` on the daemon's interface) → the
+ * daemon hands the command over (its main thread's `write` of more than 16 bytes: the line to the standby
+ * shell; or a `fork`: knockd's `system()`, a direct start) → the exec. `slowest` shows the three slowest
+ * openings so cut.
  *
  * The start command runs a stamp program, a file named `kt-latency-stamp`: a static C program built with gcc
  * when there is one (it appends CLOCK_REALTIME to the file given as argument), else a copy of `date`
@@ -116,6 +130,30 @@
  * swing with the host: this VM is a PVM guest (kernel command line), where page faults and context switches
  * go through the hypervisor; knockd's own p50 went from 54 to 8 ms between sessions.
  *
+ * 2026-11-26, second pass, with the C client, the `tcpdump|sh` floor and the stage lines (300 knocks, program
+ * form). `tcpdump|sh`: exec p50 0.87-1.20, p99 1.18-1.85 ms in every run, so the machine can do it; knocktool
+ * the same runs: p50 1.7-2.2, p99 3.1-9.1. Stages (p50): frame in 0.01, → hand-off 0.40-0.55, → exec 1.25-1.55
+ * ms; both later stages have the tails. `--sched-trace` of the slow ones, two causes in the daemon:
+ *
+ * - V8's helper threads (concurrent compilation, garbage collection): the main thread posts them a task while
+ *   handling the knock, the helper is woken on the same CPU and preempts the main thread for 2-4 ms (EEVDF
+ *   wake-up preemption; this guest's two vCPUs share no cache level, so the idle one is not searched), or
+ *   takes the CPU from the command's exec. They now run at `SCHED_IDLE` while capture is quiet and at normal
+ *   priority from the 1000th frame of a second until three quiet seconds (cli/serve/threads.ts,
+ *   core/serve/helper_load.ts). Paired runs, exec p99 with idle helpers: 4.41, 12.76, 4.67, 4.45, 4.07, 4.49,
+ *   3.64, 3.17, 8.54 ms (under 5 ms in 7 of 9); without: 9.11, 4.71, 4.96, 7.75, 8.32, 8.41, 7.70, 3.12, 4.43
+ *   (4 of 9). Helpers at `SCHED_IDLE` all the time failed the flood (bench/flood.ts at hping3's rate: 11, 14
+ *   and 19 of 20 legitimate knocks opened, 410-450 MiB peak; the collector fell behind), hence the switch back
+ *   under load: 20/20 in three runs, ~300 MiB.
+ * - The standby shell read its line with `IFS= read -r`, which dash does one byte per system call: 90 calls,
+ *   ~0.25 ms before the exec. It is now `sh -s` with the pipe as its stdin (one 8 KiB read), and the line
+ *   starts with `exec </dev/null; `. Hand-off → exec p50, median over runs: 1.48 ms before (14 runs), 1.35
+ *   after (8 runs).
+ *
+ * Tried and dropped the same day: waking the capture loop by `SIGIO` (`O_ASYNC` + `F_SETOWN_EX` to the main
+ * thread) instead of `poll` on a blocking-pool thread. Deno's signal delivery hops through a thread of its own,
+ * so it is two wake-ups too: hand-off p50 0.56-0.63 ms with it, 0.45-0.60 with `poll`, over four pairs.
+ *
  * History of knocktool's `stamp >> FILE`, clock read (before the exec trace existed): `Deno.Command`
  * `detached` (forks the whole daemon) p50 16-17, p99 30-34 ms; libc posix_spawn of `/bin/sh -c` p50
  * 6.9-8.3, p99 15-18; standby shell p50 4.2-6.0, p99 9.2-13.3.
@@ -183,8 +221,14 @@ export function startDaemon(
   ]);
 }
 
-/** The command line of the knocking client: `count` 3-port knocks to `host`, `intervalMs` apart. */
-export function clientCommand(host: string, count: number, intervalMs: number): string[] {
+/**
+ * The command line of the knocking client: `count` 3-port knocks to `host`, `intervalMs` apart.
+ *
+ * @param native The C client built by {@linkcode buildTools}, when there is one (same knocks and output;
+ *   no JavaScript engine of its own competing for the CPUs while the daemon works).
+ */
+export function clientCommand(host: string, count: number, intervalMs: number, native?: string): string[] {
+  if (native !== undefined) return [native, host, String(count), String(intervalMs)];
   return [
     Deno.execPath(),
     "run",
@@ -247,6 +291,16 @@ export async function waitReady(
   return ok && daemon.status === undefined;
 }
 
+/** A sorted copy. */
+function sorted(values: readonly number[]): number[] {
+  return [...values].sort((a, b) => a - b);
+}
+
+/** The whole of an opening's stages. */
+function total(s: Stages): number {
+  return s.wire + s.daemon + s.exec;
+}
+
 /** Nearest-rank percentile of sorted values. */
 export function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return NaN;
@@ -285,6 +339,8 @@ async function clientMain(args: readonly string[]): Promise<void> {
     tcpKnock(address, 9000);
     lines.push(`sent ${real.toFixed(3)} ${mono.toFixed(3)}`);
   }
+  // Quiet until the last opening is over: exiting wakes the benchmark, which reads this output.
+  if (count > 1) await new Promise((resolve) => setTimeout(resolve, 300));
   await Deno.stdout.write(new TextEncoder().encode(lines.join("\n") + "\n"));
 }
 
@@ -300,13 +356,32 @@ function flag(name: string, fallback: number): number {
 // deno-lint-ignore no-console
 const say = (text: string): void => console.log(text);
 
+/**
+ * What runs the start command: a daemon, or `tcpdump|sh`, the floor of the whole path without JavaScript:
+ * Debian's tcpdump (libpcap in immediate mode, line-buffered) piped into a `sh` loop that runs the stamp for
+ * each last knock it prints (one fork more than knocktool's standby shell, no knock detection).
+ */
+type Peer = Daemon | "tcpdump|sh";
+
+/** The peers in the order they run (`tcpdump|sh` with the program form only). */
+const PEERS: readonly Peer[] = [...DAEMONS, "tcpdump|sh"];
+
+/** Starts `tcpdump|sh` in the server namespace, in a session of its own (kill the group to end both). */
+function startPipeline(t: Topology, command: string): Spawned {
+  const filter = "tcp dst port 9000 and tcp[tcpflags] & tcp-syn != 0";
+  const tcpdump = `tcpdump -i ${t.serverIf} --immediate-mode -l -n -q '${filter}' 2>/dev/null`;
+  return t.server.spawn(["setsid", "sh", "-c", `${tcpdump} | while IFS= read -r l; do ${command}; done`]);
+}
+
 interface LatencyResult {
-  readonly daemon: Daemon;
+  readonly daemon: Peer;
   readonly form: Form;
   readonly sent: number;
   readonly opened: number;
   /** Last knock to the kernel's exec of the stamp (without tracefs: undefined). */
   readonly execs: number[] | undefined;
+  /** The openings cut at the kernel's events (empty without them). */
+  readonly stages: Stages[];
   /** Last knock to the stamp's clock read. */
   readonly reads: number[];
 }
@@ -353,27 +428,38 @@ function latenciesOf(sent: readonly number[], starts: readonly number[]): number
 
 async function measure(
   t: Topology,
-  trace: ExecTrace | undefined,
-  daemon: Daemon,
-  stamp: Stamp,
+  trace: OpeningTrace | undefined,
+  daemon: Peer,
+  tools: Tools,
   form: Form,
   knocks: number,
   intervalMs: number,
   v8Flags: string | undefined,
+  schedTrace: string | undefined,
 ): Promise<LatencyResult> {
   const dir = await Deno.makeTempDir({ prefix: "kt-latency-" });
   try {
     const output = `${dir}/opened`;
     const config = `${dir}/knockd.conf`;
     const stop = form === "journaled" ? "true" : undefined;
-    await Deno.writeTextFile(config, benchConfig(stampCommand(stamp, form, output), 5, stop));
-    await using server = startDaemon(t, daemon, config, dir, v8Flags);
+    const command = stampCommand(tools.stamp, form, output);
+    await Deno.writeTextFile(config, benchConfig(command, 5, stop));
+    await using server = daemon === "tcpdump|sh"
+      ? startPipeline(t, command)
+      : startDaemon(t, daemon, config, dir, v8Flags);
+    await using _group = {
+      [Symbol.asyncDispose]: () => {
+        if (daemon === "tcpdump|sh") Deno.kill(-server.pid, "SIGTERM");
+        return Promise.resolve();
+      },
+    };
     const client = t.clients[0]!.ns;
     if (!(await waitReady(client, t.serverV4, output, server))) {
       throw new Error(`${daemon} did not run its start command\n${server.output()}`);
     }
+    await trace?.watch(server.pid, t.serverIf);
     trace?.clear();
-    const run = await client.exec(clientCommand(t.serverV4, knocks, intervalMs), {
+    const run = await client.exec(clientCommand(t.serverV4, knocks, intervalMs, tools.client), {
       timeoutMs: knocks * intervalMs + 60_000,
     });
     const sent = sendTimes(run.stdout);
@@ -381,13 +467,15 @@ async function measure(
     await new Promise((resolve) => setTimeout(resolve, 300));
     const reads = (await readText(output)).trim().split("\n").filter((l) => l !== "")
       .map((l) => Number(l) * 1000).sort((a, b) => a - b);
-    const execs = trace === undefined ? [] : trace.read().sort((a, b) => a - b);
+    const events = trace?.read();
+    if (schedTrace !== undefined) trace?.copyTo(`${schedTrace}-${daemon.replace("|", "-")}-${form}.txt`);
     return {
       daemon,
       form,
       sent: sent.length,
       opened: reads.length,
-      execs: trace === undefined ? undefined : latenciesOf(sent.map((k) => k.mono), execs),
+      execs: events === undefined ? undefined : latenciesOf(sent.map((k) => k.mono), events.execs),
+      stages: events === undefined ? [] : stagesOf(sent.map((k) => k.mono), events),
       reads: latenciesOf(sent.map((k) => k.real), reads),
     };
   } finally {
@@ -407,42 +495,122 @@ int main(int argc, char **argv) {
 }
 `;
 
-/**
- * The stamp: a static C program built with gcc into `dir` when gcc is there (it reads the clock about 1.5 ms
- * after its exec here), else a copy of `date` (about 3 ms more: dynamic linking and locales).
- */
-async function buildStamp(dir: string): Promise<Stamp> {
-  const path = `${dir}/${STAMP_NAME}`;
+const CLIENT_C = `#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+static void knock(struct in_addr address, int port) {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+  struct sockaddr_in to = {0};
+  to.sin_family = AF_INET;
+  to.sin_port = htons(port);
+  to.sin_addr = address;
+  connect(fd, (struct sockaddr *)&to, sizeof to);
+  close(fd);
+}
+static double ms(clockid_t clock) {
+  struct timespec ts;
+  clock_gettime(clock, &ts);
+  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+int main(int argc, char **argv) {
+  struct in_addr address;
+  if (argc < 4 || inet_pton(AF_INET, argv[1], &address) != 1) return 2;
+  int count = atoi(argv[2]);
+  long interval = atol(argv[3]);
+  struct timespec next;
+  clock_gettime(CLOCK_MONOTONIC, &next);
+  for (int i = 0; i < count; i++) {
+    clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
+    knock(address, 7000);
+    knock(address, 8000);
+    double real = ms(CLOCK_REALTIME), mono = ms(CLOCK_MONOTONIC);
+    knock(address, 9000);
+    printf("sent %.3f %.3f\\n", real, mono);
+    next.tv_nsec += interval * 1000000L;
+    next.tv_sec += next.tv_nsec / 1000000000L;
+    next.tv_nsec %= 1000000000L;
+  }
+  /* Quiet until the last opening is over: exiting wakes the benchmark, which reads this output. */
+  struct timespec linger = {0, 300000000L};
+  nanosleep(&linger, NULL);
+  return 0;
+}
+`;
+
+/** The benchmark's own programs. */
+interface Tools {
+  readonly stamp: Stamp;
+  /** The knocking client in C (the same knocks and output as `--client`), when gcc built it. */
+  readonly client: string | undefined;
+}
+
+/** Compiles `source` statically into `dir/name`; `undefined` without gcc or when it fails. */
+async function compileC(dir: string, name: string, source: string): Promise<string | undefined> {
+  const path = `${dir}/${name}`;
   try {
-    await Deno.writeTextFile(`${dir}/stamp.c`, STAMP_C);
+    await Deno.writeTextFile(`${path}.c`, source);
     const out = await new Deno.Command("gcc", {
-      args: ["-O2", "-static", "-o", path, `${dir}/stamp.c`],
+      args: ["-O2", "-static", "-o", path, `${path}.c`],
       stdout: "null",
       stderr: "null",
     }).output();
-    if (out.success) return { path, kind: "c" };
+    return out.success ? path : undefined;
   } catch {
-    // no gcc
+    return undefined; // no gcc
   }
-  await Deno.copyFile("/usr/bin/date", path);
-  await Deno.chmod(path, 0o755);
-  return { path, kind: "date" };
 }
 
 /**
- * The kernel's `sched_process_exec` events for the stamp, timed on CLOCK_MONOTONIC: a tracefs instance of
- * its own (mounted if needed), so the "start of the command" is the moment the kernel has loaded it, for
- * both daemons alike, without the program's own start-up in it.
+ * The stamp: a static C program built with gcc into `dir` when gcc is there (it reads the clock about 1.5 ms
+ * after its exec here), else a copy of `date` (about 3 ms more: dynamic linking and locales); and the C
+ * client, else `--client` runs this script.
  */
-class ExecTrace {
-  readonly #dir: string;
+async function buildTools(dir: string): Promise<Tools> {
+  const client = await compileC(dir, "kt-latency-client", CLIENT_C);
+  const path = await compileC(dir, STAMP_NAME, STAMP_C);
+  if (path !== undefined) return { stamp: { path, kind: "c" }, client };
+  const copy = `${dir}/${STAMP_NAME}`;
+  await Deno.copyFile("/usr/bin/date", copy);
+  await Deno.chmod(copy, 0o755);
+  return { stamp: { path: copy, kind: "date" }, client };
+}
 
-  private constructor(dir: string) {
+/** What {@linkcode OpeningTrace.read} returns: event times, ms on CLOCK_MONOTONIC, each list sorted. */
+interface TraceEvents {
+  /** `sched_process_exec` of the stamp. */
+  readonly execs: number[];
+  /** `netif_receive_skb` on the daemon's interface: a frame entered the server's stack. */
+  readonly arrivals: number[];
+  /** A `write` of more than 16 bytes or a `fork` by the daemon's main thread: handing a command over. */
+  readonly handoffs: number[];
+}
+
+/**
+ * The kernel's view of each opening, timed on CLOCK_MONOTONIC in a tracefs instance of the benchmark's own
+ * (mounted if needed): the stamp's `sched_process_exec` ("the start of the command", for both daemons alike,
+ * without the program's own start-up in it), and, once {@linkcode watch} names the daemon, frames arriving
+ * on its interface and the daemon's main thread handing a command over (a `write` of more than 16 bytes:
+ * knocktool's line to its standby shell; or a `fork`: knockd's `system()`, knocktool's direct start).
+ */
+class OpeningTrace {
+  readonly #dir: string;
+  readonly #detailed: boolean;
+
+  private constructor(dir: string, detailed: boolean) {
     this.#dir = dir;
+    this.#detailed = detailed;
   }
 
-  /** Starts tracing execs of files named `name`, or returns `undefined` when tracefs is not usable. */
-  static async open(name: string): Promise<ExecTrace | undefined> {
+  /**
+   * Starts tracing execs of files named `name`, or returns `undefined` when tracefs is not usable.
+   *
+   * @param detailed Also every scheduler switch and wake-up and the daemon's system calls (`--sched-trace`).
+   */
+  static async open(name: string, detailed = false): Promise<OpeningTrace | undefined> {
     const root = "/sys/kernel/tracing";
     try {
       await Deno.stat(`${root}/instances`).catch(async () => {
@@ -455,11 +623,10 @@ class ExecTrace {
       });
       const dir = `${root}/instances/knocktool-latency-${Deno.pid}`;
       await Deno.mkdir(dir);
-      const trace = new ExecTrace(dir);
+      const trace = new OpeningTrace(dir, detailed);
       try {
         await Deno.writeTextFile(`${dir}/trace_clock`, "mono");
-        await Deno.writeTextFile(`${dir}/events/sched/sched_process_exec/filter`, `filename ~ "*/${name}"`);
-        await Deno.writeTextFile(`${dir}/events/sched/sched_process_exec/enable`, "1");
+        await trace.#event("sched/sched_process_exec", `filename ~ "*/${name}"`);
       } catch (error) {
         await trace.close();
         throw error;
@@ -470,23 +637,100 @@ class ExecTrace {
     }
   }
 
+  async #event(event: string, filter: string | undefined): Promise<void> {
+    const dir = `${this.#dir}/events/${event}`;
+    await Deno.writeTextFile(`${dir}/filter`, filter ?? "0");
+    await Deno.writeTextFile(`${dir}/enable`, filter === undefined ? "0" : "1");
+  }
+
+  /**
+   * Also traces arrivals on `iface` and the hand-offs of the process `pid` (its main thread), when the
+   * kernel has those events; without them only execs are traced.
+   */
+  async watch(pid: number, iface: string): Promise<void> {
+    await this.#event("net/netif_receive_skb", `name == "${iface}"`).catch(() => {});
+    await this.#event("syscalls/sys_enter_write", `common_pid == ${pid} && count > 16`).catch(() => {});
+    await this.#event("sched/sched_process_fork", `parent_pid == ${pid}`).catch(() => {});
+    if (this.#detailed) {
+      await this.#event("sched/sched_switch", "0").catch(() => {});
+      await this.#event("sched/sched_wakeup", "0").catch(() => {});
+      await this.#event("raw_syscalls/sys_enter", `common_pid == ${pid}`).catch(() => {});
+      await this.#event("raw_syscalls/sys_exit", `common_pid == ${pid}`).catch(() => {});
+      await Deno.writeTextFile(`${this.#dir}/buffer_size_kb`, "65536");
+      await Deno.writeTextFile(`${this.#dir}/options/record-tgid`, "1");
+    }
+  }
+
+  /** Copies the raw trace text to `path` (for reading by hand with `--sched-trace`). */
+  copyTo(path: string): void {
+    Deno.copyFileSync(`${this.#dir}/trace`, path);
+  }
+
   /** Forgets the events so far. */
   clear(): void {
     Deno.writeTextFileSync(`${this.#dir}/trace`, "");
   }
 
-  /** The exec times so far, ms on CLOCK_MONOTONIC. */
-  read(): number[] {
-    return Deno.readTextFileSync(`${this.#dir}/trace`).split("\n")
-      .map((l) => / (\d+\.\d+): sched_process_exec: /.exec(l)?.[1])
-      .filter((t) => t !== undefined).map((t) => Number(t) * 1000);
+  /** The events so far. */
+  read(): TraceEvents {
+    const events: TraceEvents = { execs: [], arrivals: [], handoffs: [] };
+    for (const line of Deno.readTextFileSync(`${this.#dir}/trace`).split("\n")) {
+      const m = / (\d+\.\d+): (\w+)[:(]/.exec(line);
+      if (m === null) continue;
+      const t = Number(m[1]) * 1000;
+      if (m[2] === "sched_process_exec") events.execs.push(t);
+      else if (m[2] === "netif_receive_skb") events.arrivals.push(t);
+      else if (m[2] === "sys_write" || m[2] === "sched_process_fork") events.handoffs.push(t);
+    }
+    for (const list of Object.values(events)) list.sort((a: number, b: number) => a - b);
+    return events;
   }
 
   /** Stops tracing and removes the instance. */
   async close(): Promise<void> {
-    await Deno.writeTextFile(`${this.#dir}/events/sched/sched_process_exec/enable`, "0").catch(() => {});
+    const events = ["sched/sched_process_exec", "net/netif_receive_skb", "syscalls/sys_enter_write"];
+    events.push("sched/sched_process_fork", "sched/sched_switch", "sched/sched_wakeup");
+    events.push("raw_syscalls/sys_enter", "raw_syscalls/sys_exit");
+    for (const e of events) {
+      await Deno.writeTextFile(`${this.#dir}/events/${e}/enable`, "0").catch(() => {});
+    }
     await Deno.remove(this.#dir).catch(() => {});
   }
+}
+
+/** One opening cut at the kernel's events: the parts add up to the `exec` latency. */
+interface Stages {
+  /** Last knock's `connect()` → its frame enters the server's stack. */
+  readonly wire: number;
+  /** → the daemon hands the command over. */
+  readonly daemon: number;
+  /** → the kernel has exec'd the command. */
+  readonly exec: number;
+}
+
+/** The last value of sorted `list` that is at most `t`. */
+function lastAtMost(list: readonly number[], t: number): number | undefined {
+  let best: number | undefined;
+  for (const v of list) {
+    if (v > t) break;
+    best = v;
+  }
+  return best;
+}
+
+/** Each opening's stages, when every event of it was traced. */
+function stagesOf(sent: readonly number[], events: TraceEvents): Stages[] {
+  const out: Stages[] = [];
+  const sortedSent = [...sent].sort((a, b) => a - b);
+  for (const exec of events.execs) {
+    const send = lastAtMost(sortedSent, exec);
+    const handoff = lastAtMost(events.handoffs, exec);
+    if (send === undefined || handoff === undefined || handoff < send) continue;
+    const arrival = lastAtMost(events.arrivals, handoff);
+    if (arrival === undefined || arrival < send) continue;
+    out.push({ wire: arrival - send, daemon: handoff - arrival, exec: exec - handoff });
+  }
+  return out;
 }
 
 /**
@@ -551,19 +795,23 @@ async function main(): Promise<void> {
   if ((await whySkip(["knockd"], "latency")) !== undefined) return;
   const dir = await Deno.makeTempDir({ prefix: "kt-stamp-" });
   const floors = new Map<FloorMode, Floor>();
-  let stamp: Stamp = { path: "", kind: "date" };
-  const trace = await ExecTrace.open(STAMP_NAME);
+  let tools: Tools = { stamp: { path: "", kind: "date" }, client: undefined };
+  const schedAt = Deno.args.indexOf("--sched-trace");
+  const schedTrace = schedAt === -1 ? undefined : Deno.args[schedAt + 1];
+  const trace = await OpeningTrace.open(STAMP_NAME, schedTrace !== undefined);
   const results = await withTopology({}, async (t) => {
-    stamp = await buildStamp(dir);
+    tools = await buildTools(dir);
+    if (Deno.args.includes("--deno-client")) tools = { ...tools, client: undefined };
+    const stamp = tools.stamp;
     // `date` needs `>>`: the program form only with the C stamp.
     const forms: Form[] = (stamp.kind === "c" ? FORMS : ["redirect" as const]).filter((f) =>
       picked(FORMS, f)
     );
     const out: LatencyResult[] = [];
     for (const form of forms) {
-      for (const daemon of DAEMONS) {
-        if (!picked(DAEMONS, daemon)) continue;
-        out.push(await measure(t, trace, daemon, stamp, form, knocks, intervalMs, v8Flags));
+      for (const daemon of PEERS) {
+        if (!picked(PEERS, daemon) || (daemon === "tcpdump|sh" && form !== "program")) continue;
+        out.push(await measure(t, trace, daemon, tools, form, knocks, intervalMs, v8Flags, schedTrace));
       }
     }
     for (const mode of FLOOR_MODES) {
@@ -584,9 +832,7 @@ async function main(): Promise<void> {
       ]);
       const runs = f.stdout.trim().split("\n").map((l) => l.split(" ").map(Number) as [number, number]);
       floors.set(mode, {
-        execs: trace === undefined
-          ? undefined
-          : latenciesOf(runs.map(([mono]) => mono), trace.read().sort((a, b) => a - b)),
+        execs: trace === undefined ? undefined : latenciesOf(runs.map(([mono]) => mono), trace.read().execs),
         reads: runs.map(([, read]) => read).sort((a, b) => a - b),
       });
     }
@@ -595,9 +841,11 @@ async function main(): Promise<void> {
     await trace?.close();
     await Deno.remove(dir, { recursive: true });
   });
+  const stamp = tools.stamp;
   say(
     `stamp: ${stamp.kind === "c" ? "a static C program appending CLOCK_REALTIME to a file" : "date +%s.%N"}`,
   );
+  say(`client: ${tools.client === undefined ? "this script (--client)" : "a static C program"}`);
   say(`knock-to-command latency, ${knocks} knocks ${intervalMs} ms apart (ms)`);
   say(
     trace === undefined
@@ -614,6 +862,23 @@ async function main(): Promise<void> {
     const head = `${form.padEnd(21)} ${r.daemon.padEnd(10)} ${`${r.opened}/${r.sent}`.padStart(7)}`;
     say(`${head}  exec ${row(r.execs)}`);
     say(`${" ".repeat(head.length)}  read ${row(r.reads)}`);
+    if (r.stages.length === 0) continue;
+    for (const stage of ["wire", "daemon", "exec"] as const) {
+      const label = { wire: "  ↳ knock → frame in", daemon: "  ↳ → hand-off", exec: "  ↳ → exec" }[stage];
+      say(
+        `${label.padEnd(head.length)}  ${`${r.stages.length}`.padStart(4)} ${
+          row(sorted(r.stages.map((s) => s[stage])))
+        }`,
+      );
+    }
+    const slowest = [...r.stages].sort((a, b) => total(b) - total(a)).slice(0, 3);
+    say(
+      `${"  slowest".padEnd(head.length)}  ${
+        slowest.map((s) =>
+          `${total(s).toFixed(1)} = ${s.wire.toFixed(1)} + ${s.daemon.toFixed(1)} + ${s.exec.toFixed(1)}`
+        ).join(", ")
+      }`,
+    );
   }
   for (const [mode, floor] of floors) {
     const head = `floor (no daemon), ${mode}`.padEnd(40);
