@@ -40,6 +40,12 @@ async function start(t: Topology, args: readonly string[]): Promise<Spawned> {
   return daemon;
 }
 
+/** `count` SYNs to the first knock port as fast as `craft` sends them (they pass the daemon's filter). */
+async function synBurst(ns: Netns, host: string, count: number): Promise<void> {
+  const craft = ["craft", "--dst", host, "--dport", "7000", "--flags", "syn", "--count", String(count)];
+  await ns.exec([...KNOCKTOOL, ...craft], { timeoutMs: 30_000 });
+}
+
 async function knock(ns: Netns, host: string, v6 = false): Promise<void> {
   await ns.exec(["knock", v6 ? "-6" : "-4", host, "7000", "8000", "9000"], { timeoutMs: 10_000 });
 }
@@ -229,10 +235,7 @@ Deno.test({
     const pid = daemon.child.pid;
     Deno.kill(pid, "SIGSTOP");
     try {
-      await c.ns.exec(
-        [...KNOCKTOOL, "craft", "--dst", t.serverV4, "--dport", "7000", "--flags", "syn", "--count", "3000"],
-        { timeoutMs: 30_000 },
-      );
+      await synBurst(c.ns, t.serverV4, 3000);
     } finally {
       Deno.kill(pid, "SIGCONT");
     }
@@ -294,10 +297,7 @@ Deno.test({
     assert.deepEqual(helperPolicies(pid), Array(count).fill(5));
     // 3,000 SYNs to a knock port within a fraction of a second: normal from the 1000th.
     let mark = daemon.lines.length;
-    await c.ns.exec(
-      [...KNOCKTOOL, "craft", "--dst", t.serverV4, "--dport", "7000", "--flags", "syn", "--count", "3000"],
-      { timeoutMs: 30_000 },
-    );
+    await synBurst(c.ns, t.serverV4, 3000);
     await daemon.waitForLine(new RegExp(`^V8 helper threads normal: ${count}$`), 5000, mark);
     assert.deepEqual(helperPolicies(pid), Array(count).fill(0));
     // Three quiet seconds later, idle again; and knocking works throughout.
