@@ -150,6 +150,17 @@
  *   starts with `exec </dev/null; `. Hand-off → exec p50, median over runs: 1.48 ms before (14 runs), 1.35
  *   after (8 runs).
  *
+ * With all of this (idle helpers switching back under load, `sh -s`, C client), program form, exec p50 / p99:
+ * 2.08/4.49, 1.77/3.64, 1.83/3.17, 1.70/8.54, 1.84/3.78, 1.81/3.05, 1.77/5.41 ms: p99 under 5 ms in 5 of 7
+ * runs; `tcpdump|sh` in the same runs 0.87-0.96 / 1.18-3.30. Medians: 2.0× the floor at p50, 2.2× at p99.
+ * The host still has slow spells that reach the floor too (one run: `tcpdump|sh` p90 4.34 ms). With
+ * `--v8-flags --min-semi-space-size=16` on top: p99 10.09 (a slow spell: hand-off p90 2.40), 3.92, 4.15.
+ * Journaled form (the stop command's fdatasync before the hand-off: hand-off p50 1.66-1.78): exec p50 2.71 and
+ * 2.92, p99 9.98 and 4.49.
+ * In-process timestamps (temporary, not committed) put the daemon's own work, poll wake-up to the `write`
+ * to the shell, at p50 ≈ 0.2 ms: the frame batch 0.07 + 0.09, the engine to the runner 0.035, the runner to
+ * the shell 0.007.
+ *
  * Tried and dropped the same day: waking the capture loop by `SIGIO` (`O_ASYNC` + `F_SETOWN_EX` to the main
  * thread) instead of `poll` on a blocking-pool thread. Deno's signal delivery hops through a thread of its own,
  * so it is two wake-ups too: hand-off p50 0.56-0.63 ms with it, 0.45-0.60 with `poll`, over four pairs.
