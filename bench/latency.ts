@@ -151,8 +151,11 @@
  *   after (8 runs).
  *
  * With all of this (idle helpers switching back under load, `sh -s`, C client), program form, exec p50 / p99:
- * 2.08/4.49, 1.77/3.64, 1.83/3.17, 1.70/8.54, 1.84/3.78, 1.81/3.05, 1.77/5.41 ms: p99 under 5 ms in 5 of 7
- * runs; `tcpdump|sh` in the same runs 0.87-0.96 / 1.18-3.30. Medians: 2.0× the floor at p50, 2.2× at p99.
+ * 2.08/4.49, 1.77/3.64, 1.83/3.17, 1.70/8.54, 1.84/3.78, 1.81/3.05, 1.77/5.41 ms (the last two with temporary
+ * timestamps in the daemon), then six more: 1.82/3.77, 1.82/2.92, 1.69/3.50, 1.95/4.70, 1.94/4.14,
+ * 2.05/3.66. p99 under 5 ms in 10 of 13 runs, all of the last six; `tcpdump|sh` in the same runs p50
+ * 0.85-1.16, p99 1.18-7.78 (its worst in a slow spell of the host). Medians: 2.0× the floor at p50, 2.5× at
+ * p99.
  * The host still has slow spells that reach the floor too (one run: `tcpdump|sh` p90 4.34 ms). With
  * `--v8-flags --min-semi-space-size=16` on top: p99 10.09 (a slow spell: hand-off p90 2.40), 3.92, 4.15.
  * Journaled form (the stop command's fdatasync before the hand-off: hand-off p50 1.66-1.78): exec p50 2.71 and
@@ -160,6 +163,11 @@
  * In-process timestamps (temporary, not committed) put the daemon's own work, poll wake-up to the `write`
  * to the shell, at p50 ≈ 0.2 ms: the frame batch 0.07 + 0.09, the engine to the runner 0.035, the runner to
  * the shell 0.007.
+ *
+ * Also tried and dropped: provoking the young-generation collection right after each hand-off when the young
+ * generation was more than half full (filling the rest with garbage; `node:v8` heap statistics), so that it
+ * would not fall in the middle of the next knock. Six pairs: p99 3.83, 2.95, 3.09, 7.73, 3.50, 3.86 with it,
+ * 3.77, 2.92, 3.50, 4.70, 4.14, 3.66 without: no gain.
  *
  * Tried and dropped the same day: waking the capture loop by `SIGIO` (`O_ASYNC` + `F_SETOWN_EX` to the main
  * thread) instead of `poll` on a blocking-pool thread. Deno's signal delivery hops through a thread of its own,
