@@ -154,8 +154,8 @@
  * 2.08/4.49, 1.77/3.64, 1.83/3.17, 1.70/8.54, 1.84/3.78, 1.81/3.05, 1.77/5.41 ms (the last two with temporary
  * timestamps in the daemon), then six more: 1.82/3.77, 1.82/2.92, 1.69/3.50, 1.95/4.70, 1.94/4.14,
  * 2.05/3.66. p99 under 5 ms in 10 of 13 runs, all of the last six; `tcpdump|sh` in the same runs p50
- * 0.85-1.16, p99 1.18-7.78 (its worst in a slow spell of the host). Medians: 2.0× the floor at p50, 2.5× at
- * p99.
+ * 0.85-1.16, p99 1.18-7.78 (its worst in a slow spell of the host). Medians: 2.0× the floor at p50, 2.6× at
+ * p99 (3.77 against 1.43 ms).
  * The host still has slow spells that reach the floor too (one run: `tcpdump|sh` p90 4.34 ms). With
  * `--v8-flags --min-semi-space-size=16` on top: p99 10.09 (a slow spell: hand-off p90 2.40), 3.92, 4.15.
  * Journaled form (the stop command's fdatasync before the hand-off: hand-off p50 1.66-1.78): exec p50 2.71 and
