@@ -40,6 +40,22 @@ async function start(t: Topology, args: readonly string[]): Promise<Spawned> {
   return daemon;
 }
 
+/**
+ * Runs `body` in a new topology with `serve` running {@linkcode DOOR} on the server's interface, `-v` and
+ * `extra` after it; `c` is the first client.
+ */
+async function withDoorServer(
+  extra: readonly string[],
+  body: (t: Topology, c: Topology["clients"][number], daemon: Spawned) => Promise<void>,
+): Promise<void> {
+  await using dir = await tempDir();
+  await Deno.writeTextFile(`${dir.path}/c.conf`, DOOR);
+  await withTopology({}, async (t) => {
+    await using daemon = await start(t, ["-c", `${dir.path}/c.conf`, "-i", t.serverIf, ...extra]);
+    await body(t, t.clients[0]!, daemon);
+  });
+}
+
 /** `count` SYNs to the first knock port as fast as `craft` sends them (they pass the daemon's filter). */
 async function synBurst(ns: Netns, host: string, count: number): Promise<void> {
   const craft = ["craft", "--dst", host, "--dport", "7000", "--flags", "syn", "--count", String(count)];
@@ -53,11 +69,7 @@ async function knock(ns: Netns, host: string, v6 = false): Promise<void> {
 Deno.test(
   { name: "serve e2e: an address added after start-up is knockable (knockd ignores it)", ignore },
   async () => {
-    await using dir = await tempDir();
-    await Deno.writeTextFile(`${dir.path}/c.conf`, DOOR);
-    await withTopology({}, async (t) => {
-      const c = t.clients[0]!;
-      await using daemon = await start(t, ["-c", `${dir.path}/c.conf`, "-i", t.serverIf]);
+    await withDoorServer([], async (t, c, daemon) => {
       const added = `10.201.${t.net}.200`;
       const mark = daemon.lines.length;
       await t.server.exec(["ip", "addr", "add", `${added}/24`, "dev", t.serverIf]);
@@ -224,11 +236,7 @@ Deno.test({
     "serve e2e: packets the kernel drops from a full capture buffer (-B 64) are reported, knocking still works",
   ignore,
 }, async () => {
-  await using dir = await tempDir();
-  await Deno.writeTextFile(`${dir.path}/c.conf`, DOOR);
-  await withTopology({}, async (t) => {
-    const c = t.clients[0]!;
-    await using daemon = await start(t, ["-c", `${dir.path}/c.conf`, "-i", t.serverIf, "-B", "64"]);
+  await withDoorServer(["-B", "64"], async (t, c, daemon) => {
     const ifName = t.serverIf.replaceAll(".", "\\.");
     // `ip netns exec` execs the daemon: the child's pid is the daemon's. Stopped, it reads nothing, so 3,000
     // SYNs to a knock port (they pass the filter) overflow its 64 KiB ring.
@@ -285,11 +293,7 @@ Deno.test({
     "serve e2e: V8's helper threads idle while quiet, run normally through a burst of SYNs, idle after it",
   ignore,
 }, async () => {
-  await using dir = await tempDir();
-  await Deno.writeTextFile(`${dir.path}/c.conf`, DOOR);
-  await withTopology({}, async (t) => {
-    const c = t.clients[0]!;
-    await using daemon = await start(t, ["-c", `${dir.path}/c.conf`, "-i", t.serverIf, "-D"]);
+  await withDoorServer(["-D"], async (t, c, daemon) => {
     const pid = daemon.child.pid;
     const idle = await daemon.waitForLine(/^V8 helper threads idle: (\d+)$/, 5000);
     const count = Number(/: (\d+)$/.exec(idle.line)![1]);
