@@ -155,7 +155,12 @@
  * timestamps in the daemon), then six more: 1.82/3.77, 1.82/2.92, 1.69/3.50, 1.95/4.70, 1.94/4.14,
  * 2.05/3.66. p99 under 5 ms in 10 of 13 runs, all of the last six; `tcpdump|sh` in the same runs p50
  * 0.85-1.16, p99 1.18-7.78 (its worst in a slow spell of the host). Medians: 2.0× the floor at p50, 2.6× at
- * p99 (3.77 against 1.43 ms).
+ * p99 (3.77 against 1.43 ms). A soak of seven more runs right after: p99 5.63, 3.00, 9.60, 3.01, 3.03, 8.57,
+ * 3.31 (p50 1.58-1.92; floor p99 1.09-2.73): under 5 ms in 4 of 7, so 14 of 20 in all. The slow runs are
+ * bimodal (good ones ~3.0 ms): in two of the three the exec stage has the tail (p99 8-9 ms, hand-off p99
+ * 2.3-2.5), and the earlier `--sched-trace` showed such an exec running 8 ms on one vCPU while the daemon's
+ * threads (collector, compiler) ran on the other: on this PVM guest page-table work goes through the
+ * hypervisor, and the floor, with no JavaScript process beside it, does not see it.
  * The host still has slow spells that reach the floor too (one run: `tcpdump|sh` p90 4.34 ms). With
  * `--v8-flags --min-semi-space-size=16` on top: p99 10.09 (a slow spell: hand-off p90 2.40), 3.92, 4.15.
  * Journaled form (the stop command's fdatasync before the hand-off: hand-off p50 1.66-1.78): exec p50 2.71 and
