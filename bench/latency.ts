@@ -160,7 +160,9 @@
  * bimodal (good ones ~3.0 ms): in two of the three the exec stage has the tail (p99 8-9 ms, hand-off p99
  * 2.3-2.5), and the earlier `--sched-trace` showed such an exec running 8 ms on one vCPU while the daemon's
  * threads (collector, compiler) ran on the other: on this PVM guest page-table work goes through the
- * hypervisor, and the floor, with no JavaScript process beside it, does not see it.
+ * hypervisor, and the floor, with no JavaScript process beside it, does not see it. Not the helpers alone:
+ * with `--v8-flags --single-threaded` (no helper threads at all) two runs gave p99 5.50 and 8.93, exec-stage
+ * p99 4.62 and 5.13.
  * The host still has slow spells that reach the floor too (one run: `tcpdump|sh` p90 4.34 ms). With
  * `--v8-flags --min-semi-space-size=16` on top: p99 10.09 (a slow spell: hand-off p90 2.40), 3.92, 4.15.
  * Journaled form (the stop command's fdatasync before the hand-off: hand-off p50 1.66-1.78): exec p50 2.71 and
