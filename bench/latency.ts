@@ -442,11 +442,11 @@ function stampCommand(stamp: Stamp, form: Form, output: string): string {
 
 /** The latency of each opening: `sent` the last knocks, `starts` the commands' times (same clock, sorted). */
 function latenciesOf(sent: readonly number[], starts: readonly number[]): number[] {
+  const sortedSent = [...sent].sort((a, b) => a - b);
   const latencies: number[] = [];
   for (const s of starts) {
     // The last knock sent before the command started.
-    let best: number | undefined;
-    for (const k of sent) if (k <= s && (best === undefined || k > best)) best = k;
+    const best = lastAtMost(sortedSent, s);
     if (best !== undefined) latencies.push(s - best);
   }
   return latencies.sort((a, b) => a - b);

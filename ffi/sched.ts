@@ -4,14 +4,13 @@
  *
  * @module
  */
+import { errno } from "./libc.ts";
 
 const SCHED_SYMBOLS = {
   /** `int sched_setscheduler(pid_t pid, int policy, const struct sched_param *param)` */
   sched_setscheduler: { parameters: ["i32", "i32", "buffer"], result: "i32" },
   /** `int sched_getscheduler(pid_t pid)` */
   sched_getscheduler: { parameters: ["i32"], result: "i32" },
-  /** `int *__errno_location(void)` */
-  __errno_location: { parameters: [], result: "pointer" },
 } as const;
 
 let cached: Deno.DynamicLibrary<typeof SCHED_SYMBOLS>["symbols"] | undefined;
@@ -52,10 +51,7 @@ export function ownThreads(): ThreadInfo[] {
  * @returns 0, or the errno of the failure.
  */
 export function setThreadPolicy(tid: number, policy: number): number {
-  const l = lib();
-  if (l.sched_setscheduler(tid, policy, new Uint8Array(4)) === 0) return 0;
-  const at = l.__errno_location();
-  return at === null ? -1 : new Deno.UnsafePointerView(at).getInt32();
+  return lib().sched_setscheduler(tid, policy, new Uint8Array(4)) === 0 ? 0 : errno();
 }
 
 /**

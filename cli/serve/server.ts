@@ -27,7 +27,7 @@ import { DEFAULT_STATE_DIR, StopJournal } from "./journal.ts";
 import { interfaceAddresses, interfaceExists, sameAddresses } from "./interfaces.ts";
 import { type LoggingOptions, ServeLog } from "./logging.ts";
 import { loadOneTimeSequence, rotateOneTimeSequence, usesOneTimeSequences } from "./otp.ts";
-import { canRestoreHelpers, setV8Helpers } from "./threads.ts";
+import { canRestoreHelpers, setV8Helpers, v8HelperThreads } from "./threads.ts";
 
 /** What `serve` was asked to do (the parsed command line). */
 export interface ServeSettings {
@@ -146,6 +146,8 @@ export class Server {
   #evicted = 0;
   /** The policy of V8's helper threads follows the frame rate (when they can be restored). */
   #helperLoad: HelperLoad | undefined;
+  /** Their thread ids, found once at start (no /proc reads on the frame path). */
+  #helperThreads: readonly number[] = [];
   #lastEvicted: { src: string; name: string } | undefined;
   #lastEvictionLog = -Infinity;
   #nextDue = Infinity;
@@ -333,7 +335,7 @@ export class Server {
 
   /** Gives V8's helper threads `policy`; reported with `-D`. */
   #setHelpers(policy: HelperPolicy): void {
-    const result = setV8Helpers(policy);
+    const result = setV8Helpers(policy, this.#helperThreads);
     if (!this.#settings.debug) return;
     const why = result.error === undefined ? "" : ` (${result.error})`;
     this.#log.debug(`V8 helper threads ${policy}: ${result.threads}${why}`, { event: "threads" });
@@ -570,6 +572,7 @@ export class Server {
     // V8's helpers idle while capture is quiet, if they can be given back their share under load.
     const helperLoad = canRestoreHelpers() ? new HelperLoad() : undefined;
     this.#helperLoad = helperLoad;
+    if (helperLoad !== undefined) this.#helperThreads = v8HelperThreads();
     if (helperLoad !== undefined) this.#setHelpers(helperLoad.policy);
     const abort = new AbortController();
     let stopResolve: (code: number) => void = () => {};

@@ -1,8 +1,8 @@
 /**
  * A standby shell for door commands: one `/bin/sh -s` started ahead of time (through posix_spawn, in its own
  * process group, stdout on /dev/null, stderr inherited) that waits for one command line on its stdin, a pipe
- * (core/serve/standby.ts; the line puts stdin back on /dev/null before the command). Taking it costs one `write`; the next one is started after the
- * command is on its way, off the knock-to-command path. When the daemon ends, however it ends, the pipe
+ * (core/serve/standby.ts; the line puts stdin back on /dev/null before the command). Taking it costs one
+ * `write`; the next one is started after the command is on its way, off the knock-to-command path. When the daemon ends, however it ends, the pipe
  * closes and a waiting shell exits without running anything.
  *
  * @module

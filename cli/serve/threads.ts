@@ -48,19 +48,24 @@ export function canRestoreHelpers(status?: string): boolean {
   return hex !== undefined && ((BigInt(`0x${hex}`) >> CAP_SYS_NICE) & 1n) === 1n;
 }
 
+/** The thread ids of this process's V8 platform workers (V8 starts them with the process: look once). */
+export function v8HelperThreads(): number[] {
+  return ownThreads().filter((thread) => isV8Helper(thread.name)).map((thread) => thread.tid);
+}
+
 /**
- * Gives every V8 platform worker thread of this process `policy` (V8 starts them with the process).
+ * Gives V8's platform worker threads `policy`.
  *
+ * @param tids Their thread ids ({@linkcode v8HelperThreads}).
  * @returns How many, and the first failure.
  */
-export function setV8Helpers(policy: HelperPolicy): HelperResult {
+export function setV8Helpers(policy: HelperPolicy, tids: readonly number[]): HelperResult {
   let threads = 0;
   let error: string | undefined;
-  for (const thread of ownThreads()) {
-    if (!isV8Helper(thread.name)) continue;
-    const code = setThreadPolicy(thread.tid, policy === "idle" ? SCHED.IDLE : SCHED.OTHER);
+  for (const tid of tids) {
+    const code = setThreadPolicy(tid, policy === "idle" ? SCHED.IDLE : SCHED.OTHER);
     if (code === 0) threads++;
-    else error ??= `thread ${thread.tid}: ${strerror(code)}`;
+    else error ??= `thread ${tid}: ${strerror(code)}`;
   }
   return error === undefined ? { threads } : { threads, error };
 }

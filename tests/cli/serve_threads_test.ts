@@ -28,13 +28,14 @@ Deno.test("setV8Helpers() idles every V8 worker and restores it, leaving the oth
   }
   const threads = new URL("../../cli/serve/threads.ts", import.meta.url).href;
   const sched = new URL("../../ffi/sched.ts", import.meta.url).href;
-  const program = `import { setV8Helpers } from ${JSON.stringify(threads)};
+  const program = `import { setV8Helpers, v8HelperThreads } from ${JSON.stringify(threads)};
     import { ownThreads, threadPolicy } from ${JSON.stringify(sched)};
     const policies = () => ownThreads().map((t) => [t.name, threadPolicy(t.tid)]);
     const before = policies();
-    const result = setV8Helpers("idle");
+    const tids = v8HelperThreads();
+    const result = setV8Helpers("idle", tids);
     const after = policies();
-    const restored = setV8Helpers("normal");
+    const restored = setV8Helpers("normal", tids);
     console.log(JSON.stringify({ before, result, after, restored, end: policies() }));`;
   const out = await new Deno.Command(Deno.execPath(), { args: ["eval", program], stderr: "inherit" })
     .output();
