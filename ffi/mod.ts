@@ -30,7 +30,19 @@ export {
   type SpawnStdio,
 } from "./spawn.ts";
 export { captureLoop, type CaptureLoopOptions } from "./capture_loop.ts";
-export { ownThreads, SCHED, setThreadPolicy, type ThreadInfo, threadPolicy } from "./sched.ts";
+export {
+  CPU_MASK_BYTES,
+  cpuMask,
+  currentCpu,
+  getAffinity,
+  maskCpus,
+  ownThreads,
+  SCHED,
+  setAffinity,
+  setThreadPolicy,
+  type ThreadInfo,
+  threadPolicy,
+} from "./sched.ts";
 export {
   AF,
   type Family,

@@ -1,6 +1,7 @@
 /**
  * Linux scheduling policy of single threads (`sched_setscheduler` / `sched_getscheduler`, which take a thread
- * id), and the threads of this process (`/proc/self/task`).
+ * id), CPU affinity (`sched_getaffinity` / `sched_setaffinity`, also per thread id, and `sched_getcpu`), and
+ * the threads of this process (`/proc/self/task`).
  *
  * @module
  */
@@ -11,6 +12,12 @@ const SCHED_SYMBOLS = {
   sched_setscheduler: { parameters: ["i32", "i32", "buffer"], result: "i32" },
   /** `int sched_getscheduler(pid_t pid)` */
   sched_getscheduler: { parameters: ["i32"], result: "i32" },
+  /** `int sched_getaffinity(pid_t pid, size_t cpusetsize, cpu_set_t *mask)` (the raw call's byte count) */
+  sched_getaffinity: { parameters: ["i32", "usize", "buffer"], result: "i32" },
+  /** `int sched_setaffinity(pid_t pid, size_t cpusetsize, const cpu_set_t *mask)` */
+  sched_setaffinity: { parameters: ["i32", "usize", "buffer"], result: "i32" },
+  /** `int sched_getcpu(void)` */
+  sched_getcpu: { parameters: [], result: "i32" },
 } as const;
 
 let cached: Deno.DynamicLibrary<typeof SCHED_SYMBOLS>["symbols"] | undefined;
@@ -62,4 +69,70 @@ export function setThreadPolicy(tid: number, policy: number): number {
  */
 export function threadPolicy(tid: number): number {
   return lib().sched_getscheduler(tid);
+}
+
+/** Bytes of a CPU mask here: glibc's `cpu_set_t`, 1024 CPUs. */
+export const CPU_MASK_BYTES = 128;
+
+/**
+ * The CPU the calling thread is running on now (`sched_getcpu`; it may be moved at any time after).
+ *
+ * @returns The CPU number, or -1 when the kernel cannot tell.
+ */
+export function currentCpu(): number {
+  return lib().sched_getcpu();
+}
+
+/**
+ * The CPUs a thread may run on.
+ *
+ * @param tid A thread id (0: the calling thread); a process id names its main thread.
+ * @returns A {@linkcode CPU_MASK_BYTES}-byte mask (bit `n % 8` of byte `n >> 3` for CPU `n`), or `undefined`
+ *   when the thread does not exist or may not be asked.
+ */
+export function getAffinity(tid: number): Uint8Array | undefined {
+  const mask = new Uint8Array(CPU_MASK_BYTES);
+  return lib().sched_getaffinity(tid, BigInt(CPU_MASK_BYTES), mask) === 0 ? mask : undefined;
+}
+
+/**
+ * Sets the CPUs a thread may run on (a sleeping thread stays put until it wakes: where it wakes is then chosen
+ * within the mask).
+ *
+ * @param tid A thread id (0: the calling thread); a process id names its main thread.
+ * @param mask A {@linkcode CPU_MASK_BYTES}-byte mask, e.g. from {@linkcode cpuMask} or {@linkcode getAffinity}.
+ * @returns 0, or the errno of the failure (`ESRCH`, `EPERM`, `EINVAL` for no allowed online CPU).
+ */
+export function setAffinity(tid: number, mask: Uint8Array): number {
+  return lib().sched_setaffinity(tid, BigInt(mask.byteLength), mask) === 0 ? 0 : errno();
+}
+
+/**
+ * The mask of one CPU.
+ *
+ * @param cpu A CPU number, 0 to 1023.
+ * @returns A {@linkcode CPU_MASK_BYTES}-byte mask with only that CPU.
+ * @throws {RangeError} When `cpu` is out of range.
+ */
+export function cpuMask(cpu: number): Uint8Array {
+  if (!Number.isInteger(cpu) || cpu < 0 || cpu >= CPU_MASK_BYTES * 8) {
+    throw new RangeError(`cpu must be an integer from 0 to ${CPU_MASK_BYTES * 8 - 1}, got ${cpu}`);
+  }
+  const mask = new Uint8Array(CPU_MASK_BYTES);
+  mask[cpu >> 3] = 1 << (cpu & 7);
+  return mask;
+}
+
+/**
+ * The CPU numbers in a mask, ascending.
+ *
+ * @param mask A CPU mask.
+ * @returns The CPUs it allows.
+ */
+export function maskCpus(mask: Uint8Array): number[] {
+  const cpus: number[] = [];
+  mask.forEach((byte, i) => {
+    for (let bit = 0; bit < 8; bit++) if (byte & (1 << bit)) cpus.push(i * 8 + bit);
+  });
+  return cpus;
 }

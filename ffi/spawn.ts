@@ -53,6 +53,8 @@ const SPAWN_SYMBOLS = {
   /** `ssize_t write(int fd, const void *buf, size_t n)` */
   write: { parameters: ["i32", "buffer", "usize"], result: "isize" },
   close: { parameters: ["i32"], result: "i32" },
+  /** `int ioctl(int fd, unsigned long request, int *arg)`: FIONREAD only */
+  ioctl: { parameters: ["i32", "u64", "buffer"], result: "i32" },
   sigemptyset: { parameters: ["buffer"], result: "i32" },
   sigfillset: { parameters: ["buffer"], result: "i32" },
   /** `pid_t waitpid(pid_t pid, int *status, int options)`, on a blocking-pool thread */
@@ -163,6 +165,12 @@ export interface PipeInput {
    * @throws {SpawnError} When `write` fails (EPIPE: the child has closed its end or ended).
    */
   write(bytes: Uint8Array): void;
+  /**
+   * How many bytes written are still in the pipe, not yet read by the child (`FIONREAD`).
+   *
+   * @returns The count; 0 once closed.
+   */
+  unread(): number;
   /** Closes the write end (the child reads end-of-file); closing twice does nothing. */
   close(): void;
 }
@@ -401,6 +409,9 @@ export class PreparedSpawn {
   }
 }
 
+/** `<asm-generic/ioctls.h>`: bytes waiting in a pipe (asked at either end). */
+const FIONREAD = 0x541bn;
+
 /** The parent's side of a pipe: `fd` is its write end. */
 function pipeInput(libc: SpawnLib, fd: number): PipeInput {
   let open = true;
@@ -417,6 +428,11 @@ function pipeInput(libc: SpawnLib, fd: number): PipeInput {
         }
         offset += n;
       }
+    },
+    unread(): number {
+      if (!open) return 0;
+      const count = new Int32Array(1);
+      return libc.ioctl(fd, FIONREAD, new Uint8Array(count.buffer)) === 0 ? count[0]! : 0;
     },
     close(): void {
       if (!open) return;

@@ -45,3 +45,15 @@ export function standbyShellsOf(ppid: number): number[] {
 export function group(pgid: number): Map<number, string> {
   return new Map(processes().filter((p) => p.pgid === pgid).map((p) => [p.pid, p.comm]));
 }
+
+/**
+ * The CPUs process `pid` may run on, as /proc shows them (`Cpus_allowed_list`, e.g. `0-3,6`), or `undefined`
+ * when it has ended.
+ */
+export function cpusAllowed(pid: number): string | undefined {
+  try {
+    return /^Cpus_allowed_list:\s*(\S+)$/m.exec(Deno.readTextFileSync(`/proc/${pid}/status`))?.[1];
+  } catch {
+    return undefined;
+  }
+}

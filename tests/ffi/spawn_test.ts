@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { decodeWaitStatus, kill, PreparedSpawn, SIGNAL, spawn, SpawnError } from "../../ffi/mod.ts";
 import { withTempDir } from "../_temp.ts";
+import { poll } from "../e2e/_netns.ts";
 
 /** Runs `script` through `/bin/sh -c` in its own process group with stdin and stdout from /dev/null. */
 function sh(script: string, env?: Record<string, string>) {
@@ -197,6 +198,32 @@ Deno.test("spawn() inputFd 0: the pipe is the child's stdin, and nothing of ours
     assert.equal(await Deno.readTextFile(`${dir}/got`), "through stdin\n");
     // ls's own listing: 0, 1, 2 and the directory it reads (3).
     assert.deepEqual((await Deno.readTextFile(`${dir}/fds`)).trim().split("\n").sort(), ["0", "1", "2", "3"]);
+  });
+});
+
+Deno.test("spawn() inputFd: unread() counts the bytes the child has not read yet; 0 once closed", async () => {
+  await withTempDir("kt-spawn-", async (dir) => {
+    // The child reads one line when told to (a file appears), then waits for another file.
+    const wait = (name: string) => `while [ ! -e ${dir}/${name} ]; do sleep 0.01; done`;
+    const child = spawn("/bin/sh", [
+      "-c",
+      `${wait("go")}; read -r first; echo "$first" > ${dir}/first; ${wait("end")}`,
+    ], {
+      stdout: "null",
+      inputFd: 0,
+    });
+    assert.equal(child.input!.unread(), 0);
+    child.input!.write(new TextEncoder().encode("one\n"));
+    child.input!.write(new TextEncoder().encode("two\n"));
+    assert.equal(child.input!.unread(), 8, "nothing read yet");
+    await Deno.writeTextFile(`${dir}/go`, "");
+    // dash's `read` takes one byte per call, so it leaves "two\n" in the pipe.
+    assert.ok(await poll(() => child.input!.unread() === 4, 3000, 5), `left: ${child.input!.unread()}`);
+    assert.equal(await Deno.readTextFile(`${dir}/first`), "one\n");
+    await Deno.writeTextFile(`${dir}/end`, "");
+    child.input!.close();
+    assert.equal(child.input!.unread(), 0);
+    assert.deepEqual(await child.status, { success: true, code: 0, signal: null });
   });
 });
 
