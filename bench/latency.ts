@@ -180,6 +180,36 @@
  * thread) instead of `poll` on a blocking-pool thread. Deno's signal delivery hops through a thread of its own,
  * so it is two wake-ups too: hand-off p50 0.56-0.63 ms with it, 0.45-0.60 with `poll`, over four pairs.
  *
+ * 2026-11-26, third pass: where the slow openings stall. Ten runs traced (`--sched-trace`, with page
+ * faults, inter-processor interrupts (IPIs), timer interrupts and lock contention added by hand for the
+ * purpose), 3,000 openings: 31 took over 3 ms from the hand-off to the exec. In 21 of them neither vCPU
+ * logged anything for 2.5-3.8 ms: the daemon's 110-byte `write` to the shell's pipe, which wakes the shell on
+ * the other vCPU through an IPI, itself took 2.7-3.8 ms and ended with a timer interrupt (HZ=250 here), while
+ * the other vCPU, where the shell was to exec, was silent too. In 5 the shell, its slice used up by the exec,
+ * was passed over for a woken V8 helper (EEVDF picks an eligible `SCHED_IDLE` task too) that ran to the next
+ * tick, 3-4 ms (this kernel preempts only at ticks: preempt=none); 5 other. The stalled writes come in spells
+ * (five openings in a row, then none for minutes). A probe of the machine alone (a `SCHED_IDLE` thread per
+ * vCPU reading the clock in a loop, C, not committed): vCPU 0 loses 2-4 ms about once a second with nothing
+ * else scheduled (19 gaps in 20 s; vCPU 1 none over 1.5 ms): the hypervisor's. Both vCPUs kept busy (the probe
+ * beside a run) raised knocktool's p50 from 1.8 to 2.9 ms; `yes` at normal priority beside `tcpdump|sh` raised
+ * the floor's p99 from 1.6 to 4.2 ms; a `SCHED_IDLE` `yes` or an mmap/munmap loop did not (1.8).
+ *
+ * So the standby shell is now woken on the daemon's own CPU, with no IPI (cli/serve/standby.ts): pinned there
+ * for the `write`, its own CPUs back right after (before it runs: the daemon goes on to parity). Runs of this
+ * bench, program form, pinned against not, alternated in the same sessions (21 each; the first ten pinned ones
+ * gave the CPUs back at the end of the event-loop task instead):
+ *
+ *     exec p99, pinned:     3.60 4.94 2.49 6.94 3.41 2.87 3.67 3.92 6.38 3.21 3.56 7.77 4.27 3.56 2.83
+ *                           7.56 3.42 5.29 3.20 3.35 4.19   under 5 ms in 16 of 21, median 3.60
+ *     exec p99, not pinned: 5.63 2.84 8.63 3.68 3.94 6.44 3.40 9.11 3.13 3.27 3.40 3.33 9.08 9.86 3.09
+ *                           9.68 3.79 4.00 10.73 3.23 4.23  under 5 ms in 13 of 21, median 3.94
+ *
+ * The hand-off → exec stage: p50 1.01-1.57 (median 1.28) vs 1.12-1.57 (1.35) ms, its p99 over 3.5 ms in 4 runs
+ * vs 9; p50 end to end 1.5-2.2 ms either way. The slow pinned runs have the tail before the hand-off (frame in →
+ * `write`, p99 4.4-4.7 ms: the capture thread's and the main thread's wake-ups) or a spell of the host. Also
+ * tried: `sched_yield` right after the `write`, so the shell runs before the daemon's remaining work: p99 9.27,
+ * 3.19, 2.40, 3.82, 9.60 (one run with p90 8.5 ms), dropped.
+ *
  * History of knocktool's `stamp >> FILE`, clock read (before the exec trace existed): `Deno.Command`
  * `detached` (forks the whole daemon) p50 16-17, p99 30-34 ms; libc posix_spawn of `/bin/sh -c` p50
  * 6.9-8.3, p99 15-18; standby shell p50 4.2-6.0, p99 9.2-13.3.

@@ -2,13 +2,19 @@
  * A standby shell for door commands: one `/bin/sh -s` started ahead of time (through posix_spawn, in its own
  * process group, stdout on /dev/null, stderr inherited) that waits for one command line on its stdin, a pipe
  * (core/serve/standby.ts; the line puts stdin back on /dev/null before the command). Taking it costs one
- * `write`; the next one is started after the command is on its way, off the knock-to-command path. When the daemon ends, however it ends, the pipe
- * closes and a waiting shell exits without running anything.
+ * `write`; the next one is started after the command is on its way, off the knock-to-command path. When the
+ * daemon ends, however it ends, the pipe closes and a waiting shell exits without running anything.
+ *
+ * The shell is woken on the CPU the daemon's thread is on ({@linkcode ShellPlacement}): for the `write` only,
+ * its CPU mask is that one CPU, then its own again. Woken across CPUs, the command's start waited for an
+ * inter-processor interrupt and the other CPU; on the 2-vCPU VM of bench/latency.ts, those wake-ups were
+ * where most of the slow openings stalled.
  *
  * @module
  */
 import { STANDBY_ARGS, standbyLine } from "../../core/serve/standby.ts";
 import { type ExitStatus, PreparedSpawn, type SpawnedProcess, type SpawnOptions } from "../../ffi/spawn.ts";
+import { cpuMask, currentCpu, getAffinity, maskCpus, setAffinity } from "../../ffi/sched.ts";
 
 /** A command started in a standby shell: its pid leads its process group. */
 export interface StandbyChild {
@@ -42,6 +48,87 @@ const spawnShell: StandbySpawn = (path, args) => {
 
 const encoder = new TextEncoder();
 
+/**
+ * Where a standby shell is woken (replaceable in tests): {@linkcode pin} right before the command's line is
+ * written, and what it returns right after, in the same turn of the event loop, so the shell is woken
+ * (placed on a CPU) while pinned and runs with its own CPUs again. The daemon's thread goes on running after
+ * its `write` until it blocks (the scheduler runs a woken task to parity, not at once), so the shell is
+ * given its CPUs back before it has run, almost always: when it has read its line already (it ran first,
+ * on a busy machine), the processes of its group that still have the one CPU get theirs back too, at once
+ * and 50 ms later.
+ */
+export interface ShellPlacement {
+  /**
+   * Keeps the sleeping shell `pid` (a process group leader) to the CPU the calling thread is on.
+   *
+   * @returns What gives the shell its own CPUs back, given a test of whether it has run meanwhile (asked
+   *   after its own mask is back), or `undefined` when the shell was left as it was.
+   */
+  pin(pid: number): ((hasRun: () => boolean) => void) | undefined;
+}
+
+/** Leaves the shell where the kernel wakes it. */
+export const NO_PLACEMENT: ShellPlacement = { pin: () => undefined };
+
+/** Whether two CPU masks are the same. */
+function sameMask(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((byte, i) => byte === b[i]);
+}
+
+/** Gives thread `tid` the mask `own` if it still has `pinned` (a mask it set itself is left alone). */
+function unpin(tid: number, pinned: Uint8Array, own: Uint8Array): void {
+  const now = getAffinity(tid);
+  if (now !== undefined && sameMask(now, pinned)) setAffinity(tid, own);
+}
+
+/** {@linkcode unpin} for every thread of every process of group `pgid` (they inherited the pin). */
+function unpinGroup(pgid: number, pinned: Uint8Array, own: Uint8Array): void {
+  for (const pid of groupMembers(pgid)) {
+    try {
+      for (const task of Deno.readDirSync(`/proc/${pid}/task`)) unpin(Number(task.name), pinned, own);
+    } catch {
+      // ended meanwhile
+    }
+  }
+}
+
+/** The live processes of group `pgid` now, from /proc (those ending meanwhile are left out). */
+function groupMembers(pgid: number): number[] {
+  const members: number[] = [];
+  for (const entry of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(entry.name)) continue;
+    try {
+      const stat = Deno.readTextFileSync(`/proc/${entry.name}/stat`);
+      if (Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2]) === pgid) {
+        members.push(Number(entry.name));
+      }
+    } catch {
+      // ended meanwhile
+    }
+  }
+  return members;
+}
+
+/**
+ * Pins to the calling thread's CPU when the shell may run on more than one CPU, that one among them; its own
+ * mask, read right before, is what it gets back.
+ */
+export const SAME_CPU_PLACEMENT: ShellPlacement = {
+  pin(pid) {
+    const own = getAffinity(pid);
+    const cpu = currentCpu();
+    if (own === undefined || cpu < 0 || (own[cpu >> 3]! & (1 << (cpu & 7))) === 0) return undefined;
+    const pinned = cpuMask(cpu);
+    if (maskCpus(own).length < 2 || setAffinity(pid, pinned) !== 0) return undefined;
+    return (hasRun) => {
+      unpin(pid, pinned, own);
+      if (!hasRun()) return;
+      unpinGroup(pid, pinned, own);
+      Deno.unrefTimer(setTimeout(() => unpinGroup(pid, pinned, own), 50));
+    };
+  },
+};
+
 interface Waiting {
   readonly child: SpawnedProcess;
   /** Set once the shell ended while waiting (killed by someone, or closed). */
@@ -56,10 +143,16 @@ export class StandbyShell {
   readonly #retired = new Set<Promise<unknown>>();
   #refill: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
+  readonly #placement: ShellPlacement;
 
-  /** @param spawnFn Starts `/bin/sh -s` with the pipe as its stdin ({@linkcode STANDBY_SPAWN_OPTIONS}). */
-  constructor(spawnFn: StandbySpawn = spawnShell) {
+  /**
+   * @param spawnFn Starts `/bin/sh -s` with the pipe as its stdin ({@linkcode STANDBY_SPAWN_OPTIONS}).
+   * @param placement Where a taken shell is woken: by default on the CPU of the thread that calls
+   *   {@linkcode take} ({@linkcode NO_PLACEMENT}: where the kernel chooses).
+   */
+  constructor(spawnFn: StandbySpawn = spawnShell, placement?: ShellPlacement) {
     this.#spawn = spawnFn;
+    this.#placement = placement ?? SAME_CPU_PLACEMENT;
   }
 
   /** Whether a shell is waiting. */
@@ -99,14 +192,17 @@ export class StandbyShell {
     }
     this.#waiting = undefined;
     const input = waiting.child.input!;
+    const bytes = encoder.encode(line);
+    const release = this.#placement.pin(waiting.child.pid);
     try {
-      input.write(encoder.encode(line));
+      input.write(bytes);
     } catch {
       // EPIPE: the shell is gone (its status is collected on close).
       this.#keep(waiting.child);
       this.#scheduleFill();
       return undefined;
     } finally {
+      release?.(() => input.unread() < bytes.length);
       input.close();
     }
     this.#scheduleFill();

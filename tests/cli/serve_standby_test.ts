@@ -7,10 +7,27 @@ import assert from "node:assert/strict";
 import { parseConfig } from "../../core/config/mod.ts";
 import { CommandRunner } from "../../cli/serve/actions.ts";
 import { captureServeLog } from "./_serve_log.ts";
-import { STANDBY_SPAWN_OPTIONS, StandbyShell, type StandbySpawn } from "../../cli/serve/standby.ts";
-import { type ExitStatus, kill, SIGNAL, spawn, type SpawnedProcess } from "../../ffi/mod.ts";
+import {
+  NO_PLACEMENT,
+  SAME_CPU_PLACEMENT,
+  type ShellPlacement,
+  STANDBY_SPAWN_OPTIONS,
+  StandbyShell,
+  type StandbySpawn,
+} from "../../cli/serve/standby.ts";
+import {
+  cpuMask,
+  type ExitStatus,
+  getAffinity,
+  kill,
+  maskCpus,
+  setAffinity,
+  SIGNAL,
+  spawn,
+  type SpawnedProcess,
+} from "../../ffi/mod.ts";
 import { poll } from "../e2e/_netns.ts";
-import { group, standbyShellsOf } from "./_proc.ts";
+import { cpusAllowed, group, standbyShellsOf } from "./_proc.ts";
 import { withTempDir } from "../_temp.ts";
 
 /** A standby shell whose stderr is /dev/null (the not-found case would print). */
@@ -167,6 +184,7 @@ Deno.test("a shell whose pipe broke (EPIPE) is dropped and replaced; take() repo
         write: () => {
           throw new Error("write failed: Broken pipe");
         },
+        unread: () => 0,
         close: end,
       },
     };
@@ -178,6 +196,163 @@ Deno.test("a shell whose pipe broke (EPIPE) is dropped and replaced; take() repo
   assert.ok(await poll(() => spawned === 2 && standby.ready, 2000, 5), "refilled");
   await standby.close(); // closes the second one's pipe; both statuses settle
   assert.equal(ends.length, 2);
+});
+
+Deno.test("take() pins the shell, writes its line, then releases it; also when the write fails", async () => {
+  const events: string[] = [];
+  let unread = 0;
+  /** A shell that "ends" when its pipe is closed (so close() has every status it waits for). */
+  const fakeSpawn = (fails: boolean): StandbySpawn => () => {
+    const ended = Promise.withResolvers<ExitStatus>();
+    return {
+      pid: 4242,
+      status: ended.promise,
+      input: {
+        write: () => {
+          events.push("write");
+          if (fails) throw new Error("write failed: Broken pipe");
+        },
+        unread: () => {
+          events.push("unread");
+          return unread;
+        },
+        close: () => {
+          events.push("close");
+          ended.resolve({ success: true, code: 0, signal: null });
+        },
+      },
+    };
+  };
+  const recording: ShellPlacement = {
+    pin(pid) {
+      events.push(`pin ${pid}`);
+      return (hasRun) => {
+        events.push(`release ${pid}`);
+        events.push(`has run: ${hasRun()}`);
+      };
+    },
+  };
+  const declining: ShellPlacement = {
+    pin(pid) {
+      events.push(`pin ${pid}`);
+      return undefined;
+    },
+  };
+  // "iptables -L" goes as a 34-byte line (`exec </dev/null; exec iptables -L`): the shell has read from it
+  // when fewer are left in the pipe.
+  const release = (hasRun: boolean) => ["release 4242", "unread", `has run: ${hasRun}`];
+  const cases = [
+    { placement: recording, fails: false, left: 34, want: ["pin 4242", "write", ...release(false), "close"] },
+    { placement: recording, fails: false, left: 0, want: ["pin 4242", "write", ...release(true), "close"] },
+    { placement: recording, fails: true, left: 0, want: ["pin 4242", "write", ...release(true), "close"] },
+    { placement: declining, fails: false, left: 34, want: ["pin 4242", "write", "close"] },
+    { placement: NO_PLACEMENT, fails: false, left: 34, want: ["write", "close"] },
+  ];
+  for (const { placement, fails, left, want } of cases) {
+    events.length = 0;
+    unread = left;
+    const standby = new StandbyShell(fakeSpawn(fails), placement);
+    standby.fill();
+    const child = standby.take("iptables -L");
+    assert.equal(child === undefined, fails);
+    assert.deepEqual(events, want, JSON.stringify({ fails, left }));
+    await standby.close();
+  }
+});
+
+Deno.test("a taken shell is woken pinned to the caller's CPU and has its own CPUs back when take() returns", async () => {
+  const own = cpusAllowed(Deno.pid)!;
+  const ownCpus = maskCpus(getAffinity(0)!);
+  const seen: { during: number[] | undefined; after?: string | undefined }[] = [];
+  const spy: ShellPlacement = {
+    pin(pid) {
+      const release = SAME_CPU_PLACEMENT.pin(pid);
+      const entry: { during: number[] | undefined; after?: string | undefined } = {
+        during: release && maskCpus(getAffinity(pid)!),
+      };
+      seen.push(entry);
+      return release && ((hasRun) => {
+        release(hasRun);
+        entry.after = cpusAllowed(pid);
+      });
+    },
+  };
+  const standby = new StandbyShell(quietSpawn, spy);
+  standby.fill();
+  const lone = standby.take("sleep 30")!; // the shell becomes sleep
+  assert.ok(await poll(() => standby.ready, 3000, 5));
+  const list = standby.take("sleep 30; true")!; // the shell forks sleep
+  assert.ok(await poll(() => group(lone.pid).get(lone.pid) === "sleep", 3000, 10));
+  assert.ok(await poll(() => group(list.pid).size === 2, 3000, 10));
+  assert.equal(seen.length, 2);
+  for (const { during, after } of seen) {
+    if (ownCpus.length < 2) {
+      assert.equal(during, undefined, "one CPU: nothing to pin");
+      continue;
+    }
+    assert.equal(during?.length, 1, `pinned to one CPU: ${during}`);
+    assert.ok(ownCpus.includes(during![0]!));
+    assert.equal(after, own, "its own CPUs back before take() returned");
+  }
+  for (const pid of [lone.pid, ...group(list.pid).keys()]) {
+    assert.equal(cpusAllowed(pid), own, `the command's processes (${pid}) run where the daemon may`);
+  }
+  kill(-lone.pid, SIGNAL.SIGKILL);
+  kill(-list.pid, SIGNAL.SIGKILL);
+  await Promise.all([lone.status, list.status]);
+  await standby.close();
+});
+
+/** This process may run on one CPU only: nothing is pinned then (the placement tests say so, or are ignored). */
+const ONE_CPU = maskCpus(getAffinity(0) ?? new Uint8Array(1)).length < 2;
+
+Deno.test({
+  name:
+    "a shell that ran before its release: its group's processes get their CPUs back, unless they set their own",
+  ignore: ONE_CPU, // pinning needs two CPUs
+  fn: async () => {
+    const ownCpus = maskCpus(getAffinity(0)!);
+    const own = cpusAllowed(Deno.pid)!;
+    // The spy pins for real and keeps the release for later: the shell runs and forks while pinned (what a
+    // shell that ran before its release did).
+    let later: ((hasRun: () => boolean) => void) | undefined;
+    const spy: ShellPlacement = {
+      pin(pid) {
+        later = SAME_CPU_PLACEMENT.pin(pid);
+        return () => {};
+      },
+    };
+    const standby = new StandbyShell(quietSpawn, spy);
+    standby.fill();
+    const list = standby.take("sleep 30; sleep 30; true")!;
+    try {
+      assert.ok(later !== undefined);
+      assert.ok(await poll(() => group(list.pid).size === 2, 3000, 10));
+      const [child] = [...group(list.pid).keys()].filter((pid) => pid !== list.pid);
+      assert.ok(child !== undefined);
+      const pinned = cpusAllowed(list.pid)!;
+      assert.match(pinned, /^\d+$/, "pinned to one CPU");
+      assert.equal(cpusAllowed(child), pinned, "its fork inherited the pin");
+      later!(() => true);
+      assert.equal(cpusAllowed(list.pid), own);
+      assert.equal(cpusAllowed(child), own, "the group is swept when the shell has run");
+      // A process that set a mask of its own meanwhile keeps it: pin again by hand, then give the child
+      // another CPU, as `taskset` would have.
+      later = SAME_CPU_PLACEMENT.pin(list.pid);
+      const pinnedAgain = cpusAllowed(list.pid)!;
+      const other = ownCpus.find((cpu) => String(cpu) !== pinnedAgain)!;
+      assert.equal(setAffinity(child, cpuMask(other)), 0);
+      const childOwn = cpusAllowed(child)!;
+      assert.notEqual(childOwn, pinnedAgain);
+      later!(() => true);
+      assert.equal(cpusAllowed(list.pid), own);
+      assert.equal(cpusAllowed(child), childOwn, "a mask it set itself is left alone");
+    } finally {
+      kill(-list.pid, SIGNAL.SIGKILL);
+      await list.status;
+      await standby.close();
+    }
+  },
 });
 
 Deno.test("a waiting standby shell ends with the daemon, even one killed with SIGKILL", async () => {
