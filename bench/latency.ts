@@ -196,19 +196,21 @@
  *
  * So the standby shell is now woken on the daemon's own CPU, with no IPI (cli/serve/standby.ts): pinned there
  * for the `write`, its own CPUs back right after (before it runs: the daemon goes on to parity). Runs of this
- * bench, program form, pinned against not, alternated in the same sessions (21 each; the first ten pinned ones
+ * bench, program form, pinned against not, alternated in the same sessions (25 each; the first ten pinned ones
  * gave the CPUs back at the end of the event-loop task instead):
  *
  *     exec p99, pinned:     3.60 4.94 2.49 6.94 3.41 2.87 3.67 3.92 6.38 3.21 3.56 7.77 4.27 3.56 2.83
- *                           7.56 3.42 5.29 3.20 3.35 4.19   under 5 ms in 16 of 21, median 3.60
+ *                           7.56 3.42 5.29 3.20 3.35 4.19 3.59 4.65 3.17 3.25   under 5 ms in 20 of 25, median 3.59
  *     exec p99, not pinned: 5.63 2.84 8.63 3.68 3.94 6.44 3.40 9.11 3.13 3.27 3.40 3.33 9.08 9.86 3.09
- *                           9.68 3.79 4.00 10.73 3.23 4.23  under 5 ms in 13 of 21, median 3.94
+ *                           9.68 3.79 4.00 10.73 3.23 4.23 3.13 7.97 3.13 9.47  under 5 ms in 15 of 25, median 3.94
  *
  * The hand-off → exec stage: p50 1.01-1.57 (median 1.28) vs 1.12-1.57 (1.35) ms, its p99 over 3.5 ms in 4 runs
- * vs 9; p50 end to end 1.5-2.2 ms either way. The slow pinned runs have the tail before the hand-off (frame in →
- * `write`, p99 4.4-4.7 ms: the capture thread's and the main thread's wake-ups) or a spell of the host. Also
- * tried: `sched_yield` right after the `write`, so the shell runs before the daemon's remaining work: p99 9.27,
- * 3.19, 2.40, 3.82, 9.60 (one run with p90 8.5 ms), dropped.
+ * of 25 vs 11; p50 end to end 1.5-2.2 ms either way. The slow pinned runs have the tail before the hand-off
+ * (frame in → `write`, p99 4.4-4.7 ms: the capture thread's and the main thread's wake-ups, kdamond holding a
+ * vCPU for 1.9 ms) or a spell of the host: a soak of eight pinned runs between two of those pairs gave p99 5.91,
+ * 3.82, 3.74, 7.59, 6.70, 3.25, 5.91, 6.55 (3 of 8 under 5 ms; exec-stage p99 4.9-6.9 in four; the
+ * `tcpdump|sh` floor 1.29-1.98). Also tried: `sched_yield` right after the `write`, so the shell runs before the
+ * daemon's remaining work: p99 9.27, 3.19, 2.40, 3.82, 9.60 (one run with p90 8.5 ms), dropped.
  *
  * History of knocktool's `stamp >> FILE`, clock read (before the exec trace existed): `Deno.Command`
  * `detached` (forks the whole daemon) p50 16-17, p99 30-34 ms; libc posix_spawn of `/bin/sh -c` p50
