@@ -54,8 +54,8 @@ const encoder = new TextEncoder();
  * (placed on a CPU) while pinned and runs with its own CPUs again. The daemon's thread goes on running after
  * its `write` until it blocks (the scheduler runs a woken task to parity, not at once), so the shell is
  * given its CPUs back before it has run, almost always: when it has read its line already (it ran first,
- * on a busy machine), the processes of its group that still have the one CPU get theirs back too, at once
- * and 50 ms later.
+ * on a busy machine), the processes it started that still have the one CPU get theirs back too, at once and
+ * 50 ms later.
  */
 export interface ShellPlacement {
   /**
@@ -81,14 +81,56 @@ function unpin(tid: number, pinned: Uint8Array, own: Uint8Array): void {
   if (now !== undefined && sameMask(now, pinned)) setAffinity(tid, own);
 }
 
-/** {@linkcode unpin} for every thread of every process of group `pgid` (they inherited the pin). */
-function unpinGroup(pgid: number, pinned: Uint8Array, own: Uint8Array): void {
-  for (const pid of groupMembers(pgid)) {
+/** {@linkcode unpin} for every thread of `pid` and of its descendants (they inherited the pin). */
+function unpinTree(pid: number, pinned: Uint8Array, own: Uint8Array): void {
+  for (const member of descendantsAndSelf(pid)) {
     try {
-      for (const task of Deno.readDirSync(`/proc/${pid}/task`)) unpin(Number(task.name), pinned, own);
+      for (const task of Deno.readDirSync(`/proc/${member}/task`)) unpin(Number(task.name), pinned, own);
     } catch {
       // ended meanwhile
     }
+  }
+}
+
+/**
+ * `pid` and the live processes it started, and theirs (their own groups or sessions included), through
+ * `/proc/<pid>/task/<tid>/children`; where the kernel has no such file (built without `CONFIG_PROC_CHILDREN`),
+ * the members of process group `pid` instead. A process whose parent ended meanwhile is not found.
+ */
+function descendantsAndSelf(pid: number): number[] {
+  hasChildrenFiles ??= exists("/proc/thread-self/children");
+  if (!hasChildrenFiles) return groupMembers(pid);
+  const found = [pid];
+  for (let i = 0; i < found.length; i++) {
+    const parent = found[i]!;
+    let tasks: Deno.DirEntry[];
+    try {
+      tasks = [...Deno.readDirSync(`/proc/${parent}/task`)];
+    } catch {
+      continue; // ended meanwhile
+    }
+    for (const task of tasks) {
+      let text: string;
+      try {
+        text = Deno.readTextFileSync(`/proc/${parent}/task/${task.name}/children`);
+      } catch {
+        continue; // ended meanwhile
+      }
+      for (const child of text.split(" ")) if (child !== "") found.push(Number(child));
+    }
+  }
+  return found;
+}
+
+/** Whether this kernel lists children in /proc (`CONFIG_PROC_CHILDREN`), once known. */
+let hasChildrenFiles: boolean | undefined;
+
+function exists(path: string): boolean {
+  try {
+    Deno.statSync(path);
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -123,8 +165,8 @@ export const SAME_CPU_PLACEMENT: ShellPlacement = {
     return (hasRun) => {
       unpin(pid, pinned, own);
       if (!hasRun()) return;
-      unpinGroup(pid, pinned, own);
-      Deno.unrefTimer(setTimeout(() => unpinGroup(pid, pinned, own), 50));
+      unpinTree(pid, pinned, own);
+      Deno.unrefTimer(setTimeout(() => unpinTree(pid, pinned, own), 50));
     };
   },
 };

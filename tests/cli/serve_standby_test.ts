@@ -27,7 +27,7 @@ import {
   type SpawnedProcess,
 } from "../../ffi/mod.ts";
 import { poll } from "../e2e/_netns.ts";
-import { cpusAllowed, group, standbyShellsOf } from "./_proc.ts";
+import { cpusAllowed, group, processes, standbyShellsOf } from "./_proc.ts";
 import { withTempDir } from "../_temp.ts";
 
 /** A standby shell whose stderr is /dev/null (the not-found case would print). */
@@ -324,18 +324,23 @@ Deno.test({
     };
     const standby = new StandbyShell(quietSpawn, spy);
     standby.fill();
-    const list = standby.take("sleep 30; sleep 30; true")!;
+    // One child in the shell's group, one in a session of its own (setsid): both inherit the pin.
+    const list = standby.take("setsid sleep 30 & sleep 30; true")!;
+    let away: number | undefined;
     try {
       assert.ok(later !== undefined);
-      assert.ok(await poll(() => group(list.pid).size === 2, 3000, 10));
-      const [child] = [...group(list.pid).keys()].filter((pid) => pid !== list.pid);
-      assert.ok(child !== undefined);
+      const mine = () => processes().filter((p) => p.ppid === list.pid && p.comm === "sleep");
+      assert.ok(await poll(() => mine().length === 2, 3000, 10), JSON.stringify(mine()));
+      const child = mine().find((p) => p.pgid === list.pid)!.pid;
+      away = mine().find((p) => p.pgid !== list.pid)!.pid;
       const pinned = cpusAllowed(list.pid)!;
       assert.match(pinned, /^\d+$/, "pinned to one CPU");
       assert.equal(cpusAllowed(child), pinned, "its fork inherited the pin");
+      assert.equal(cpusAllowed(away), pinned, "so did the one in its own session");
       later!(() => true);
       assert.equal(cpusAllowed(list.pid), own);
-      assert.equal(cpusAllowed(child), own, "the group is swept when the shell has run");
+      assert.equal(cpusAllowed(child), own, "what the shell started is swept when it has run");
+      assert.equal(cpusAllowed(away), own, "in another session too");
       // A process that set a mask of its own meanwhile keeps it: pin again by hand, then give the child
       // another CPU, as `taskset` would have.
       later = SAME_CPU_PLACEMENT.pin(list.pid);
@@ -348,6 +353,7 @@ Deno.test({
       assert.equal(cpusAllowed(list.pid), own);
       assert.equal(cpusAllowed(child), childOwn, "a mask it set itself is left alone");
     } finally {
+      if (away !== undefined) kill(away, SIGNAL.SIGKILL);
       kill(-list.pid, SIGNAL.SIGKILL);
       await list.status;
       await standby.close();
