@@ -212,6 +212,19 @@
  * `tcpdump|sh` floor 1.29-1.98). Also tried: `sched_yield` right after the `write`, so the shell runs before the
  * daemon's remaining work: p99 9.27, 3.19, 2.40, 3.82, 9.60 (one run with p90 8.5 ms), dropped.
  *
+ * Three pinned runs traced the same way (900 openings, 14 hand-off → exec stages over 3 ms) show what is left:
+ * the shell, woken on the daemon's CPU, took it at the `sched_setaffinity` that gave its CPUs back, and in its
+ * `execve` the kernel's exec balancing moved it to the idle vCPU through the stopper thread `migration/0`, which
+ * then sat 3.7 ms until a timer interrupt (twice); the refill's `posix_spawn` (its timer fired during the exec
+ * and the tick gave the daemon the CPU back) put its child on the other vCPU, and the daemon's `clone3` stalled
+ * 3.1 ms until a tick with the pinned shell waiting behind it; `kdamond` (the guest's DAMON memory monitor) held
+ * the other vCPU 12 ms while the exec stalled 15 ms. Every multi-millisecond stall in these traces follows an
+ * operation across vCPUs (an IPI wake-up, a migration through the stopper, a fork placed on the other vCPU) and
+ * ends with a timer interrupt on the stalled vCPU, as if the hypervisor missed waking a halted vCPU until its next
+ * tick (HZ=250: up to 4 ms); that cannot be proven from inside the guest. Giving the shell its CPUs back 20 ms
+ * later instead (pinned through its exec, so no exec balancing; what it started swept then): five pairs, p99
+ * 2.48, 3.65, 3.63, 3.63, 7.25 against 6.21, 3.38, 3.40, 4.26, 4.04 ms, no difference; dropped.
+ *
  * History of knocktool's `stamp >> FILE`, clock read (before the exec trace existed): `Deno.Command`
  * `detached` (forks the whole daemon) p50 16-17, p99 30-34 ms; libc posix_spawn of `/bin/sh -c` p50
  * 6.9-8.3, p99 15-18; standby shell p50 4.2-6.0, p99 9.2-13.3.
