@@ -223,7 +223,10 @@
  * ends with a timer interrupt on the stalled vCPU, as if the hypervisor missed waking a halted vCPU until its next
  * tick (HZ=250: up to 4 ms); that cannot be proven from inside the guest. Giving the shell its CPUs back 20 ms
  * later instead (pinned through its exec, so no exec balancing; what it started swept then): five pairs, p99
- * 2.48, 3.65, 3.63, 3.63, 7.25 against 6.21, 3.38, 3.40, 4.26, 4.04 ms, no difference; dropped.
+ * 2.48, 3.65, 3.63, 3.63, 7.25 against 6.21, 3.38, 3.40, 4.26, 4.04 ms, no difference; dropped. Nor does
+ * confining the whole daemon to one vCPU help (`taskset -c 1`: shell, command and refill there too, only the
+ * knock's own wake-up crosses vCPUs): five pairs, p99 4.70, 5.40, 3.90, 5.55, 3.96 against 3.24, 3.67, 3.41,
+ * 7.41, 3.72 ms.
  *
  * History of knocktool's `stamp >> FILE`, clock read (before the exec trace existed): `Deno.Command`
  * `detached` (forks the whole daemon) p50 16-17, p99 30-34 ms; libc posix_spawn of `/bin/sh -c` p50
