@@ -226,7 +226,8 @@
  * 2.48, 3.65, 3.63, 3.63, 7.25 against 6.21, 3.38, 3.40, 4.26, 4.04 ms, no difference; dropped. Nor does
  * confining the whole daemon to one vCPU help (`taskset -c 1`: shell, command and refill there too, only the
  * knock's own wake-up crosses vCPUs): five pairs, p99 4.70, 5.40, 3.90, 5.55, 3.96 against 3.24, 3.67, 3.41,
- * 7.41, 3.72 ms.
+ * 7.41, 3.72 ms. Nor starting the next standby shell 15 ms after a hand-off instead of at once (so its fork
+ * cannot land in the exec): ten pairs, p99 under 5 ms in 9 (median 4.15) against 8 (median 3.94).
  *
  * History of knocktool's `stamp >> FILE`, clock read (before the exec trace existed): `Deno.Command`
  * `detached` (forks the whole daemon) p50 16-17, p99 30-34 ms; libc posix_spawn of `/bin/sh -c` p50
