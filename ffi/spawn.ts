@@ -53,7 +53,10 @@ const SPAWN_SYMBOLS = {
   /** `ssize_t write(int fd, const void *buf, size_t n)` */
   write: { parameters: ["i32", "buffer", "usize"], result: "isize" },
   close: { parameters: ["i32"], result: "i32" },
-  /** `int ioctl(int fd, unsigned long request, int *arg)`: FIONREAD only */
+  /**
+   * `int ioctl(int fd, unsigned long request, ...)`, called with one `int *` (FIONREAD only): declared with
+   * that argument, which Linux's x86-64 and arm64 calling conventions pass as they would a variadic one.
+   */
   ioctl: { parameters: ["i32", "u64", "buffer"], result: "i32" },
   sigemptyset: { parameters: ["buffer"], result: "i32" },
   sigfillset: { parameters: ["buffer"], result: "i32" },
@@ -168,7 +171,7 @@ export interface PipeInput {
   /**
    * How many bytes written are still in the pipe, not yet read by the child (`FIONREAD`).
    *
-   * @returns The count; 0 once closed.
+   * @returns The count; 0 once closed, or when the kernel does not tell (callers take 0 as "all read").
    */
   unread(): number;
   /** Closes the write end (the child reads end-of-file); closing twice does nothing. */
