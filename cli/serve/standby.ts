@@ -14,7 +14,7 @@
  */
 import { STANDBY_ARGS, standbyLine } from "../../core/serve/standby.ts";
 import { type ExitStatus, PreparedSpawn, type SpawnedProcess, type SpawnOptions } from "../../ffi/spawn.ts";
-import { cpuMask, currentCpu, getAffinity, maskCpus, setAffinity } from "../../ffi/sched.ts";
+import { cpuMask, currentCpu, getAffinity, setAffinity } from "../../ffi/sched.ts";
 
 /** A command started in a standby shell: its pid leads its process group. */
 export interface StandbyChild {
@@ -81,74 +81,32 @@ function unpin(tid: number, pinned: Uint8Array, own: Uint8Array): void {
   if (now !== undefined && sameMask(now, pinned)) setAffinity(tid, own);
 }
 
-/** {@linkcode unpin} for every thread of `pid` and of its descendants (they inherited the pin). */
-function unpinTree(pid: number, pinned: Uint8Array, own: Uint8Array): void {
-  for (const member of descendantsAndSelf(pid)) {
-    try {
-      for (const task of Deno.readDirSync(`/proc/${member}/task`)) unpin(Number(task.name), pinned, own);
-    } catch {
-      // ended meanwhile
-    }
-  }
-}
-
 /**
- * `pid` and the live processes it started, and theirs (their own groups or sessions included), through
- * `/proc/<pid>/task/<tid>/children`; where the kernel has no such file (built without `CONFIG_PROC_CHILDREN`),
- * the members of process group `pid` instead. A process whose parent ended meanwhile is not found.
+ * {@linkcode unpin} for every thread of `pid` and of the live processes it started, and theirs (their own
+ * groups or sessions included), walking `/proc/<pid>/task/<tid>/children` (a kernel built without
+ * `CONFIG_PROC_CHILDREN` lists none: then the shell alone). A process whose parent ended meanwhile is not found.
  */
-function descendantsAndSelf(pid: number): number[] {
-  hasChildrenFiles ??= exists("/proc/thread-self/children");
-  if (!hasChildrenFiles) return groupMembers(pid);
+function unpinTree(pid: number, pinned: Uint8Array, own: Uint8Array): void {
   const found = [pid];
   for (let i = 0; i < found.length; i++) {
-    const parent = found[i]!;
+    const dir = `/proc/${found[i]}/task`;
     let tasks: Deno.DirEntry[];
     try {
-      tasks = [...Deno.readDirSync(`/proc/${parent}/task`)];
+      tasks = [...Deno.readDirSync(dir)];
     } catch {
       continue; // ended meanwhile
     }
     for (const task of tasks) {
-      let text: string;
+      unpin(Number(task.name), pinned, own);
       try {
-        text = Deno.readTextFileSync(`/proc/${parent}/task/${task.name}/children`);
+        for (const child of Deno.readTextFileSync(`${dir}/${task.name}/children`).split(" ")) {
+          if (child !== "") found.push(Number(child));
+        }
       } catch {
-        continue; // ended meanwhile
+        // ended meanwhile, or no children files
       }
-      for (const child of text.split(" ")) if (child !== "") found.push(Number(child));
     }
   }
-  return found;
-}
-
-/** Whether this kernel lists children in /proc (`CONFIG_PROC_CHILDREN`), once known. */
-let hasChildrenFiles: boolean | undefined;
-
-function exists(path: string): boolean {
-  try {
-    Deno.statSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** The live processes of group `pgid` now, from /proc (those ending meanwhile are left out). */
-function groupMembers(pgid: number): number[] {
-  const members: number[] = [];
-  for (const entry of Deno.readDirSync("/proc")) {
-    if (!/^\d+$/.test(entry.name)) continue;
-    try {
-      const stat = Deno.readTextFileSync(`/proc/${entry.name}/stat`);
-      if (Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2]) === pgid) {
-        members.push(Number(entry.name));
-      }
-    } catch {
-      // ended meanwhile
-    }
-  }
-  return members;
 }
 
 /**
@@ -161,7 +119,7 @@ export const SAME_CPU_PLACEMENT: ShellPlacement = {
     const cpu = currentCpu();
     if (own === undefined || cpu < 0 || (own[cpu >> 3]! & (1 << (cpu & 7))) === 0) return undefined;
     const pinned = cpuMask(cpu);
-    if (maskCpus(own).length < 2 || setAffinity(pid, pinned) !== 0) return undefined;
+    if (sameMask(own, pinned) || setAffinity(pid, pinned) !== 0) return undefined; // one CPU: nothing to pin
     return (hasRun) => {
       unpin(pid, pinned, own);
       if (!hasRun()) return;
