@@ -229,6 +229,33 @@
  * 7.41, 3.72 ms. Nor starting the next standby shell 15 ms after a hand-off instead of at once (so its fork
  * cannot land in the exec): ten pairs, p99 under 5 ms in 9 (median 4.15) against 8 (median 3.94).
  *
+ * 2026-11-26, fourth pass: the capture side's two wake-ups. One long run first, to have a p99 over
+ * more than three slow openings: 3,000 knocks, program form, knocktool exec p50 1.87, p90 2.57, p99 4.88, max
+ * 11.23 ms, with the tail now before the hand-off (frame in → hand-off p50 0.55, p99 3.12; hand-off → exec p99
+ * 2.64); `tcpdump|sh` in the same run p50 1.08, p99 2.62. Awaiting libpcap's descriptor is a `poll` on one
+ * of Deno's blocking-pool threads: the packet wakes that thread, which then wakes the main thread, two
+ * wake-ups that may each cross vCPUs. No Deno API waits on a foreign descriptor from the main thread, but
+ * node:net's `TCP` wrap (`process.binding("tcp_wrap")`) adopts any descriptor into the main thread's own
+ * epoll and reads it when readable (strace: `epoll_ctl(EPOLL_CTL_ADD, fd, EPOLLIN|EPOLLET)` and every
+ * `recvfrom` on the main thread). A libpcap ring socket cannot be read that way, so a second packet socket
+ * on the interface carries the capture's compiled filter with each accepting return cut to one byte
+ * (ffi/packet_wake.ts). Three variants, each in pairs against the previous commit in the same session
+ * (program form, 300 knocks, exec p99 in ms):
+ *
+ * - wake socket bound after libpcap's (it sees a packet first), raced against the `poll`: 2.65, 3.10, 2.91,
+ *   3.38, 3.20, 2.95 against 5.74, 4.96, 5.84, 2.69, 3.26, 4.11;
+ * - bound before libpcap's (it sees a packet after the ring has it), raced against the `poll`: 3.90, 6.20,
+ *   6.00, 4.42, 9.54 against 3.44, 5.30, 4.06, 3.90, 3.53, and its hand-off p50 0.06-0.22 ms above the
+ *   previous commit's in every pair: the pool thread, woken first, still wakes the main thread;
+ * - bound before libpcap's and waited on instead of the `poll` (the committed one: the blocking pool is not
+ *   touched while the socket works; a 200 ms timeout as before): 3.83, 3.13, 3.10, 2.88, 2.63, 4.11 against
+ *   4.74, 3.59, 3.45, 3.27, 5.47 (one run of the old commit printed nothing), p90 1.85-2.47 against
+ *   2.12-2.68; the hand-off → exec stage's p90 1.12-1.61 against 1.42-2.05 ms (no pool thread running beside
+ *   the exec). The hand-off p50 is not lower (0.52-0.71 against 0.43-0.51 ms): node's stream machinery
+ *   costs what the saved wake-up saves at the median; the gain is in the tail.
+ *
+LONGRUN
+ *
  * History of knocktool's `stamp >> FILE`, clock read (before the exec trace existed): `Deno.Command`
  * `detached` (forks the whole daemon) p50 16-17, p99 30-34 ms; libc posix_spawn of `/bin/sh -c` p50
  * 6.9-8.3, p99 15-18; standby shell p50 4.2-6.0, p99 9.2-13.3.

@@ -1,6 +1,8 @@
 /**
  * The live capture loop: await `poll` on the selectable descriptor, then drain with synchronous
  * `pcap_dispatch` calls (technique 2 in docs/deno-stack.md: every libpcap call stays on the main thread).
+ * With a working wake source (a `PacketWake` on the same interface) the loop waits on it instead of the
+ * `poll`: one wake-up of the main thread per burst instead of two (the pool thread's, then the main thread's).
  *
  * @module
  */
@@ -21,11 +23,24 @@ export interface CaptureLoopOptions {
    * large buffer under a flood is tens of thousands of frames handled without a break.
    */
   readonly batch?: number;
+  /**
+   * What the loop waits on instead of the `poll` while it works (a `PacketWake`, which wakes the main
+   * thread directly and sees each packet after the ring has it). Once it is closed, the `poll` again.
+   */
+  readonly wake?: WakeSource | undefined;
+}
+
+/** What {@linkcode CaptureLoopOptions.wake} needs. */
+export interface WakeSource {
+  /** Resolves `true` when frames may be waiting, `false` after `timeoutMs` or once closed; never rejects. */
+  wait(timeoutMs: number): Promise<boolean>;
+  /** Whether it stopped working for good. */
+  readonly closed: boolean;
 }
 
 /**
  * Captures until `signal` aborts. Puts the handle in non-blocking mode, waits for its descriptor to become
- * readable, then calls {@linkcode PcapHandle.dispatch} until it returns 0. `onFrame` gets the same
+ * readable (or for the wake source), then calls {@linkcode PcapHandle.dispatch} until it returns 0. `onFrame` gets the same
  * arguments, with the same lifetime rule for `bytes`, as in `dispatch`.
  *
  * Resolves once the abort is noticed (within about `pollTimeoutMs`), or after `onFrame` closed the handle;
@@ -49,6 +64,9 @@ export async function captureLoop(
   const batch = options.batch ?? 1024;
   handle.setNonblock(true);
   const fd = handle.selectableFd();
+  const wake = options.wake;
+  // The last wait ended with a wake-up (not a timeout).
+  let woken = false;
   while (!signal.aborted && !handle.closed) {
     // Drain first: frames may already be buffered before the descriptor is polled. On the mmap ring,
     // pcap_dispatch(-1) returns only once no frame is ready, which a flood can postpone indefinitely; so
@@ -56,13 +74,28 @@ export async function captureLoop(
     // (measured with this loop, the decoder and the engine under a flood: event-loop gaps of 0.7-3.2 s with
     // dispatch(-1), 0.07-0.16 s with batches of 1024).
     let drainStart = performance.now();
-    while (!signal.aborted && !handle.closed && handle.dispatch(batch, onFrame) > 0) {
+    let found = 0;
+    let n: number;
+    while (!signal.aborted && !handle.closed && (n = handle.dispatch(batch, onFrame)) > 0) {
+      found += n;
       if (performance.now() - drainStart >= maxDrainMs) {
         await new Promise((resolve) => setTimeout(resolve, 0));
         drainStart = performance.now();
       }
     }
     if (signal.aborted || handle.closed) break;
-    await waitReadable(fd, pollTimeoutMs);
+    if (wake === undefined || wake.closed) {
+      await waitReadable(fd, pollTimeoutMs);
+      continue;
+    }
+    if (woken && found === 0) {
+      // Usually a wake-up for frames an earlier drain took. But should the device's hooks have been
+      // reordered (the interface went down and up), the wake socket sees a packet just before the ring has
+      // it: look again a moment later rather than at the next packet or timeout.
+      woken = false;
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      continue;
+    }
+    woken = await wake.wait(pollTimeoutMs);
   }
 }

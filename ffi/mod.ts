@@ -29,7 +29,8 @@ export {
   type SpawnOptions,
   type SpawnStdio,
 } from "./spawn.ts";
-export { captureLoop, type CaptureLoopOptions } from "./capture_loop.ts";
+export { captureLoop, type CaptureLoopOptions, type WakeSource } from "./capture_loop.ts";
+export { PacketWake, PacketWakeError, wakeFilter } from "./packet_wake.ts";
 export {
   CPU_MASK_BYTES,
   cpuMask,

@@ -225,6 +225,31 @@ export class PcapHandle {
   }
 
   /**
+   * Compiles a BPF filter as {@linkcode PcapHandle.setFilter} would (for this handle's link type and
+   * capture options) and returns its instructions without installing them: 8 bytes each, libpcap's
+   * `struct bpf_insn`, which is Linux's `struct sock_filter`.
+   *
+   * @param expr A tcpdump filter expression.
+   * @returns A copy of the program's instructions.
+   * @throws {PcapError} `filter` with libpcap's message.
+   */
+  compileProgram(expr: string): Uint8Array<ArrayBuffer> {
+    const program = this.#compile(expr);
+    if (typeof program === "string") {
+      throw new PcapError("filter", `Cannot compile filter "${expr}": ${program}`, program);
+    }
+    try {
+      const view = new DataView(program.buffer);
+      const instructions = new Uint8Array(view.getUint32(0, true) * 8);
+      const pointer = Deno.UnsafePointer.create(view.getBigUint64(8, true));
+      if (pointer !== null && instructions.length > 0) Deno.UnsafePointerView.copyInto(pointer, instructions);
+      return instructions;
+    } finally {
+      this.#lib.pcap_freecode(program);
+    }
+  }
+
+  /**
    * Compiles (optimize 1, netmask unknown) and installs a BPF filter.
    *
    * @param expr A tcpdump filter expression.

@@ -8,7 +8,7 @@
 import { KNOCKTOOL_EXTENSIONS, type OneTimeSequenceEntry, parseConfig } from "../../core/config/mod.ts";
 import type { Config, Door } from "../../core/config/types.ts";
 import type { Diagnostic } from "../../core/diagnostic.ts";
-import { decodeFrame, isSupportedLinkType } from "../../core/decode/mod.ts";
+import { decodeFrame, isSupportedLinkType, LinkType } from "../../core/decode/mod.ts";
 import { createEngine, type EngineEvent, type KnockEngine } from "../../core/engine/mod.ts";
 import { buildFilter, type FilterAddresses } from "../../core/filter/mod.ts";
 import {
@@ -19,7 +19,7 @@ import {
   HelperLoad,
   type HelperPolicy,
 } from "../../core/serve/mod.ts";
-import { captureLoop, PcapError, PcapHandle, type PcapStats } from "../../ffi/mod.ts";
+import { captureLoop, PacketWake, PcapError, PcapHandle, type PcapStats } from "../../ffi/mod.ts";
 import { formatHuman } from "../lint/human.ts";
 import { type Io, osReason } from "../runtime.ts";
 import { CommandRunner } from "./actions.ts";
@@ -119,6 +119,8 @@ interface Capture {
   readonly name: string;
   readonly handle: PcapHandle;
   readonly linktype: number;
+  /** The direct wake-up of the main thread (Ethernet links), if it could be opened. */
+  readonly wake: PacketWake | undefined;
   addresses: FilterAddresses;
   filter: string | undefined;
   /** Kernel drops (`ps_drop`) already reported. */
@@ -255,6 +257,7 @@ export class Server {
       try {
         c.handle.setFilter(built.expression);
         c.filter = built.expression;
+        this.#setWakeFilter(c, built.expression);
       } catch (error) {
         this.#log.error(`pcap_compile: ${error instanceof Error ? error.message : String(error)}`, {
           event: "filter-error",
@@ -394,6 +397,7 @@ export class Server {
       name: path,
       handle,
       linktype,
+      wake: undefined,
       addresses: { v4: [], v6: [] },
       filter: undefined,
       dropped: 0,
@@ -472,6 +476,8 @@ export class Server {
         this.#io.stderr(`knocktool: no such interface: ${name}\n`);
         return EXIT_FAILURE;
       }
+      // Bound before libpcap's socket, so that it sees each packet after libpcap's ring has it.
+      let wake = this.#openWake(name);
       let handle: PcapHandle;
       try {
         handle = PcapHandle.openLive(name, {
@@ -479,6 +485,7 @@ export class Server {
           bufferSize: (this.#settings.bufferSize ?? DEFAULT_BUFFER_KIB) * 1024,
         });
       } catch (error) {
+        wake?.close();
         if (error instanceof PcapError) {
           switch (error.kind) {
             case "no-such-device":
@@ -499,14 +506,24 @@ export class Server {
       }
       const linktype = handle.datalink();
       if (!isSupportedLinkType(linktype)) {
+        wake?.close();
         handle.close();
         this.#io.stderr(`knocktool: unsupported link-layer type: ${linktype} on ${name}\n`);
         return EXIT_FAILURE;
+      }
+      if (wake !== undefined && linktype !== LinkType.ETHERNET) {
+        // libpcap's filter for other links is rewritten for its cooked socket: not the one to copy.
+        wake.close();
+        wake = undefined;
+        this.#log.debug(`no wake socket on ${name}: link type ${linktype}; capture wakes through poll`, {
+          event: "wake",
+        });
       }
       this.#captures.push({
         name,
         handle,
         linktype,
+        wake,
         addresses: interfaceAddresses(name, this.#settings.onlyIPv4),
         filter: undefined,
         dropped: 0,
@@ -516,7 +533,37 @@ export class Server {
   }
 
   #closeCaptures(): void {
-    for (const c of this.#captures) c.handle.close();
+    for (const c of this.#captures) {
+      c.wake?.close();
+      c.handle.close();
+    }
+  }
+
+  /** A wake socket on `name`, or none (reported with `-D`): capture then wakes through `poll` alone. */
+  #openWake(name: string): PacketWake | undefined {
+    try {
+      const wake = PacketWake.open(name);
+      this.#log.debug(`wake socket on ${name}`, { event: "wake" });
+      return wake;
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.#log.debug(`no wake socket on ${name}: ${message}; capture wakes through poll`, { event: "wake" });
+      return undefined;
+    }
+  }
+
+  /** Gives a capture's wake socket the capture's filter; a failure closes it (poll goes on alone). */
+  #setWakeFilter(c: Capture, expression: string): void {
+    if (c.wake === undefined || c.wake.closed) return;
+    try {
+      c.wake.setFilter(c.handle.compileProgram(expression));
+    } catch (error) {
+      c.wake.close();
+      const message = error instanceof Error ? error.message : String(error);
+      this.#log.debug(`wake socket on ${c.name} closed: ${message}; capture wakes through poll`, {
+        event: "wake",
+      });
+    }
   }
 
   /** Live: warns about packets the kernel dropped since the last check (a full capture buffer). */
@@ -595,7 +642,7 @@ export class Server {
         this.#frame(linktype, bytes, tsMs);
         if (this.#rotations.length > 0) queueMicrotask(() => this.#rotate(Date.now()));
       };
-      return captureLoop(c.handle, onFrame, abort.signal).catch((error) => {
+      return captureLoop(c.handle, onFrame, abort.signal, { wake: c.wake }).catch((error) => {
         const message = error instanceof Error ? error.message : String(error);
         this.#log.error(`pcap: ${c.name}: ${message}`, { event: "capture-error", iface: c.name });
         stopResolve(EXIT_FAILURE);

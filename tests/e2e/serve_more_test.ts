@@ -3,7 +3,8 @@
  * daemon options: an address added after start-up is knockable (knockd reads addresses once), `-i any`
  * captures IPv4 and IPv6 (knockd: no IPv6 on `any`), `-d -p -g` daemonizes with knockd's pidfile and
  * logfile formats, and using the last one-time sequence disables the door without a crash (knockd aborts);
- * for issue 4, kernel drops are reported and V8's helper threads idle only while capture is quiet.
+ * for issue 4, kernel drops are reported, V8's helper threads idle only while capture is quiet, and the wake
+ * socket carries the capture's filter.
  * Root only (skipped with a printed reason otherwise); bounded waits; namespaces always deleted.
  */
 import assert from "node:assert/strict";
@@ -309,6 +310,72 @@ Deno.test({
     await daemon.waitForLine(new RegExp(`^V8 helper threads idle: ${count}$`), 8000, mark);
     assert.deepEqual(helperPolicies(pid), Array(count).fill(5));
     await knock(c.ns, t.serverV4);
+    await daemon.waitForLine(new RegExp(`^${c.v4.replaceAll(".", "\\.")}: d: OPEN SESAME$`), 5000, mark);
+  });
+});
+
+/** The classic BPF programs of `pid`'s packet sockets in `ns`, as `ss -0 -b -p` prints them, by descriptor. */
+async function packetFilters(ns: Netns, pid: number): Promise<Map<number, string>> {
+  const out = (await ns.exec(["ss", "-0", "-b", "-p"], { timeoutMs: 10_000 })).stdout.split("\n");
+  const filters = new Map<number, string>();
+  let fd: number | undefined;
+  for (const line of out) {
+    const owner = new RegExp(`pid=${pid},fd=(\\d+)\\)`).exec(line);
+    if (owner !== null) {
+      fd = Number(owner[1]);
+      filters.set(fd, "");
+    } else if (fd !== undefined && /^\s+bpf filter/.test(line)) {
+      filters.set(fd, line.replace(/^\s+bpf filter \(\d+\):\s*/, "").trim());
+      fd = undefined;
+    } else if (!/^\s/.test(line)) {
+      fd = undefined;
+    }
+  }
+  return filters;
+}
+
+/** A program with every accepting constant return made `ret #1`, as the wake socket's is. */
+function cutToOneByte(program: string): string {
+  return program.replace(/0x06 0 0 [1-9]\d*/g, "0x06 0 0 1");
+}
+
+/** Whether `pid` has exactly libpcap's socket and a wake socket whose filter is libpcap's cut to one byte. */
+async function wakeMatchesCapture(ns: Netns, pid: number, port: number): Promise<string | undefined> {
+  const filters = [...(await packetFilters(ns, pid)).values()];
+  if (filters.length !== 2) return `${filters.length} packet sockets`;
+  const [a, b] = filters as [string, string];
+  const [pcap, wake] = cutToOneByte(a) === a ? [b, a] : [a, b];
+  if (pcap === wake) return "the two filters are the same";
+  if (cutToOneByte(pcap) !== wake) return `the wake filter is not the capture's: ${wake} / ${pcap}`;
+  if (!new RegExp(`0x15 \\d+ \\d+ ${port}\\b`).test(pcap)) return `the filter has no port ${port}`;
+  return undefined;
+}
+
+Deno.test({
+  name: "serve e2e: a wake socket beside libpcap's carries its filter cut to one byte, also after a reload",
+  ignore,
+}, async () => {
+  await using dir = await tempDir();
+  const conf = `${dir.path}/c.conf`;
+  await Deno.writeTextFile(conf, DOOR);
+  await withTopology({}, async (t) => {
+    const c = t.clients[0]!;
+    await using daemon = await start(t, ["-c", conf, "-i", t.serverIf, "-D"]);
+    await daemon.waitForLine(new RegExp(`^wake socket on ${t.serverIf}$`), 5000);
+    const pid = daemon.child.pid;
+    assert.equal(await wakeMatchesCapture(t.server, pid, 7000), undefined);
+    // A new sequence: both filters are rebuilt, and the new knock opens.
+    await Deno.writeTextFile(conf, DOOR.replace("7000,8000,9000", "7100,8100,9100"));
+    const mark = daemon.lines.length;
+    daemon.signal("SIGHUP");
+    await daemon.waitForLine(/^re-reading config file: /, 5000, mark);
+    let why: string | undefined = "not checked";
+    for (let i = 0; i < 50 && why !== undefined; i++) {
+      why = await wakeMatchesCapture(t.server, pid, 7100);
+      if (why !== undefined) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(why, undefined);
+    await c.ns.exec(["knock", "-4", t.serverV4, "7100", "8100", "9100"], { timeoutMs: 10_000 });
     await daemon.waitForLine(new RegExp(`^${c.v4.replaceAll(".", "\\.")}: d: OPEN SESAME$`), 5000, mark);
   });
 });

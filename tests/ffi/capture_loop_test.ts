@@ -68,3 +68,121 @@ Deno.test("captureLoop() dispatches 1024 frames at a time by default", async () 
   assert.equal(seen, 5000);
   assert.deepEqual([...new Set(fake.counts)], [1024]);
 });
+
+/** A handle whose descriptor `poll` ignores (-1: only the timeout ends it) and whose frames a test adds. */
+class QuietHandle extends FloodedHandle {
+  /** Frames that reach the ring only after the next `dispatch` found it empty (a ring behind the wake). */
+  late = 0;
+
+  constructor() {
+    super(0);
+  }
+
+  override dispatch(max: number, onFrame: FrameHandler): number {
+    const n = super.dispatch(max, onFrame);
+    if (n === 0) {
+      this.remaining += this.late;
+      this.late = 0;
+    }
+    return n;
+  }
+}
+
+/** A wake source the test fires by hand; it records each wait's timeout. */
+class ManualWake {
+  #resolve: ((woken: boolean) => void) | undefined;
+  readonly waits: number[] = [];
+  closed = false;
+  wait(timeoutMs: number): Promise<boolean> {
+    this.waits.push(timeoutMs);
+    return new Promise((resolve) => this.#resolve = resolve);
+  }
+  settle(woken: boolean): void {
+    this.#resolve?.(woken);
+    this.#resolve = undefined;
+  }
+}
+
+const tick = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+Deno.test("captureLoop() with a wake source waits on it, not on poll, and drains when it fires", async () => {
+  const fake = new QuietHandle();
+  const wake = new ManualWake();
+  const controller = new AbortController();
+  const times: number[] = [];
+  const started = performance.now();
+  const loop = captureLoop(
+    fake as unknown as PcapHandle,
+    () => {
+      times.push(performance.now() - started);
+    },
+    controller.signal,
+    { wake, pollTimeoutMs: 5000 },
+  );
+  await tick(50);
+  assert.deepEqual(wake.waits, [5000], "one wait, with the poll's timeout");
+  fake.remaining = 3;
+  wake.settle(true);
+  await tick(50);
+  assert.equal(times.length, 3, "the three frames were drained at the wake-up");
+  assert.ok(times[0]! < 1000, `drained after ${times[0]!.toFixed(0)} ms`);
+  assert.equal(wake.waits.length, 2, "waiting on the wake source again");
+  // A timeout: drain (nothing), wait again; the abort is noticed at the next wake-up or timeout.
+  wake.settle(false);
+  await tick(20);
+  assert.equal(wake.waits.length, 3);
+  controller.abort();
+  wake.settle(false);
+  await loop;
+  // No poll was in flight (its 5 s timeout would have held the loop).
+  assert.ok(performance.now() - started < 2000, "the loop ended without waiting for a poll");
+});
+
+Deno.test("captureLoop() looks again 1 ms after a wake-up that found the ring empty, then waits", async () => {
+  const fake = new QuietHandle();
+  const wake = new ManualWake();
+  const controller = new AbortController();
+  let frames = 0;
+  const loop = captureLoop(fake as unknown as PcapHandle, () => frames++, controller.signal, {
+    wake,
+    pollTimeoutMs: 5000,
+  });
+  await tick(20);
+  assert.equal(wake.waits.length, 1);
+  // Woken, but the frame reaches the ring only after the drain looked (hooks reordered).
+  fake.late = 1;
+  wake.settle(true);
+  await tick(30);
+  assert.equal(frames, 1, "the second look found the frame without another wake-up");
+  assert.equal(wake.waits.length, 2, "then back to waiting on the wake source");
+  // A timeout that finds nothing does not look again: it waits at once.
+  fake.late = 1;
+  wake.settle(false);
+  await tick(30);
+  assert.equal(frames, 1, "no second look after a timeout");
+  assert.equal(wake.waits.length, 3);
+  controller.abort();
+  wake.settle(false);
+  await loop;
+});
+
+Deno.test("captureLoop() goes back to poll once the wake source is closed", async () => {
+  const fake = new QuietHandle();
+  const wake = new ManualWake();
+  const controller = new AbortController();
+  const started = performance.now();
+  const loop = captureLoop(fake as unknown as PcapHandle, () => {}, controller.signal, {
+    wake,
+    pollTimeoutMs: 300,
+  });
+  await tick(20);
+  wake.closed = true;
+  wake.settle(false);
+  await tick(20);
+  controller.abort();
+  await loop;
+  // It was in a 300 ms poll (on fd -1, which only the timeout ends) when the abort came.
+  assert.equal(wake.waits.length, 1);
+  const elapsed = performance.now() - started;
+  assert.ok(elapsed >= 280, `ended after ${elapsed.toFixed(0)} ms`);
+});
