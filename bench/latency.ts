@@ -266,6 +266,25 @@
  * p99 3.10 ms against 4.88 before, and 1.16 times the `tcpdump|sh` floor's (2.68) in the same run; the
  * frame in → hand-off stage's p99 went from 3.12 to 1.00 ms.
  *
+ * Then eight runs of 300 (program form): exec p99 2.87, 3.10, 3.33, 3.14, 2.72, 6.08, 2.77, 2.99 ms (under
+ * 5 ms in 7 of 8, median 3.04; the slow one's tail after the hand-off, exec-stage p99 5.31; the soak of the
+ * third pass: 3 of 8), p50 1.51-1.99. And one whole run, every peer and form, 1,000 knocks:
+ *
+ *     start_command         daemon      opened  at       p50     p90     p99     max
+ *     stamp FILE            knockd     1000/1000  exec   22.91   29.07   36.95   38.67
+ *     stamp FILE            knocktool  1000/1000  exec    1.72    2.10    2.95    7.11
+ *     stamp FILE            tcpdump|sh 1000/1000  exec    0.92    1.12    1.58    3.20
+ *     stamp >> FILE         knockd     1000/1000  exec   39.97   43.31   54.06   61.76
+ *     stamp >> FILE         knocktool  1000/1000  exec    1.50    1.81    2.64    4.83
+ *     stamp FILE + stop     knockd     1000/1000  exec   26.81   30.11   38.89   44.89
+ *     stamp FILE + stop     knocktool  1000/1000  exec    3.08    4.15    9.16   14.47
+ *     floor (no daemon), standby, program       exec    1.51    2.13    6.85    7.43
+ *     floor (no daemon), direct                 exec    1.93    2.75    3.93    4.96
+ *
+ * knocktool / knockd: exec p50 0.08, 0.04, 0.11; p99 0.08, 0.05, 0.24. The journaled form keeps the
+ * `fdatasync` before the hand-off (hand-off p50 1.92, p99 6.72 ms: this VM's disk), the price of a stop
+ * command that survives a crash of the machine, not only of the daemon.
+ *
  * History of knocktool's `stamp >> FILE`, clock read (before the exec trace existed): `Deno.Command`
  * `detached` (forks the whole daemon) p50 16-17, p99 30-34 ms; libc posix_spawn of `/bin/sh -c` p50
  * 6.9-8.3, p99 15-18; standby shell p50 4.2-6.0, p99 9.2-13.3.
