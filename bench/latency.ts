@@ -281,6 +281,9 @@
  *     floor (no daemon), standby, program       exec    1.51    2.13    6.85    7.43
  *     floor (no daemon), direct                 exec    1.93    2.75    3.93    4.96
  *
+ * A second run of 3,000 at the end of the session: exec p50 1.59, p90 2.17, p99 3.79, max 8.74 ms (hand-off
+ * stage p99 2.37, exec stage 2.49); `tcpdump|sh` p99 1.72.
+ *
  * knocktool / knockd: exec p50 0.08, 0.04, 0.11; p99 0.08, 0.05, 0.24. The journaled form keeps the
  * `fdatasync` before the hand-off (hand-off p50 1.92, p99 6.72 ms: this VM's disk), the price of a stop
  * command that survives a crash of the machine, not only of the daemon.
