@@ -40,8 +40,8 @@ export interface WakeSource {
 
 /**
  * Captures until `signal` aborts. Puts the handle in non-blocking mode, waits for its descriptor to become
- * readable (or for the wake source), then calls {@linkcode PcapHandle.dispatch} until it returns 0. `onFrame` gets the same
- * arguments, with the same lifetime rule for `bytes`, as in `dispatch`.
+ * readable (or for the wake source), then calls {@linkcode PcapHandle.dispatch} until it returns 0.
+ * `onFrame` gets the same arguments, with the same lifetime rule for `bytes`, as in `dispatch`.
  *
  * Resolves once the abort is noticed (within about `pollTimeoutMs`), or after `onFrame` closed the handle;
  * otherwise close the handle only after the loop has resolved.

@@ -20,12 +20,10 @@
  */
 import net from "node:net";
 import process from "node:process";
+import { errno, loadLibc, strerror } from "./libc.ts";
+import { SOCK_CLOEXEC, SOCK_NONBLOCK, SOCK_RAW, SOL_SOCKET } from "./socket.ts";
 
 const AF_PACKET = 17;
-const SOCK_RAW = 3;
-const SOCK_NONBLOCK = 0o4000;
-const SOCK_CLOEXEC = 0o2000000;
-const SOL_SOCKET = 1;
 const SO_RCVBUF = 8;
 const SO_ATTACH_FILTER = 26;
 /** `htons(ETH_P_ALL)` as it lies in memory. */
@@ -47,25 +45,20 @@ const SYMBOLS = {
   bind: { parameters: ["i32", "buffer", "u32"], result: "i32" },
   if_nametoindex: { parameters: ["buffer"], result: "u32" },
   close: { parameters: ["i32"], result: "i32" },
-  __errno_location: { parameters: [], result: "pointer" },
-  strerror: { parameters: ["i32"], result: "pointer" },
 } as const;
 
 type Libc = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];
 let cached: Libc | undefined;
 
 function libc(): Libc {
+  // ffi/libc.ts reads errno: loaded first, so that its dlopen cannot overwrite an errno about to be read.
+  loadLibc();
   return cached ??= Deno.dlopen("libc.so.6", SYMBOLS).symbols;
 }
 
+/** The failure of the libc call just made on this thread. */
 function lastError(call: string): PacketWakeError {
-  const lib = libc();
-  const ptr = lib.__errno_location();
-  const code = ptr === null ? 0 : new Deno.UnsafePointerView(ptr).getInt32();
-  const text = lib.strerror(code);
-  return new PacketWakeError(
-    `${call}: ${text === null ? `errno ${code}` : Deno.UnsafePointerView.getCString(text)}`,
-  );
+  return new PacketWakeError(`${call}: ${strerror(errno())}`);
 }
 
 /** Why a wake socket could not be opened or given a filter. */

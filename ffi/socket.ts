@@ -21,11 +21,15 @@ export const AF = { inet: 2, inet6: 10 } as const;
 
 const SOCK_STREAM = 1;
 const SOCK_DGRAM = 2;
-const SOCK_RAW = 3;
-const SOCK_NONBLOCK = 0o4000;
-const SOCK_CLOEXEC = 0o2000000;
+/** `SOCK_RAW` (also for ffi/packet_wake.ts). */
+export const SOCK_RAW = 3;
+/** `SOCK_NONBLOCK`, or'ed into a socket type. */
+export const SOCK_NONBLOCK = 0o4000;
+/** `SOCK_CLOEXEC`, or'ed into a socket type. */
+export const SOCK_CLOEXEC = 0o2000000;
 const IPPROTO_RAW = 255;
-const SOL_SOCKET = 1;
+/** `SOL_SOCKET`, the level of the generic socket options. */
+export const SOL_SOCKET = 1;
 const SO_ERROR = 4;
 const SO_SNDBUF = 7;
 const SO_BINDTODEVICE = 25;
