@@ -298,7 +298,7 @@ import { parseIPv4 } from "../core/address.ts";
 import { tcpKnock } from "../ffi/socket.ts";
 import { spawn } from "../ffi/spawn.ts";
 import { StandbyShell } from "../cli/serve/standby.ts";
-import { startProgram } from "../cli/serve/actions.ts";
+import { startProgram } from "../cli/serve/program.ts";
 import { KNOCKTOOL, type Netns, poll, type Spawned, type Topology } from "../tests/e2e/_netns.ts";
 
 const SCRIPT = new URL(import.meta.url).pathname;

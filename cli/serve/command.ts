@@ -12,9 +12,14 @@ import { command, constant, flag, option } from "@optique/core/primitives";
 import { choice, integer, string } from "@optique/core/valueparser";
 import type { Io } from "../runtime.ts";
 import { PROGRAM_NAME, VERSION } from "../version.ts";
+import { loadConfig } from "./config.ts";
 import { DAEMON_CHILD_ENV, daemonize, writePidFile } from "./daemonize.ts";
 import { DEFAULT_STATE_DIR } from "./journal.ts";
-import { EXIT_FAILURE, loadConfig, Server, type ServeSettings } from "./server.ts";
+import { runLive } from "./live.ts";
+import { denoServePlatform, type ServePlatform } from "./platform.ts";
+import { runReplay } from "./replay.ts";
+import { EXIT_FAILURE, type ServeSettings } from "./settings.ts";
+import { ALL_TUNING, parseTuning, type Tuning, TUNING_SYNTAX } from "./tuning.ts";
 
 /** knockd's default config path. */
 export const DEFAULT_CONFIG = "/etc/knockd.conf";
@@ -60,6 +65,13 @@ export const serveCommand = command(
         description: message`Log file; overrides LogFile.`,
       }),
     ),
+    lookup: withDefault(
+      flag("-l", "--lookup", {
+        description:
+          message`Show knocking hosts by name too (resolved in the background, never delaying a knock).`,
+      }),
+      false,
+    ),
     version: withDefault(flag("-V", { description: message`Print the version and exit.` }), false),
     help: withDefault(flag("-h", { description: message`Print this help and exit.` }), false),
     read: optional(
@@ -104,6 +116,11 @@ export const serveCommand = command(
           message`Capture buffer per interface in KiB, 64 to 1048576, as tcpdump's -B (default 16384).`,
       }),
     ),
+    tuning: optional(
+      option("--tuning", string({ metavar: "LIST" }), {
+        description: message`Latency tuning: ${TUNING_SYNTAX} (${"all,-wake"} turns the wake socket off).`,
+      }),
+    ),
   }),
   {
     brief: message`Listen for knock sequences and run the doors' commands (a drop-in knockd).`,
@@ -118,9 +135,11 @@ export const serveCommand = command(
  * The parsed arguments of `serve`: the daemon's settings under their option names (`-c` is `config`, `-i`
  * is `interface`), plus `-V` and `-h`.
  */
-export interface ServeArgs extends Omit<ServeSettings, "configPath" | "interfaces"> {
+export interface ServeArgs extends Omit<ServeSettings, "configPath" | "interfaces" | "tuning"> {
   readonly config: string;
   readonly interface?: string | undefined;
+  /** `--tuning` as given. */
+  readonly tuning?: string | undefined;
   readonly version: boolean;
   readonly help: boolean;
 }
@@ -145,6 +164,8 @@ Options:
       --command-timeout <s> kill a command running longer (default 60)
       --max-commands <n>    commands running at once, the others queue (default 32)
   -B, --buffer-size <kib>   capture buffer per interface in KiB (default 16384)
+  -l, --lookup              show knocking hosts by name too
+      --tuning <list>       latency tuning: ${TUNING_SYNTAX}
 `;
 
 /**
@@ -152,9 +173,14 @@ Options:
  *
  * @param args Parsed arguments.
  * @param io The runtime.
+ * @param platform serve's runtime (the real one by default).
  * @returns 0 after SIGTERM/SIGINT or a finished replay, 1 when the daemon cannot start.
  */
-export async function runServe(args: ServeArgs, io: Io): Promise<number> {
+export async function runServe(
+  args: ServeArgs,
+  io: Io,
+  platform: ServePlatform = denoServePlatform(io),
+): Promise<number> {
   if (args.help) {
     io.stdout(USAGE);
     return 0;
@@ -163,35 +189,43 @@ export async function runServe(args: ServeArgs, io: Io): Promise<number> {
     io.stdout(`${PROGRAM_NAME} ${VERSION}\n`);
     return 0;
   }
-  const { config: configPath, interface: interfaces, version: _version, help: _help, ...rest } = args;
-  const settings: ServeSettings = { ...rest, configPath, interfaces };
+  let tuning: Tuning = ALL_TUNING;
+  if (args.tuning !== undefined) {
+    const parsed = parseTuning(args.tuning);
+    if (!parsed.ok) {
+      io.stderr(`${PROGRAM_NAME}: ${parsed.error}\n`);
+      return 2;
+    }
+    tuning = parsed.tuning;
+  }
+  const {
+    config: configPath,
+    interface: interfaces,
+    version: _version,
+    help: _help,
+    tuning: _tuning,
+    ...rest
+  } = args;
+  const settings: ServeSettings = { ...rest, configPath, interfaces, tuning };
   const loaded = loadConfig(args.config, io);
   if (!loaded.ok) {
     io.stderr(loaded.report);
     return EXIT_FAILURE;
   }
   const config = loaded.config;
-  if (args.read !== undefined) {
-    return await new Server(settings, io, config).replay();
-  }
+  if (args.read !== undefined) return await runReplay(settings, config, platform);
   const pidFile = args.pidFile ?? config.options.pidFile?.value ?? DEFAULT_PID_FILE;
   if (args.daemon && io.env(DAEMON_CHILD_ENV) !== "1") {
     return await daemonize(settings, pidFile, io);
   }
-  const server = new Server(settings, io, config);
   let wrote = false;
-  const code = await server.live(() => {
-    if (!args.daemon) return;
+  const code = await runLive(settings, config, platform, () => {
+    if (!args.daemon) return undefined;
     const error = writePidFile(pidFile);
-    if (error === undefined) wrote = true;
-    else server.warn(`could not create pid file ${pidFile}: ${error}`);
+    if (error !== undefined) return `could not create pid file ${pidFile}: ${error}`;
+    wrote = true;
+    return undefined;
   });
-  if (wrote) {
-    try {
-      Deno.removeSync(pidFile);
-    } catch {
-      // already gone
-    }
-  }
+  if (wrote) platform.removeFile(pidFile);
   return code;
 }

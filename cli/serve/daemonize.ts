@@ -7,7 +7,8 @@
  * @module
  */
 import type { Io } from "../runtime.ts";
-import type { ServeSettings } from "./server.ts";
+import type { ServeSettings } from "./settings.ts";
+import { formatTuning } from "./tuning.ts";
 
 /** Set in the daemon child's environment. */
 export const DAEMON_CHILD_ENV = "KNOCKTOOL_DAEMON_CHILD";
@@ -33,6 +34,8 @@ function childArgs(settings: ServeSettings, pidFile: string, cwd: string): strin
   if (settings.commandTimeout !== undefined) args.push("--command-timeout", String(settings.commandTimeout));
   if (settings.maxCommands !== undefined) args.push("--max-commands", String(settings.maxCommands));
   if (settings.bufferSize !== undefined) args.push("--buffer-size", String(settings.bufferSize));
+  if (settings.lookup) args.push("--lookup");
+  if (formatTuning(settings.tuning) !== "all") args.push("--tuning", formatTuning(settings.tuning));
   return args;
 }
 

@@ -39,11 +39,16 @@ function step(target: KnockTarget): string {
  * - a strict door's `fail` → `<ip>: <door>: sequence failed at stage N: strict: unexpected packet to 1234/tcp`;
  * - `cooldown` → `<ip>: <door>: cooldown, not opening again for N s` (N rounded up to 0.1 s).
  *
+ * With `name` (`serve -l`), the source shows as knockd shows it then: `<ip> (<name>): <door>: ...`.
+ *
  * @param event An engine event.
+ * @param name The source's host name, if known.
  * @returns The entry, or `undefined`.
  */
-export function eventMessage(event: EngineEvent): LogEntry | undefined {
-  const head = `${event.src}: ${event.name}: `;
+export function eventMessage(event: EngineEvent, name?: string): LogEntry | undefined {
+  const head = name === undefined
+    ? `${event.src}: ${event.name}: `
+    : `${event.src} (${name}): ${event.name}: `;
   const base = { src: event.src, door: event.name };
   switch (event.type) {
     case "stage":

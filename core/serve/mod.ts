@@ -1,8 +1,48 @@
 /**
- * Pure pieces of the `serve` daemon: log messages for engine events, log line formats and door commands.
+ * The serve daemon's core, pure: the state machine ({@linkcode ServeDaemon}) with its effects, the door
+ * commands' scheduling, the doors and one-time sequences, the capture interfaces, log messages and line
+ * formats, the stop-command journal's format, and the pieces of the latency tuning that are pure.
  *
  * @module
  */
+export { type CaptureInfo, CaptureSet, type FilterChange } from "./captures.ts";
+export {
+  type DaemonConfig,
+  type DaemonOptions,
+  type DaemonStart,
+  type ReloadResult,
+  ServeDaemon,
+} from "./daemon.ts";
+export {
+  type CommandOutcome,
+  type Effect,
+  type FilterEffect,
+  type JournalEffect,
+  type LogConfigEffect,
+  type LogEffect,
+  type LookupEffect,
+  NO_EFFECTS,
+  type OtpEffect,
+  type RunEffect,
+} from "./effects.ts";
+export {
+  CommandScheduler,
+  DEFAULT_COMMAND_TIMEOUT_S,
+  DEFAULT_MAX_COMMANDS,
+  KILL_GRACE_MS,
+  type SchedulerOptions,
+} from "./scheduler.ts";
+export {
+  DoorSet,
+  oneTimeSequenceFiles,
+  type OtpRewrite,
+  type OtpText,
+  usesOneTimeSequences,
+} from "./door_set.ts";
+export { captureInterfaces, DEFAULT_INTERFACE, type InterfaceChoice } from "./interfaces.ts";
+export { type LogTargets, logTargets } from "./log_targets.ts";
+export { EVICTION_LOG_INTERVAL_MS, EvictionReport } from "./evictions.ts";
+export { HostNames, MAX_LOOKUPS_PER_SECOND, MAX_NAMES, MAX_PENDING_LOOKUPS } from "./host_names.ts";
 export {
   captureDropMessage,
   captureTotalsMessage,
@@ -16,3 +56,16 @@ export { type DoorCommands, doorCommands, MAX_COMMAND_BYTES, substituteIp } from
 export { DueQueue } from "./due_queue.ts";
 export { execPrefixed, plainArgv, STANDBY_ARGS, standbyLine } from "./standby.ts";
 export { HelperLoad, type HelperLoadOptions, type HelperPolicy } from "./helper_load.ts";
+export {
+  decodeJournal,
+  encodeJournal,
+  encodeJournalHeader,
+  encodeJournalOp,
+  JOURNAL_FORMAT,
+  JOURNAL_VERSION,
+  type JournalDecode,
+  type JournalEntry,
+  journalFileName,
+  type JournalOp,
+  partitionDue,
+} from "./journal.ts";

@@ -1,12 +1,13 @@
 /**
- * Commands that are one program with plain words start without a shell (cli/serve/actions.ts
- * `startProgram`): the program sees what `sh -c` would have given it (argv, environment, working directory,
- * descriptors, signal state, process group), anything it cannot start goes to the shell, and the
- * {@linkcode CommandRunner} uses it before the standby shell.
+ * Commands that are one program with plain words start without a shell (cli/serve/program.ts
+ * `startProgram`, the `direct-spawn` tweak): the program sees what `sh -c` would have given it (argv,
+ * environment, working directory, descriptors, signal state, process group), anything it cannot start goes
+ * to the shell, and the launcher uses it when no standby shell waits.
  */
 import assert from "node:assert/strict";
-import { parseConfig } from "../../core/config/mod.ts";
-import { CommandRunner, startProgram } from "../../cli/serve/actions.ts";
+import { startProgram } from "../../cli/serve/program.ts";
+import { createLauncher } from "../../cli/serve/launcher.ts";
+import { commandPath } from "./_commands.ts";
 import { captureServeLog } from "./_serve_log.ts";
 import { type ExitStatus, kill, SIGNAL, spawn } from "../../ffi/mod.ts";
 import { poll } from "../e2e/_netns.ts";
@@ -120,24 +121,24 @@ Deno.test("startProgram() leaves shell syntax, missing programs and scripts with
   });
 });
 
-Deno.test("CommandRunner: the standby shell takes the first command, the next plain one in the same tick starts directly", async () => {
+Deno.test("launcher: the standby shell takes the first command, the next plain one in the same tick starts directly", async () => {
   const { log, out } = captureServeLog();
-  const parsed = parseConfig(
+  const launcher = createLauncher({ standby: true, pinShell: true, directSpawn: true });
+  const runner = commandPath(
     `[d]\nsequence = 7000\ncmd_timeout = 0\nstart_command = sleep 29.%IP%\n` +
       `stop_command = knocktool-no-such-program-7 %IP%\n`,
+    { log, launcher },
   );
-  const door = parsed.config.doors[0]!;
-  const runner = new CommandRunner(log, { clock: "live", dryRun: false, standby: true });
   // (Shells of earlier tests that are still ending are not this runner's.)
   const earlier = new Set(standbyShellsOf(Deno.pid));
-  runner.warm();
+  launcher.warm();
   const waiting = () => standbyShellsOf(Deno.pid).filter((pid) => !earlier.has(pid));
   // (Its command line shows in /proc a moment after posix_spawn has returned: the exec is finishing.)
   assert.ok(await poll(() => waiting().length === 1, 3000, 2), "a shell waits");
   const [shell] = waiting();
   assert.ok(shell !== undefined);
-  runner.open(door, "5", 4, Date.now());
-  runner.open(door, "6", 4, Date.now());
+  runner.open("d", "5");
+  runner.open("d", "6");
   assert.ok(out.some((l) => l.includes("d: running command: sleep 29.6")), "handed over synchronously");
   const sleep = (arg: string) =>
     processes().find((p) => p.cmdline === `sleep\x00${arg}\x00` && p.ppid === Deno.pid)?.pid;
@@ -150,7 +151,7 @@ Deno.test("CommandRunner: the standby shell takes the first command, the next pl
   // reports "not found" as status 127.
   kill(-shell, SIGNAL.SIGKILL);
   kill(-second, SIGNAL.SIGKILL);
-  await runner.flush(5000);
+  await runner.shutdown(5000);
   assert.equal(out.filter((l) => l.includes("d: command returned non-zero status code (137)")).length, 2);
   assert.equal(out.filter((l) => l.includes("d: command returned non-zero status code (127)")).length, 2);
   assert.ok(out.some((l) => l.includes("d: running command: knocktool-no-such-program-7 6")));

@@ -4,8 +4,8 @@
  * used, the shell never outlives the daemon, and the {@linkcode CommandRunner} runs commands in it.
  */
 import assert from "node:assert/strict";
-import { parseConfig } from "../../core/config/mod.ts";
-import { CommandRunner } from "../../cli/serve/actions.ts";
+import { createLauncher } from "../../cli/serve/launcher.ts";
+import { commandPath } from "./_commands.ts";
 import { captureServeLog } from "./_serve_log.ts";
 import {
   NO_PLACEMENT,
@@ -399,25 +399,25 @@ Deno.test("a waiting standby shell ends with the daemon, even one killed with SI
   );
 });
 
-Deno.test("CommandRunner with standby: the command runs in the shell started ahead; flush() ends the next one", async () => {
+Deno.test("serve with a standby shell: the command runs in the shell started ahead; shutdown ends the next one", async () => {
   await withTempDir("kt-standby-", async (dir) => {
     const { log, out } = captureServeLog();
-    const parsed = parseConfig(
+    const launcher = createLauncher({ standby: true, pinShell: true, directSpawn: false });
+    const runner = commandPath(
       `[d]\nsequence = 7000\ncmd_timeout = 0\nstart_command = /bin/sh -c 'echo $$ > ${dir}/start'\n` +
         `stop_command = echo stop %IP% > ${dir}/stop\n`,
+      { log, launcher },
     );
-    const door = parsed.config.doors[0]!;
-    const runner = new CommandRunner(log, { clock: "live", dryRun: false, standby: true });
     // (Shells of earlier tests that are still ending are not this runner's.)
     const earlier = new Set(standbyShellsOf(Deno.pid));
     const waiting = () => standbyShellsOf(Deno.pid).filter((pid) => !earlier.has(pid));
     assert.deepEqual(waiting(), []);
-    runner.warm();
+    launcher.warm();
     // (Its command line shows in /proc a moment after posix_spawn has returned: the exec is finishing.)
     assert.ok(await poll(() => waiting().length === 1, 3000, 2), "a shell waits");
     const [shell] = waiting();
     assert.ok(shell !== undefined);
-    runner.open(door, "192.0.2.9", 4, Date.now());
+    runner.open("d", "192.0.2.9");
     // With a free slot the command is handed over before open() returns (no await in between: a long frame
     // batch under a flood does not delay it).
     assert.ok(out.some((l) => l.includes("d: running command: /bin/sh -c")), "handed over synchronously");
@@ -426,7 +426,7 @@ Deno.test("CommandRunner with standby: the command runs in the shell started ahe
     assert.equal((await readOr(`${dir}/start`)).trim(), String(shell));
     assert.ok(out.some((l) => l.includes(`d: running command: /bin/sh -c 'echo $$ > ${dir}/start'`)));
     assert.ok(await poll(() => waiting().length === 1 && waiting()[0] !== shell, 3000, 10), "refilled");
-    await runner.flush(5000);
-    assert.ok(await poll(() => waiting().length === 0, 3000, 10), "flush() ended the waiting shell");
+    await runner.shutdown(5000);
+    assert.ok(await poll(() => waiting().length === 0, 3000, 10), "shutdown ended the waiting shell");
   });
 });

@@ -1,0 +1,204 @@
+/**
+ * The live daemon: opens the captures and the journal, then drives the daemon core (core/serve/daemon.ts)
+ * with frames, timers, signals and address changes, carrying out its effects (./interpreter.ts). SIGHUP
+ * reloads; SIGTERM/SIGINT run every pending stop command and end the daemon.
+ *
+ * @module
+ */
+import type { Config } from "../../core/config/types.ts";
+import { captureInterfaces, ServeDaemon } from "../../core/serve/mod.ts";
+import { errorMessage } from "../../core/error_message.ts";
+import { CaptureOpenError, type LiveCapture } from "./capture.ts";
+import { loadConfig } from "./config.ts";
+import { EffectInterpreter, Ticker, untilIdle } from "./interpreter.ts";
+import { DEFAULT_STATE_DIR, type JournalRecord } from "./journal.ts";
+import { withOneTimeSequences } from "./load.ts";
+import type { Cancel, ServePlatform } from "./platform.ts";
+import {
+  daemonOptions,
+  DEFAULT_BUFFER_KIB,
+  EXIT_FAILURE,
+  loggingOptions,
+  type ServeSettings,
+} from "./settings.ts";
+
+/** How often the interfaces' addresses are re-read. */
+const ADDRESS_POLL_MS = 3000;
+/** How often the capture counters are read (kernel drops) and V8's helpers reconsidered. */
+const STATS_POLL_MS = 1000;
+/** Bound on running pending stop commands at shutdown. */
+const SHUTDOWN_TIMEOUT_MS = 15_000;
+
+/**
+ * Captures live until SIGTERM/SIGINT (or a capture error).
+ *
+ * @param settings The command line.
+ * @param config The config, loaded and checked.
+ * @param platform The runtime.
+ * @param onStarted Called once capture is active (daemon mode writes the pidfile there); it may return a
+ *   warning to log.
+ * @returns The exit status.
+ */
+export async function runLive(
+  settings: ServeSettings,
+  config: Config,
+  platform: ServePlatform,
+  onStarted?: () => string | undefined,
+): Promise<number> {
+  const { io } = platform;
+  const choice = captureInterfaces(settings.interfaces, config.options.interface?.value);
+  if (!choice.ok) {
+    io.stderr(`knocktool: ${choice.error}\n`);
+    return EXIT_FAILURE;
+  }
+  const logOptions = loggingOptions(settings, config, io);
+  const log = platform.openLog(logOptions);
+  const debug = (message: string) => log.debug(message, { event: "debug" }, platform.now());
+  for (const warning of choice.warnings) log.warning(warning, { event: "interfaces" }, platform.now());
+  const captures: LiveCapture[] = [];
+  const fail = (message: string): number => {
+    io.stderr(`knocktool: ${message}\n`);
+    for (const c of captures) c.close();
+    log.close();
+    return EXIT_FAILURE;
+  };
+  for (const name of choice.names) {
+    if (!platform.interfaceExists(name)) return fail(`no such interface: ${name}`);
+    try {
+      captures.push(platform.openLiveCapture(name, {
+        bufferBytes: (settings.bufferSize ?? DEFAULT_BUFFER_KIB) * 1024,
+        wake: settings.tuning.wake,
+        debug: (message) => log.debug(message, { event: "wake" }, platform.now()),
+      }));
+    } catch (error) {
+      return fail(error instanceof CaptureOpenError ? error.message : errorMessage(error));
+    }
+  }
+  // Pending stop commands are journaled (not in dry runs: nothing runs there).
+  const opened = settings.dryRun
+    ? undefined
+    : platform.openJournal(settings.stateDir ?? DEFAULT_STATE_DIR, settings.configPath, log);
+  if (opened !== undefined && !opened.ok) return fail(opened.error);
+  const journal = opened?.journal;
+  const records = new Map<number, JournalRecord>();
+  opened?.entries.forEach((record, i) => records.set(i + 1, record));
+
+  const daemon = new ServeDaemon(daemonOptions(settings, true));
+  const launcher = platform.launcher({
+    standby: settings.tuning.standby && !settings.dryRun,
+    pinShell: settings.tuning["pin-shell"],
+    directSpawn: settings.tuning["direct-spawn"],
+  });
+  const interpreter = new EffectInterpreter({
+    daemon,
+    platform,
+    log,
+    logOptions,
+    launcher,
+    journal,
+    journalRecords: records,
+    captures,
+    clock: () => platform.now(),
+    autoFlush: true,
+    onInput: () => ticker.schedule(),
+  });
+  const ticker = new Ticker(daemon, platform, (now) => interpreter.feed((d) => d.tick(now)));
+
+  const helpers = settings.tuning["idle-helpers"] ? platform.idleHelpers(debug) : undefined;
+  let stop: (code: number) => void = () => {};
+  const stopped = new Promise<number>((resolve) => stop = resolve);
+  const reload = () => {
+    const loaded = loadConfig(settings.configPath, io);
+    const result = loaded.ok
+      ? { ok: true as const, ...withOneTimeSequences(loaded.config, platform) }
+      : loaded;
+    interpreter.feed((d) => d.reload(settings.configPath, result, platform.now()));
+  };
+  const cancels: Cancel[] = [
+    platform.onSignal("SIGTERM", () => stop(0)),
+    platform.onSignal("SIGINT", () => stop(0)),
+    platform.onSignal("SIGHUP", reload),
+    platform.every(ADDRESS_POLL_MS, () => {
+      captures.forEach((c, i) => {
+        const addresses = platform.interfaceAddresses(c.name, settings.onlyIPv4);
+        interpreter.feed((d) => d.addresses(i, addresses, platform.now()));
+      });
+    }),
+    platform.every(STATS_POLL_MS, () => {
+      captures.forEach((c, i) => {
+        const counters = c.counters();
+        if (counters !== undefined) interpreter.feed((d) => d.captureStats(i, counters, platform.now()));
+      });
+      helpers?.second();
+    }),
+  ];
+
+  interpreter.feed((d) =>
+    d.start({
+      ...withOneTimeSequences(config, platform),
+      captures: captures.map((c) => ({
+        name: c.name,
+        linktype: c.linktype,
+        addresses: platform.interfaceAddresses(c.name, settings.onlyIPv4),
+      })),
+      journal: [...records].map(([id, r]) => ({
+        id,
+        door: r.door,
+        src: r.src,
+        command: r.command,
+        dueMs: r.dueMs,
+      })),
+    }, platform.now())
+  );
+  interpreter.flushDeferred(); // the filters are in place before the first packet is read
+  const abort = new AbortController();
+  const loops = captures.map((c, i) =>
+    c.loop((timeMs, bytes) => {
+      helpers?.frame();
+      const effects = daemon.frame(i, bytes, timeMs);
+      if (effects.length > 0) interpreter.apply(effects);
+      ticker.schedule();
+    }, abort.signal).catch((error) => {
+      log.error(
+        `pcap: ${c.name}: ${errorMessage(error)}`,
+        { event: "capture-error", iface: c.name },
+        platform.now(),
+      );
+      stop(EXIT_FAILURE);
+    })
+  );
+  launcher.warm();
+  const warning = onStarted?.();
+  if (warning !== undefined) log.warning(warning, { event: "warning" }, platform.now());
+
+  const code = await stopped;
+  abort.abort();
+  await Promise.allSettled(loops);
+  for (const cancel of cancels) cancel();
+  ticker.stop(); // shutdown runs the stops itself
+  captures.forEach((c, i) => {
+    const counters = c.counters();
+    if (counters === undefined) return;
+    interpreter.feed((d) => d.captureStats(i, counters, platform.now()));
+    interpreter.feed((d) => d.captureTotals(i, counters, platform.now()));
+  });
+  interpreter.feed((d) => d.shutdown(platform.now()));
+  await bounded(platform, SHUTDOWN_TIMEOUT_MS, untilIdle(daemon, interpreter));
+  await bounded(platform, SHUTDOWN_TIMEOUT_MS, launcher.close());
+  if (journal !== undefined) await bounded(platform, SHUTDOWN_TIMEOUT_MS, journal.close());
+  interpreter.feed((d) => d.stopped(platform.now()));
+  for (const c of captures) c.close();
+  log.close();
+  return code;
+}
+
+/** Waits for `promise` at most `ms`. */
+async function bounded(platform: ServePlatform, ms: number, promise: Promise<unknown>): Promise<void> {
+  let cancel: Cancel | undefined;
+  const deadline = new Promise<void>((resolve) => cancel = platform.after(ms, resolve));
+  try {
+    await Promise.race([promise, deadline]);
+  } finally {
+    cancel?.();
+  }
+}

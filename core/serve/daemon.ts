@@ -1,0 +1,448 @@
+/**
+ * The serve daemon as a pure state machine: the knockd-compatible daemon's whole logic with every input a
+ * method call and every output an {@linkcode Effect} value. The packet path is one straight line:
+ *
+ * ```text
+ * capture (ffi/) ──frame bytes──▶ decodeFrame (core/decode) ──Knock──▶ KnockEngine.observe (core/engine)
+ *   ──events──▶ ServeDaemon: log lines, openings ──▶ CommandScheduler, DoorSet ──▶ Effect[] ──▶ cli/serve
+ * ```
+ *
+ * Inputs: frames with their capture time ({@linkcode ServeDaemon.frame}), the passing of time
+ * ({@linkcode ServeDaemon.tick}), interface addresses, capture counters, reloads, one-time-sequence file
+ * rewrites, command exits and overruns, journal durability, resolved host names, shutdown and the end of a
+ * replayed capture. Outputs: log entries, capture filters, commands, journal changes, one-time-sequence
+ * rewrites, log sink changes, host name lookups; and {@linkcode ServeDaemon.nextDeadline}, when to call
+ * `tick` next. A live daemon and a `--read` replay are the same daemon: live, times are the wall clock;
+ * in a replay, capture time (the interpreter then waits for each command before the next packet, so a
+ * command takes no capture time).
+ *
+ * @module
+ */
+import type { Config } from "../config/types.ts";
+import { decodeFrame } from "../decode/mod.ts";
+import { createEngine, type EngineEvent, type KnockEngine } from "../engine/mod.ts";
+import type { FilterAddresses } from "../filter/mod.ts";
+import { type CaptureInfo, CaptureSet } from "./captures.ts";
+import type { Knock } from "../knock.ts";
+import { DoorSet, type OtpRewrite, type OtpText } from "./door_set.ts";
+import { type CommandOutcome, type Effect, NO_EFFECTS } from "./effects.ts";
+import { captureInterfaces } from "./interfaces.ts";
+import type { JournalEntry } from "./journal.ts";
+import { type LogTargets, logTargets } from "./log_targets.ts";
+import {
+  captureDropMessage,
+  captureTotalsMessage,
+  eventMessage,
+  type LogEntry,
+  type LogFields,
+} from "./messages.ts";
+import { EvictionReport } from "./evictions.ts";
+import { HostNames } from "./host_names.ts";
+import { CommandScheduler } from "./scheduler.ts";
+
+/** What the daemon was asked to do (from the command line). */
+export interface DaemonOptions {
+  /** knockd's `-4`: IPv6 is ignored. */
+  readonly onlyIPv4: boolean;
+  /** `-D`. */
+  readonly debug: boolean;
+  /** `-v`. */
+  readonly verbose: boolean;
+  /** `-g`: overrides `LogFile`. */
+  readonly logFile?: string | undefined;
+  /** `-i`: overrides `Interface` (only compared on reloads: the interpreter opened the captures). */
+  readonly interfaces?: string | undefined;
+  /** `--max-attempts`. */
+  readonly maxAttempts?: number | undefined;
+  /** `--command-timeout`, in ms. */
+  readonly commandTimeoutMs?: number | undefined;
+  /** `--max-commands`. */
+  readonly maxCommands?: number | undefined;
+  /** `--dry-run`: commands are logged, not run. */
+  readonly dryRun: boolean;
+  /** Journal pending stop commands (live, not dry runs). */
+  readonly journal: boolean;
+  /** Log `starting up` and `shutting down` (live). */
+  readonly announce: boolean;
+  /** `-l`: show sources with their host names once resolved. */
+  readonly lookup?: boolean | undefined;
+}
+
+/** A config ready to run: the parsed config and its one-time-sequences files. */
+export interface DaemonConfig {
+  readonly config: Config;
+  readonly otp: ReadonlyMap<string, OtpText>;
+}
+
+/** What {@linkcode ServeDaemon.start} needs. */
+export interface DaemonStart extends DaemonConfig {
+  readonly captures: readonly CaptureInfo[];
+  /** The stop commands a previous daemon left in the journal, each with a distinct positive id. */
+  readonly journal?: readonly (JournalEntry & { readonly id: number })[];
+}
+
+/** A reload's outcome: a config ready to run, or the lines saying why the file was refused. */
+export type ReloadResult = ({ readonly ok: true } & DaemonConfig) | {
+  readonly ok: false;
+  readonly lines: readonly string[];
+};
+
+/** The serve daemon's state machine. */
+export class ServeDaemon {
+  readonly #options: DaemonOptions;
+  #config: Config | undefined;
+  #targets: LogTargets;
+  readonly #doors = new DoorSet();
+  readonly #scheduler: CommandScheduler;
+  #engine: KnockEngine | undefined;
+  #captures = new CaptureSet([]);
+  readonly #evictions = new EvictionReport();
+  readonly #names: HostNames | undefined;
+  /** Effects of the input being handled (allocated only when there is one). */
+  #out: Effect[] | undefined;
+
+  constructor(options: DaemonOptions) {
+    this.#options = options;
+    this.#targets = logTargets(options, undefined);
+    this.#scheduler = new CommandScheduler({
+      maxCommands: options.maxCommands,
+      commandTimeoutMs: options.commandTimeoutMs,
+      dryRun: options.dryRun,
+      journal: options.journal,
+    });
+    this.#names = options.lookup === true ? new HostNames() : undefined;
+  }
+
+  /** Whether no command runs, waits or is pending (after `shutdown` or `endOfCapture`: the daemon is done). */
+  get idle(): boolean {
+    return this.#scheduler.idle;
+  }
+
+  /** Stop commands not yet run. */
+  get pendingStops(): number {
+    return this.#scheduler.pending;
+  }
+
+  /** When {@linkcode tick} is due next (`Infinity`: nothing is waiting for time to pass). */
+  nextDeadline(): number {
+    const next = Math.min(this.#engine?.nextDeadline() ?? Infinity, this.#scheduler.nextDeadline);
+    return Math.min(next, this.#evictions.nextDeadline);
+  }
+
+  /**
+   * Starts the daemon: loads the doors, installs the filters, logs `starting up` (live) and takes over the
+   * journal's stops.
+   */
+  start(input: DaemonStart, now: number): readonly Effect[] {
+    this.#captures = new CaptureSet(input.captures);
+    this.#setConfig(input, now);
+    if (this.#targets.debug) {
+      for (const a of this.#captures.localAddresses) this.#debug(`local IP: ${a}`, now);
+    }
+    if (this.#options.announce) {
+      this.#log({
+        level: "info",
+        message: `starting up, listening on ${this.#captures.names.join(",")}`,
+        fields: { event: "start" },
+      }, now);
+    }
+    if (input.journal !== undefined && input.journal.length > 0) {
+      this.#scheduler.resume(input.journal, now, this.#effects());
+    }
+    return this.#take();
+  }
+
+  /**
+   * A captured frame.
+   *
+   * @param capture Index of the capture it came from.
+   * @param bytes The frame (only read during the call).
+   * @param timeMs Its capture time.
+   */
+  frame(capture: number, bytes: Uint8Array, timeMs: number): readonly Effect[] {
+    if (timeMs >= this.#scheduler.nextDeadline) this.#scheduler.tick(timeMs, this.#effects());
+    const c = this.#captures.get(capture);
+    if (c === undefined) return this.#take();
+    const result = decodeFrame(c.linktype, bytes, timeMs);
+    if (!result.ok) {
+      if (this.#targets.debug) this.#debug(`ignored frame: ${result.reason}`, timeMs, "frame");
+      return this.#take();
+    }
+    this.#knock(result.knock, bytes.length, timeMs);
+    return this.#take();
+  }
+
+  /** A decoded packet (what {@linkcode frame} does after decoding). */
+  knock(knock: Knock, now: number): readonly Effect[] {
+    if (now >= this.#scheduler.nextDeadline) this.#scheduler.tick(now, this.#effects());
+    this.#knock(knock, undefined, now);
+    return this.#take();
+  }
+
+  #knock(knock: Knock, length: number | undefined, now: number): void {
+    if (knock.family === 6 && this.#options.onlyIPv4) return;
+    if (this.#targets.debug) {
+      const size = length === undefined ? "" : ` ${length} bytes`;
+      this.#debug(
+        `${knock.protocol}: ${knock.src}:${knock.sport} -> ${knock.dst}:${knock.dport}${size}`,
+        now,
+        "packet",
+      );
+    }
+    const events = this.#engine!.observe(knock, now);
+    if (events.length > 0) this.#handle(events, now);
+  }
+
+  /** Time passed: due stop commands run, attempts time out, evictions are reported. */
+  tick(now: number): readonly Effect[] {
+    this.#scheduler.tick(now, this.#effects());
+    if (this.#engine !== undefined) this.#handle(this.#engine.tick(now), now);
+    this.#logEvictions(now, false);
+    return this.#take();
+  }
+
+  /** A capture's addresses as read now; a change is logged and rebuilds the filters. */
+  addresses(capture: number, addresses: FilterAddresses, now: number): readonly Effect[] {
+    const c = this.#captures.get(capture);
+    if (c === undefined || !this.#captures.setAddresses(capture, addresses)) return NO_EFFECTS;
+    const list = [...addresses.v4, ...addresses.v6].join(" ") || "none";
+    this.#log({
+      level: "info",
+      message: `addresses of ${c.name} changed: ${list}`,
+      fields: { event: "addresses", iface: c.name },
+    }, now);
+    this.#rebuildFilters(now);
+    return this.#take();
+  }
+
+  /** A capture's counters (about once a second, and at shutdown): new kernel drops are a warning. */
+  captureStats(
+    capture: number,
+    stats: { readonly received: number; readonly dropped: number },
+    now: number,
+  ): readonly Effect[] {
+    const c = this.#captures.get(capture);
+    const count = this.#captures.newDrops(capture, stats.dropped);
+    if (c === undefined || count === undefined) return NO_EFFECTS;
+    this.#log(captureDropMessage(c.name, count, stats.dropped), now);
+    return this.#take();
+  }
+
+  /** A capture's totals at shutdown. */
+  captureTotals(
+    capture: number,
+    stats: { readonly received: number; readonly dropped: number },
+    now: number,
+  ): readonly Effect[] {
+    const c = this.#captures.get(capture);
+    if (c === undefined) return NO_EFFECTS;
+    this.#log(captureTotalsMessage(c.name, stats.received, stats.dropped), now);
+    return this.#take();
+  }
+
+  /** Installing capture `capture`'s filter failed: logged, and tried again at the next rebuild. */
+  filterFailed(capture: number, reason: string, now: number): readonly Effect[] {
+    this.#captures.filterFailed(capture);
+    this.#log({ level: "error", message: `pcap_compile: ${reason}`, fields: { event: "filter-error" } }, now);
+    return this.#take();
+  }
+
+  /** SIGHUP: the config as re-read (or why it was refused: then the old one keeps running). */
+  reload(path: string, result: ReloadResult, now: number): readonly Effect[] {
+    this.#log(
+      { level: "info", message: `re-reading config file: ${path}`, fields: { event: "reload" } },
+      now,
+    );
+    if (!result.ok) {
+      for (const line of result.lines) {
+        this.#log({ level: "error", message: line, fields: { event: "reload-error" } }, now);
+      }
+      this.#log({
+        level: "error",
+        message: `could not reload ${path}: keeping the old configuration`,
+        fields: { event: "reload-error" },
+      }, now);
+      return this.#take();
+    }
+    const before = this.#interfaceNames(this.#config);
+    this.#setConfig(result, now);
+    this.#effects().push({
+      type: "log-config",
+      logFile: this.#targets.logFile,
+      syslog: this.#targets.syslog,
+    });
+    const after = this.#interfaceNames(this.#config);
+    if (after !== before) {
+      this.#log({
+        level: "warning",
+        message: `Interface changed to ${after}: restart to capture there (still on ${before})`,
+        fields: { event: "reload-warning" },
+      }, now);
+    }
+    return this.#take();
+  }
+
+  /** A one-time door's file was rewritten after its opening (or could not be). */
+  otpRewritten(door: number, result: OtpRewrite, now: number): readonly Effect[] {
+    const entry = this.#doors.rewritten(door, result);
+    if (entry === undefined) return NO_EFFECTS;
+    this.#log(entry, now);
+    this.#applyDoors(now);
+    return this.#take();
+  }
+
+  /** A command ended. */
+  commandExited(id: number, outcome: CommandOutcome, now: number): readonly Effect[] {
+    this.#scheduler.exited(id, outcome, now, this.#effects());
+    return this.#take();
+  }
+
+  /** A command runs past the command timeout; the interpreter is killing it. */
+  commandOverdue(id: number, now: number): readonly Effect[] {
+    this.#scheduler.overdue(id, now, this.#effects());
+    return this.#take();
+  }
+
+  /** Stop `id`'s journal entry is durable (or failed to be written, which the interpreter logged). */
+  journalDurable(id: number, now: number): readonly Effect[] {
+    this.#scheduler.journalDurable(id, now, this.#effects());
+    return this.#take();
+  }
+
+  /** `-l`: a source's host name, or `undefined` when it has none. */
+  resolved(address: string, name: string | undefined, _now: number): readonly Effect[] {
+    this.#names?.resolved(address, name);
+    return NO_EFFECTS;
+  }
+
+  /** SIGTERM/SIGINT: the evictions not yet reported; every pending stop command runs now or after its start. */
+  shutdown(now: number): readonly Effect[] {
+    this.#logEvictions(now, true);
+    this.#scheduler.shutdown(now, this.#effects());
+    return this.#take();
+  }
+
+  /** The end of a replayed capture: the evictions not yet reported; every pending stop command runs. */
+  endOfCapture(now: number): readonly Effect[] {
+    this.#logEvictions(now, true);
+    this.#scheduler.endOfCapture(this.#effects());
+    return this.#take();
+  }
+
+  /** The very end (live): `shutting down`. */
+  stopped(now: number): readonly Effect[] {
+    if (this.#options.announce) {
+      this.#log({ level: "info", message: "shutting down", fields: { event: "stop" } }, now);
+    }
+    return this.#take();
+  }
+
+  /** The engine's counters (for tests and benchmarks). */
+  engineStats(): ReturnType<KnockEngine["stats"]> | undefined {
+    return this.#engine?.stats();
+  }
+
+  #interfaceNames(config: Config | undefined): string {
+    const choice = captureInterfaces(this.#options.interfaces, config?.options.interface?.value);
+    return choice.ok ? choice.names.join(",") : "";
+  }
+
+  #setConfig(input: DaemonConfig, now: number): void {
+    this.#config = input.config;
+    this.#targets = logTargets(this.#options, input.config);
+    for (const entry of this.#doors.load(input.config, input.otp)) this.#log(entry, now);
+    this.#applyDoors(now);
+  }
+
+  /** Gives the engine and the filters the enabled doors. */
+  #applyDoors(now: number): void {
+    const active = this.#doors.active();
+    if (this.#engine === undefined) {
+      const maxAttempts = this.#options.maxAttempts;
+      this.#engine = createEngine(active, {
+        ...(maxAttempts === undefined ? {} : { maxAttempts }),
+        isLocal: (dst) => this.#captures.isLocal(dst),
+      });
+    } else {
+      const events = this.#engine.replaceDoors(active);
+      if (events.length > 0) this.#handle(events, now);
+    }
+    this.#rebuildFilters(now, active);
+  }
+
+  #rebuildFilters(now: number, active = this.#doors.active()): void {
+    for (const change of this.#captures.filters(active, this.#options.onlyIPv4)) {
+      this.#effects().push({ type: "filter", capture: change.capture, expression: change.expression });
+      if (!this.#targets.debug) continue;
+      for (const d of change.doors) {
+        this.#debug(
+          d.expression === undefined
+            ? `no pcap expression for door '${d.name}' on ${change.name}: ${d.skipped ?? ""}`
+            : `adding pcap expression for door '${d.name}' on ${change.name}: ${d.expression}`,
+          now,
+        );
+      }
+    }
+  }
+
+  /** Engine events: log lines, openings, evictions. */
+  #handle(events: readonly EngineEvent[], now: number): void {
+    const info = this.#targets.info;
+    let rotated = false;
+    for (const event of events) {
+      if (event.type === "evicted") {
+        this.#evictions.add(event.src, event.name);
+        continue;
+      }
+      if (info) {
+        const entry = eventMessage(event, this.#names?.nameOf(event.src));
+        if (entry !== undefined && (entry.level !== "debug" || this.#targets.debug)) {
+          this.#log(entry, event.timeMs);
+        }
+      }
+      if (this.#names !== undefined && event.type === "stage" && event.stage === 1) {
+        const address = this.#names.wanted(event.src, now);
+        if (address !== undefined) this.#effects().push({ type: "lookup", address });
+      }
+      if (event.type !== "open") continue;
+      const found = this.#doors.byEngineIndex(event.door);
+      if (found === undefined) continue;
+      this.#scheduler.open(found.door, event.src, event.family, event.timeMs, this.#effects());
+      const otp = this.#doors.opened(found.index);
+      if (otp !== undefined) {
+        this.#effects().push({ type: "otp", door: found.index, path: otp.path, line: otp.line });
+        rotated = true;
+      }
+    }
+    // A used one-time sequence is not accepted from the next packet on.
+    if (rotated) this.#applyDoors(now);
+    this.#logEvictions(now, false);
+  }
+
+  #logEvictions(now: number, force: boolean): void {
+    const entry = this.#evictions.take(now, this.#engine?.stats().maxAttempts ?? 0, force);
+    if (entry !== undefined) this.#log(entry, now);
+  }
+
+  #debug(message: string, now: number, event = "debug"): void {
+    this.#log({ level: "debug", message, fields: { event } as LogFields }, now);
+  }
+
+  #log(entry: LogEntry, timeMs: number): void {
+    if (entry.level === "debug" ? !this.#targets.debug : entry.level === "info" && !this.#targets.info) {
+      return;
+    }
+    this.#effects().push({ type: "log", entry, timeMs });
+  }
+
+  #effects(): Effect[] {
+    return this.#out ??= [];
+  }
+
+  #take(): readonly Effect[] {
+    const out = this.#out;
+    if (out === undefined) return NO_EFFECTS;
+    this.#out = undefined;
+    return out;
+  }
+}
