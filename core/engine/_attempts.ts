@@ -16,6 +16,8 @@ export interface Attempt {
   /** Steps matched so far (1 … length − 1 while in the table). */
   stage: number;
   readonly startMs: number;
+  /** When the last step was counted (a new packet to it soon after is a client's repeat). */
+  countedMs: number;
   readonly deadlineMs: number;
   /** Creation order, for evicting the oldest attempt. */
   readonly serial: number;
@@ -77,6 +79,7 @@ export class AttemptTable {
       matcher: m,
       stage: 1,
       startMs: now,
+      countedMs: now,
       deadlineMs: now + m.windowMs,
       serial: this.#serial++,
       seen,

@@ -74,6 +74,7 @@ export class KnockEngine {
     evicted: 0,
     dropped: 0,
     retransmissions: 0,
+    repeats: 0,
     flagMismatches: 0,
   };
 
@@ -146,7 +147,7 @@ export class KnockEngine {
       attempt = attempt.next;
       const m = current.matcher;
       if (!reaches(m)) continue;
-      switch (verdict(current, knock, key, strictPacket)) {
+      switch (verdict(current, knock, key, strictPacket, now)) {
         case "flags":
           this.#counters.flagMismatches++;
           (touched ??= []).push(m.index);
@@ -168,6 +169,18 @@ export class KnockEngine {
         case "step":
           (touched ??= []).push(m.index);
           this.#step(current, knock, now, events);
+          break;
+        case "repeat":
+          this.#counters.repeats++;
+          (touched ??= []).push(m.index);
+          events.push({
+            ...this.#base(current, now),
+            type: "repeat",
+            stage: current.stage,
+            step: { protocol: knock.protocol, port: knock.dport },
+            sport: knock.sport,
+            sinceMs: now - current.countedMs,
+          });
           break;
         case "wrong":
           // The attempt fails. The door stays eligible below, so a knock on its first port starts it afresh.
@@ -343,6 +356,7 @@ export class KnockEngine {
 
   #step(attempt: Attempt, knock: Knock, now: number, events: EngineEvent[]): void {
     attempt.stage++;
+    attempt.countedMs = now;
     this.#counters.stages++;
     const base = this.#base(attempt, now);
     events.push({ ...base, type: "stage", stage: attempt.stage, of: attempt.matcher.keys.length });
