@@ -64,3 +64,26 @@ export function compileDoor(door: Door, index: number): DoorMatcher {
 export function flagsMatch(door: DoorMatcher, flags: number): boolean {
   return (flags & door.mustSet) === door.mustSet && (flags & door.mustClear) === 0;
 }
+
+/**
+ * Which old doors survive a reload: each old door maps (by its index) to the new door with the same
+ * fingerprint, the k-th such door in the old list to the k-th in the new one. Doors without a match are
+ * absent from the map.
+ */
+export function survivors(
+  old: readonly DoorMatcher[],
+  next: readonly DoorMatcher[],
+): Map<number, DoorMatcher> {
+  const pool = new Map<string, DoorMatcher[]>();
+  for (const m of next) {
+    const list = pool.get(m.fingerprint);
+    if (list === undefined) pool.set(m.fingerprint, [m]);
+    else list.push(m);
+  }
+  const mapping = new Map<number, DoorMatcher>();
+  for (const m of old) {
+    const replacement = pool.get(m.fingerprint)?.shift();
+    if (replacement !== undefined) mapping.set(m.index, replacement);
+  }
+  return mapping;
+}

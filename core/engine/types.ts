@@ -84,6 +84,33 @@ export interface RetransmissionEvent extends EventBase {
   readonly sport: number;
 }
 
+/**
+ * A new packet (another source port or sequence number) to the step the attempt counted last, less than
+ * {@linkcode REPEAT_WINDOW_MS} after it, where the sequence's next step is another one: a client's retry
+ * (nmap's second probe to a port that did not answer, a client reconnecting), ignored. Strict doors fail
+ * the attempt instead.
+ */
+export interface RepeatEvent extends EventBase {
+  readonly type: "repeat";
+  /** Steps matched so far (unchanged). */
+  readonly stage: number;
+  /** The step repeated: the last one counted. */
+  readonly step: KnockTarget;
+  /** Source port of the repeat (0 for UDP without one). */
+  readonly sport: number;
+  /** Milliseconds since the knock that counted the step. */
+  readonly sinceMs: number;
+}
+
+/**
+ * How long after a step was counted a new packet to that same step is taken for a client's retry and
+ * ignored ({@linkcode RepeatEvent}), unless the next step is that port again: 2000 ms. It covers nmap's
+ * second probe to a silent port (its probe timeout starts at 1 s and falls to 100 ms on a LAN; 1.25 s at
+ * most with `-T4`), hping3's one-second default interval and a client reconnecting after a one-second
+ * connect timeout, and stays short of a person deliberately starting over (which restarts the window).
+ */
+export const REPEAT_WINDOW_MS = 2000;
+
 /** The attempt table was full; the oldest attempt was dropped to make room. */
 export interface EvictedEvent extends EventBase {
   readonly type: "evicted";
@@ -120,6 +147,7 @@ export type EngineEvent =
   | TimeoutEvent
   | FailEvent
   | RetransmissionEvent
+  | RepeatEvent
   | EvictedEvent
   | DroppedEvent
   | CooldownEvent;
@@ -194,6 +222,8 @@ export interface EngineStats {
   readonly dropped: number;
   /** TCP knocks ignored as retransmissions. */
   readonly retransmissions: number;
+  /** Knocks ignored as a client's repeat of the step just counted ({@linkcode RepeatEvent}). */
+  readonly repeats: number;
   /** TCP knocks ignored by an attempt because their flags did not match its door. */
   readonly flagMismatches: number;
 }

@@ -35,6 +35,8 @@ function step(target: KnockTarget): string {
  * - `fail` → `<ip>: <door>: sequence failed at stage N: expected 7000/tcp, got 9000/tcp` (N = steps
  *   matched, as in the timeout line);
  * - `retransmission` → `<ip>: <door>: retransmission ignored at stage N (port 8000/tcp)`;
+ * - `repeat` → `<ip>: <door>: repeat of 8000/tcp ignored at stage N (100 ms after the counted knock)`
+ *   (whole milliseconds);
  * - `dropped` → `<ip>: <door>: attempt dropped by reload at stage N`;
  * - a strict door's `fail` → `<ip>: <door>: sequence failed at stage N: strict: unexpected packet to 1234/tcp`;
  * - `cooldown` → `<ip>: <door>: cooldown, not opening again for N s` (N rounded up to 0.1 s).
@@ -96,6 +98,20 @@ export function eventMessage(event: EngineEvent, name?: string): LogEntry | unde
           stage: event.stage,
           port: event.port,
           sport: event.sport,
+        },
+      };
+    case "repeat":
+      return {
+        level: "debug",
+        message: `${head}repeat of ${step(event.step)} ignored at stage ${event.stage} ` +
+          `(${Math.round(event.sinceMs)} ms after the counted knock)`,
+        fields: {
+          event: "repeat",
+          ...base,
+          stage: event.stage,
+          step: step(event.step),
+          sport: event.sport,
+          sinceMs: event.sinceMs,
         },
       };
     case "dropped":

@@ -179,11 +179,20 @@ const rows: Row[] = [
   },
   {
     name:
-      "§2.4 row 3 (deviation 3, knockd: fail): 7000 7000 8000 9000 opens, the second 7000 restarts the door",
+      "§2.4 row 3 (deviation 3, knockd: fail): 7000, 7000 2.5 s later, 8000 9000 opens, the second 7000 restarts the door",
+    doors: A,
+    packets: [{ port: "7000", at: 0 }, ...syns([7000, 8000, 9000], 2500)],
+    opens: [OPEN_A],
+    lines: ["10.0.0.2: A: sequence failed at stage 1: expected 8000/tcp, got 7000/tcp"],
+  },
+  {
+    name:
+      "§2.4 row 3 (deviation 7, knockd: fail): 7000 7000 8000 9000 100 ms apart opens, the second 7000 is a repeat",
     doors: A,
     packets: syns([7000, 7000, 8000, 9000]),
     opens: [OPEN_A],
-    lines: ["10.0.0.2: A: sequence failed at stage 1: expected 8000/tcp, got 7000/tcp"],
+    lines: ["10.0.0.2: A: Stage 1", "10.0.0.2: A: Stage 2"],
+    absent: ["10.0.0.2: A: sequence failed at stage 1: expected 8000/tcp, got 7000/tcp"],
   },
   {
     name: "§2.4 row 4 (deviation 2, knockd: B not started): 7000 4000/udp 8000 9000 fails A and starts B",
@@ -347,6 +356,27 @@ const rows: Row[] = [
     opens: [OPEN_A],
     lines: ["10.0.0.2: A: Stage 1", "10.0.0.2: A: Stage 2"],
     absent: ["10.0.0.2: A: sequence failed at stage 1: expected 8000/tcp, got 7000/tcp"],
+  },
+  {
+    name:
+      "deviation 7 (knockd: fail at stage 2): nmap -sS's two probes per port (new sport and seq, 100 ms apart)",
+    doors: A,
+    packets: [7000, 8000, 9000].flatMap((port, i) => [
+      { port: String(port), at: i * 400, sport: 40000 + i * 10, seq: 1000 + i },
+      { port: String(port), at: i * 400 + 100, sport: 40002 + i * 10, seq: 2000 + i },
+    ]),
+    opens: [OPEN_A],
+    absent: ["10.0.0.2: A: sequence failed at stage 2: expected 9000/tcp, got 8000/tcp"],
+  },
+  {
+    name: "deviation 7: a new packet to the port just counted 2 s or more after it is still a wrong knock",
+    doors: A,
+    packets: [{ port: "7000", at: 0 }, { port: "8000", at: 100 }, { port: "8000", at: 2100 }, {
+      port: "9000",
+      at: 2200,
+    }],
+    opens: [],
+    lines: ["10.0.0.2: A: sequence failed at stage 2: expected 9000/tcp, got 8000/tcp"],
   },
   {
     name: "issue 3 (knockd drops VLAN frames): 802.1Q-tagged knocks open",

@@ -105,7 +105,8 @@ export function knock(spec: KnockSpec): Knock {
  * An event in the text form knockd logs (plus our own lines), e.g.
  * `10.0.0.2: A: Stage 1`, `10.0.0.2: A: OPEN SESAME`,
  * `10.0.0.2: A: sequence timeout (stage 2)`,
- * `10.0.0.2: A: fail wrong-port (stage 1, expected 8000/tcp, got 9000/tcp)`.
+ * `10.0.0.2: A: fail wrong-port (stage 1, expected 8000/tcp, got 9000/tcp)`,
+ * `10.0.0.2: A: repeat ignored (stage 1, 7000/tcp after 100 ms)`.
  * The door index is shown as `A#1` when `withIndex` is set.
  */
 export function line(event: EngineEvent, withIndex = false): string {
@@ -121,6 +122,8 @@ export function line(event: EngineEvent, withIndex = false): string {
       return `${who}: fail ${event.reason} (stage ${event.stage}, expected ${event.expected.port}/${event.expected.protocol}, got ${event.got.port}/${event.got.protocol})`;
     case "retransmission":
       return `${who}: retransmission ignored (stage ${event.stage}, port ${event.port})`;
+    case "repeat":
+      return `${who}: repeat ignored (stage ${event.stage}, ${event.step.port}/${event.step.protocol} after ${event.sinceMs} ms)`;
     case "evicted":
       return `${who}: evicted (stage ${event.stage})`;
     case "dropped":

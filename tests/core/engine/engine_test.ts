@@ -8,6 +8,7 @@ import {
   DEFAULT_MAX_ATTEMPTS,
   type EngineEvent,
   KnockEngine,
+  REPEAT_WINDOW_MS,
 } from "../../../core/engine/mod.ts";
 import { ACK, door, knock, line, replay, RST, SYN, syns } from "./_helpers.ts";
 
@@ -238,13 +239,13 @@ Deno.test("retransmission: a repeated SYN (same sport and seq) of the previous s
   assert.equal(engine.stats().retransmissions, 3);
 });
 
-Deno.test("retransmission: a new connection to the previous port (another sport) is a wrong knock", () => {
+Deno.test("retransmission: a new connection to the previous port (another sport) after the repeat window is a wrong knock", () => {
   const engine = createEngine([A]);
   const out = replay(engine, [
     knock({ port: "7000", sport: 50001, seq: 111, at: 0 }),
     knock({ port: "8000", sport: 50002, seq: 222, at: 100 }),
-    knock({ port: "8000", sport: 50004, seq: 222, at: 200 }),
-    knock({ port: "9000", sport: 50003, seq: 333, at: 300 }),
+    knock({ port: "8000", sport: 50004, seq: 222, at: 100 + REPEAT_WINDOW_MS }),
+    knock({ port: "9000", sport: 50003, seq: 333, at: 200 + REPEAT_WINDOW_MS }),
   ]);
   assert.deepEqual(out, [
     "10.0.0.2: A: Stage 1",
@@ -253,13 +254,15 @@ Deno.test("retransmission: a new connection to the previous port (another sport)
   ]);
 });
 
-Deno.test("retransmission: same sport but another sequence number is a new packet, hence a wrong knock", () => {
+Deno.test("retransmission: same sport but another sequence number is a new packet (a repeat, then a wrong knock)", () => {
   const engine = createEngine([A]);
   const out = replay(engine, [
     knock({ port: "7000", sport: 50001, seq: 111, at: 0 }),
     knock({ port: "8000", sport: 50001, seq: 112, at: 100 }),
     knock({ port: "8000", sport: 50001, seq: 113, at: 200 }),
+    knock({ port: "8000", sport: 50001, seq: 114, at: 100 + REPEAT_WINDOW_MS }),
   ]);
+  assert.equal(out.at(-2), "10.0.0.2: A: repeat ignored (stage 2, 8000/tcp after 100 ms)");
   assert.equal(out.at(-1), "10.0.0.2: A: fail wrong-port (stage 2, expected 9000/tcp, got 8000/tcp)");
 });
 
@@ -450,6 +453,7 @@ Deno.test("stats() counts packets, starts, stages and sources", () => {
     evicted: 0,
     dropped: 0,
     retransmissions: 0,
+    repeats: 0,
     flagMismatches: 0,
   });
 });
@@ -477,15 +481,20 @@ Deno.test("events are plain data: a fail carries the reason, the expected step a
   });
 });
 
-Deno.test("UDP has no retransmission detection: a repeated datagram to the previous port is a wrong knock", () => {
+Deno.test("UDP has no retransmission detection: a datagram repeated after the repeat window is a wrong knock", () => {
   const U = door("U", { sequence: "4000:udp,4001:udp,4002:udp" });
   const engine = createEngine([U]);
   const out = replay(engine, [
     knock({ port: "4000:udp", sport: 5, at: 0 }),
     knock({ port: "4001:udp", sport: 5, at: 10 }),
-    knock({ port: "4001:udp", sport: 5, at: 20 }),
+    knock({ port: "4001:udp", sport: 5, at: 20 }), // the same datagram again, soon: a repeat
+    knock({ port: "4001:udp", sport: 5, at: 10 + REPEAT_WINDOW_MS }),
   ]);
-  assert.equal(out.at(-1), "10.0.0.2: U: fail wrong-port (stage 2, expected 4002/udp, got 4001/udp)");
+  assert.deepEqual(out.slice(-2), [
+    "10.0.0.2: U: repeat ignored (stage 2, 4001/udp after 10 ms)",
+    "10.0.0.2: U: fail wrong-port (stage 2, expected 4002/udp, got 4001/udp)",
+  ]);
+  assert.equal(engine.stats().retransmissions, 0);
 });
 
 Deno.test("a timeout sweep on observe happens even for an invisible packet", () => {

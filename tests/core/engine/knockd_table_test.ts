@@ -4,7 +4,7 @@
  * documented deviations change the result say so in the test name.
  */
 import assert from "node:assert/strict";
-import { createEngine } from "../../../core/engine/mod.ts";
+import { createEngine, REPEAT_WINDOW_MS } from "../../../core/engine/mod.ts";
 import { ACK, door, FIN, knock, replay, RST, SYN, syns } from "./_helpers.ts";
 
 const A = door("A", { sequence: "7000,8000,9000", tcpflags: "syn" });
@@ -34,13 +34,27 @@ Deno.test("§2.4 row 2: 7000 9000 8000 9000 fails, and the failure is reported w
 });
 
 Deno.test("§2.4 row 3 (deviation: a first-port knock restarts a failed door): 7000 7000 8000 9000 opens", () => {
-  // knockd: fail (the second 7000 invalidates and does not restart).
+  // knockd: fail (the second 7000 invalidates and does not restart). Here, when the second 7000 comes
+  // after the repeat window it fails the attempt and starts it afresh.
   const engine = createEngine([A]);
-  const out = replay(engine, syns([7000, 7000, 8000, 9000]));
+  const out = replay(engine, [
+    knock({ port: "7000", at: 0 }),
+    knock({ port: "7000", at: REPEAT_WINDOW_MS }),
+    knock({ port: "8000", at: REPEAT_WINDOW_MS + 100 }),
+    knock({ port: "9000", at: REPEAT_WINDOW_MS + 200 }),
+  ]);
   assert.deepEqual(out, [
     "10.0.0.2: A: Stage 1",
     "10.0.0.2: A: fail wrong-port (stage 1, expected 8000/tcp, got 7000/tcp)",
     "10.0.0.2: A: Stage 1",
+    "10.0.0.2: A: Stage 2",
+    "10.0.0.2: A: Stage 3",
+    OPEN,
+  ]);
+  // Within the window (as knockd's table was measured, 100 ms apart) the second 7000 is a client's repeat.
+  assert.deepEqual(replay(createEngine([A]), syns([7000, 7000, 8000, 9000])), [
+    "10.0.0.2: A: Stage 1",
+    "10.0.0.2: A: repeat ignored (stage 1, 7000/tcp after 100 ms)",
     "10.0.0.2: A: Stage 2",
     "10.0.0.2: A: Stage 3",
     OPEN,

@@ -42,6 +42,17 @@ Deno.test("eventMessage: knockd's texts for stage, open and timeout; ours for fa
       "10.0.0.2: openSSH: retransmission ignored at stage 1 (port 7000/tcp)",
     ],
     [
+      {
+        ...base,
+        type: "repeat",
+        stage: 1,
+        step: { protocol: "tcp", port: 7000 },
+        sport: 5557,
+        sinceMs: 100.4,
+      },
+      "10.0.0.2: openSSH: repeat of 7000/tcp ignored at stage 1 (100 ms after the counted knock)",
+    ],
+    [
       { ...base, type: "dropped", reason: "reload", stage: 2 },
       "10.0.0.2: openSSH: attempt dropped by reload at stage 2",
     ],

@@ -1,0 +1,48 @@
+/**
+ * Matching: what one attempt in progress does with a visible packet of its source addressed to its door.
+ * The engine acts on the verdict (count a step, fail, ignore and report).
+ *
+ * @module
+ */
+import type { Knock } from "../knock.ts";
+import { type Attempt, isRetransmission } from "./_attempts.ts";
+import { flagsMatch } from "./_door_matcher.ts";
+import { REPEAT_WINDOW_MS } from "./types.ts";
+
+/**
+ * - `flags`: a TCP packet whose flags the door does not accept; ignored (knockd's filter drops it).
+ * - `strict`: the same at a strict door for a new connection (SYN, ACK clear): the attempt fails.
+ * - `retransmission`: a TCP packet the attempt already counted (same ports and sequence number); ignored.
+ * - `step`: the next step of the sequence; counted.
+ * - `repeat`: a new packet to the step counted last, less than {@linkcode REPEAT_WINDOW_MS} after it (a
+ *   client's retry); ignored. Never at a strict door, where it is `wrong`.
+ * - `wrong`: any other knock; the attempt fails (`wrong-port` or `wrong-protocol`).
+ */
+export type Verdict = "flags" | "strict" | "retransmission" | "step" | "repeat" | "wrong";
+
+/**
+ * The verdict of `attempt` on `knock`, whose step key is `key`, at engine time `now`.
+ *
+ * @param strictPacket Whether the packet is one strict doors react to (a SYN without ACK, or UDP).
+ */
+export function verdict(
+  attempt: Attempt,
+  knock: Knock,
+  key: number,
+  strictPacket: boolean,
+  now: number,
+): Verdict {
+  const m = attempt.matcher;
+  const tcp = knock.protocol === "tcp";
+  if (tcp && !flagsMatch(m, knock.flags)) {
+    return strictPacket && m.strict && !isRetransmission(attempt, knock.dport, knock.sport, knock.seq)
+      ? "strict"
+      : "flags";
+  }
+  if (tcp && isRetransmission(attempt, knock.dport, knock.sport, knock.seq)) return "retransmission";
+  if (m.keys[attempt.stage] === key) return "step";
+  if (!m.strict && m.keys[attempt.stage - 1] === key && now - attempt.countedMs < REPEAT_WINDOW_MS) {
+    return "repeat";
+  }
+  return "wrong";
+}
