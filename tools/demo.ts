@@ -23,7 +23,7 @@ import {
   tcpProbe,
   type Topology,
   withTopology,
-} from "../tests/e2e/_netns.ts";
+} from "./netns/mod.ts";
 
 const PORT = 22;
 const CMD_TIMEOUT_S = 5;
