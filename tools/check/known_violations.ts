@@ -16,7 +16,7 @@ export const KNOWN_VIOLATIONS: readonly KnownViolation[] = [
   { rule: "file-size", file: "ffi/pcap.ts", why: "477 lines: the handle, offline files and compile checks" },
   { rule: "file-size", file: "ffi/spawn.ts", why: "479 lines: posix_spawn, pipes and wait statuses" },
 
-  // Cycles (the lint helper).
+  // Cycles (the lint helper untangles config and lint; the core/flags.ts part is nobody's yet).
   {
     rule: "module-cycle",
     file: "core/lint/_context.ts -> core/lint/_otp.ts",
@@ -25,8 +25,8 @@ export const KNOWN_VIOLATIONS: readonly KnownViolation[] = [
   {
     rule: "folder-cycle",
     file: "core/config -> core/flags.ts -> core/lint",
-    why: "config imports RuleInfo from lint and the flag parser from core/flags.ts, which imports config's " +
-      "codes and _text.ts; lint imports config",
+    why: "config/codes.ts and config/extensions.ts import RuleInfo from lint, which imports config; " +
+      "config/parse.ts imports core/flags.ts, which imports config's CODES and _text.ts",
   },
 
   // Docs that stand alone (the docs helper).
