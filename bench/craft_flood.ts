@@ -4,7 +4,7 @@
  *     sudo deno run -A bench/craft_flood.ts [--count 1000000] [--seconds 2] [--runs 3]
  *
  * (a script, not a `deno bench` file; root only: it creates two network namespaces joined by a veth pair
- * with tests/e2e/_netns.ts and deletes them afterwards). Both senders send 40-byte FIN+PSH+URG packets to
+ * with tools/netns/ and deletes them afterwards). Both senders send 40-byte FIN+PSH+URG packets to
  * port 7000 from the client namespace; the server namespace drops them in a `raw` prerouting hook so it
  * does not burn CPU on RSTs. Packets are counted on the RECEIVING side with
  * `/sys/class/net/<server veth>/statistics/rx_packets` (the `ip -s link` counters) before and after each run.
@@ -18,7 +18,7 @@
  *
  * Prints one line per run and the median rates with the ratio craft / hping3.
  */
-import { KNOCKTOOL, type Netns, type Topology, whySkip, withTopology } from "../tests/e2e/_netns.ts";
+import { KNOCKTOOL, type Netns, type Topology, whySkip, withTopology } from "../tools/netns/mod.ts";
 
 function flag(name: string, fallback: number): number {
   const at = Deno.args.indexOf(name);

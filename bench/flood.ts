@@ -1,7 +1,7 @@
 /**
  * Spoofed-source flood against `knocktool serve` and Debian's `knockd` while a legitimate client knocks
  * (issue 4): a script, not a `deno bench` file. Root only (it creates two network namespaces joined by a
- * veth pair with tests/e2e/_netns.ts and deletes them afterwards; every flood is bounded by `timeout`):
+ * veth pair with tools/netns/ and deletes them afterwards; every flood is bounded by `timeout`):
  *
  *     sudo deno run -A bench/flood.ts [--rates 5000,30000,80000,max] [--seconds 10]
  *
@@ -68,7 +68,7 @@
  *
  * @module
  */
-import { type ExecResult, type Netns, type Topology, whySkip, withTopology } from "../tests/e2e/_netns.ts";
+import { type ExecResult, type Netns, type Topology, whySkip, withTopology } from "../tools/netns/mod.ts";
 import { parseIPv4 } from "../core/address.ts";
 import { RawSocket, sockaddr } from "../ffi/socket.ts";
 import {

@@ -1,7 +1,7 @@
 /**
  * Knock-to-command latency of `knocktool serve` against Debian's `knockd` (issue 4): a script, not a
  * `deno bench` file. Root only (it creates two network namespaces joined by a veth pair with
- * tests/e2e/_netns.ts and deletes them afterwards):
+ * tools/netns/ and deletes them afterwards):
  *
  *     sudo deno run -A bench/latency.ts [--knocks 200] [--interval 100] [--only knocktool,program,floor]
  *       [--v8-flags --min-semi-space-size=16] [--deno-client] [--sched-trace /tmp/trace]
@@ -299,7 +299,7 @@ import { tcpKnock } from "../ffi/socket.ts";
 import { spawn } from "../ffi/spawn.ts";
 import { StandbyShell } from "../cli/serve/standby.ts";
 import { startProgram } from "../cli/serve/program.ts";
-import { KNOCKTOOL, type Netns, poll, type Spawned, type Topology } from "../tests/e2e/_netns.ts";
+import { KNOCKTOOL, type Netns, poll, type Spawned, type Topology } from "../tools/netns/mod.ts";
 
 const SCRIPT = new URL(import.meta.url).pathname;
 
@@ -916,7 +916,7 @@ interface Floor {
 }
 
 async function main(): Promise<void> {
-  const { whySkip, withTopology } = await import("../tests/e2e/_netns.ts");
+  const { whySkip, withTopology } = await import("../tools/netns/mod.ts");
   const knocks = flag("--knocks", 200);
   const intervalMs = flag("--interval", 100);
   const v8At = Deno.args.indexOf("--v8-flags");

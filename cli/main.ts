@@ -12,6 +12,7 @@
 import { message } from "@optique/core/message";
 import { or } from "@optique/core/constructs";
 import { run } from "@optique/run";
+import { errorMessage } from "../core/error_message.ts";
 import { explainRule, lintConfig, RULES } from "../core/lint/mod.ts";
 import { useColor } from "./colors.ts";
 import { craftCommand, runCraft } from "./craft/command.ts";
@@ -111,7 +112,7 @@ export async function main(args: readonly string[], io: Io): Promise<number> {
         return await runServe(parsed, io);
     }
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = errorMessage(error);
     io.stderr(`${PROGRAM_NAME}: internal error: ${reason}\n`);
     return EXIT_INTERNAL;
   }

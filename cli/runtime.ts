@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { errorMessage } from "../core/error_message.ts";
 
 /** What `stat` says about a path, reduced to what the CLI needs. */
 export interface PathInfo {
@@ -103,7 +104,7 @@ export function denoIo(): Io {
  * directory` from Deno's `No such file or directory (os error 2): readfile 'x'`.
  */
 export function osReason(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   const cut = message.search(/ \(os error \d+\)/);
   return (cut >= 0 ? message.slice(0, cut) : message).trim() || "Unknown error";
 }

@@ -12,6 +12,7 @@ export type Severity = "error" | "warning";
 export interface Diagnostic {
   /** Stable rule code, e.g. `KT001` (see `knocktool lint --explain CODE`). */
   readonly code: string;
+  /** `error` when knockd rejects the file or the door cannot work, else `warning`. */
   readonly severity: Severity;
   /** One sentence, no trailing period, values quoted. */
   readonly message: string;
@@ -21,6 +22,7 @@ export interface Diagnostic {
    * `span` is absent for findings about a whole file (e.g. its permissions).
    */
   readonly file?: string;
+  /** Where in the text (see `file`). */
   readonly span?: Span;
   /** What knockd itself prints for this problem, when knockd rejects the file. */
   readonly knockd?: string;

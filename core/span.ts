@@ -23,6 +23,8 @@ export interface Span {
 
 /** A value read from the source together with where it was written. */
 export interface Located<T> {
+  /** The value as read. */
   readonly value: T;
+  /** Where it was written. */
   readonly span: Span;
 }

@@ -31,7 +31,9 @@ export const SCHED = { OTHER: 0, FIFO: 1, RR: 2, BATCH: 3, IDLE: 5 } as const;
 
 /** A thread of this process: its id and name (`comm`, at most 15 bytes). */
 export interface ThreadInfo {
+  /** The thread id (as in `/proc/self/task/<tid>`). */
   readonly tid: number;
+  /** The thread's name (`comm`). */
   readonly name: string;
 }
 

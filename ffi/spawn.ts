@@ -190,6 +190,7 @@ export interface ExitStatus {
 
 /** A started child. */
 export interface SpawnedProcess {
+  /** The child's process id. */
   readonly pid: number;
   /** Settles once the child has ended (rejects with a {@linkcode SpawnError} if its status was lost). */
   readonly status: Promise<ExitStatus>;
@@ -297,6 +298,8 @@ export class PreparedSpawn {
   #closed = false;
 
   /**
+   * Builds the argv, the environment snapshot and the spawn attributes of one command line.
+   *
    * @param path The program's path (searched in `PATH` only with `options.searchPath`).
    * @param args The arguments after argv[0].
    * @param options Environment (default: this process's now), standard streams, process group.

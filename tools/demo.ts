@@ -23,7 +23,8 @@ import {
   tcpProbe,
   type Topology,
   withTopology,
-} from "../tests/e2e/_netns.ts";
+} from "./netns/mod.ts";
+import { errorMessage } from "../core/error_message.ts";
 
 const PORT = 22;
 const CMD_TIMEOUT_S = 5;
@@ -192,7 +193,7 @@ let failure: string | undefined;
 try {
   await withTopology({}, (t) => demo(t, dir));
 } catch (error) {
-  failure = error instanceof Error ? error.message : String(error);
+  failure = errorMessage(error);
 } finally {
   await Deno.remove(dir, { recursive: true });
 }

@@ -20,6 +20,7 @@ import {
   type PcapPacket,
   tryParseIP,
 } from "../../core/packet/mod.ts";
+import { errorMessage } from "../../core/error_message.ts";
 import { ERRNO } from "../../ffi/socket.ts";
 import { sanitize } from "../_text.ts";
 import { osReason } from "../runtime.ts";
@@ -158,10 +159,6 @@ export interface CraftArgs extends FieldArgs {
 /** A failure at run time: exit status 1. */
 class RuntimeFailure extends Error {}
 
-function describeError(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 /** Runs `knocktool craft` and returns the exit status. */
 export async function runCraft(args: CraftArgs, io: Io, net: CraftNet): Promise<number> {
   try {
@@ -191,7 +188,7 @@ function resolveDestination(args: CraftArgs, net: CraftNet): Uint8Array {
     if (first !== undefined) return first;
     throw new Error("no address");
   } catch (error) {
-    throw new RuntimeFailure(`--dst: cannot resolve "${args.dst}": ${describeError(error)}`);
+    throw new RuntimeFailure(`--dst: cannot resolve "${args.dst}": ${errorMessage(error)}`);
   }
 }
 
@@ -244,7 +241,7 @@ async function craft(args: CraftArgs, io: Io, net: CraftNet): Promise<number> {
       src = net.sourceFor(dst, socketOptions);
     } catch (error) {
       throw new RuntimeFailure(
-        `No source address towards ${formatIP(dst)} (${describeError(error)}); give --src`,
+        `No source address towards ${formatIP(dst)} (${errorMessage(error)}); give --src`,
       );
     }
   }
@@ -265,7 +262,7 @@ async function craft(args: CraftArgs, io: Io, net: CraftNet): Promise<number> {
     try {
       bytes = buildPacketDetailed(step.spec, rng).bytes;
     } catch (error) {
-      throw new UsageError(`packet: ${describeError(error)}`);
+      throw new UsageError(`packet: ${errorMessage(error)}`);
     }
     templates.push(bytes);
     patchers.push(makePatcher(bytes, step.varying));
@@ -276,7 +273,7 @@ async function craft(args: CraftArgs, io: Io, net: CraftNet): Promise<number> {
     try {
       sender = net.openRaw(family, socketOptions);
     } catch (error) {
-      throw new RuntimeFailure(`${describeError(error)} (--dry-run builds packets without sending)`);
+      throw new RuntimeFailure(`${errorMessage(error)} (--dry-run builds packets without sending)`);
     }
   }
   const address = net.sockaddr(dst);

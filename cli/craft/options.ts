@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { errorMessage } from "../../core/error_message.ts";
 import { type IPv4Option, parseHexPayload, parseIPv4, type TcpOption } from "../../core/packet/mod.ts";
 import { parseUintField, UsageError } from "./values.ts";
 
@@ -10,7 +11,7 @@ function hex(name: string, text: string): Uint8Array {
   try {
     return parseHexPayload(text);
   } catch (error) {
-    throw new UsageError(`${name}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new UsageError(`${name}: ${errorMessage(error)}`);
   }
 }
 

@@ -5,6 +5,7 @@
  * @module
  */
 import { flagMask, parseFlagSpec, TCP_FLAG_BITS } from "../../core/flags.ts";
+import { errorMessage } from "../../core/error_message.ts";
 import {
   type IpSpec,
   type PacketSpec,
@@ -107,7 +108,7 @@ export function buildSteps(
     try {
       payload = parseHexPayload(args.dataHex);
     } catch (error) {
-      throw new UsageError(`--data-hex: ${error instanceof Error ? error.message : String(error)}`);
+      throw new UsageError(`--data-hex: ${errorMessage(error)}`);
     }
   }
   if (payloadFile !== undefined) payload = payloadFile;

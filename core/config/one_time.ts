@@ -17,6 +17,7 @@ export interface OneTimeSequenceEntry {
   readonly line: number;
   /** Span of the trimmed sequence text. */
   readonly span: Span;
+  /** The line's sequence. */
   readonly steps: readonly SequenceStep[];
   /**
    * True when the line's first character is not whitespace. knockd marks a

@@ -57,6 +57,7 @@ export const DEFAULT_MAX_DIAGNOSTICS = 10_000;
 
 /** Result of {@link parseConfig}. */
 export interface ParseResult {
+  /** The config, as complete as the text allows even when it has errors. */
   readonly config: Config;
   /**
    * Every problem, sorted by line then column. Any diagnostic with severity

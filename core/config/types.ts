@@ -25,6 +25,7 @@ export type FlagSpec = ReadonlyMap<TcpFlag, FlagState>;
 export interface SequenceStep {
   /** Port as knockd computes it: `atoi()` truncated to 16 bits (`abc` → 0, `-1` → 65535). */
   readonly port: number;
+  /** `tcp` unless the item says `:udp`. */
   readonly protocol: Protocol;
   /** The raw item text between commas, untrimmed. */
   readonly raw: string;
@@ -38,9 +39,11 @@ export interface Directive {
   readonly key: string;
   /** Upper-cased key, as knockd compares it. */
   readonly normalizedKey: string;
+  /** Span of the key. */
   readonly keySpan: Span;
   /** Value as knockd sees it (trimmed); `undefined` for a bare `UseSyslog`. */
   readonly value?: string;
+  /** Span of the value; absent with the value. */
   readonly valueSpan?: Span;
   /** Span of the whole (trimmed) line. */
   readonly span: Span;
@@ -50,9 +53,11 @@ export interface Directive {
 export interface Section {
   /** Name between the brackets, untrimmed (knockd does not trim it). */
   readonly name: string;
+  /** Span of the name between the brackets. */
   readonly nameSpan: Span;
   /** Span of the whole `[name]` header. */
   readonly span: Span;
+  /** The section's `key = value` lines, in file order. */
   readonly directives: readonly Directive[];
   /** True for the exact (case-sensitive) name `options`. */
   readonly isOptions: boolean;
@@ -62,6 +67,7 @@ export interface Section {
 export interface Options {
   /** Set by a bare `UseSyslog` line (in any section, as knockd allows). */
   readonly useSyslog?: Located<true>;
+  /** `LogFile`: where knockd appends its log lines. */
   readonly logFile?: Located<string>;
   /** Only used with `-d`; knockd's default is `/var/run/knockd.pid`. */
   readonly pidFile?: Located<string>;
@@ -109,6 +115,7 @@ export interface Door {
   readonly startCommand?: Located<string>;
   /** `Start_Command_6` / `Command_6`; an empty value means "nothing for IPv6". Falls back to `startCommand` when absent. */
   readonly startCommand6?: Located<string>;
+  /** `Stop_Command`: run `cmd_timeout` seconds after the start command. */
   readonly stopCommand?: Located<string>;
   /** Falls back to `stopCommand` when absent. */
   readonly stopCommand6?: Located<string>;
@@ -124,6 +131,7 @@ export interface Door {
 
 /** A parsed knockd.conf. */
 export interface Config {
+  /** The merged `[options]` settings. */
   readonly options: Options;
   /** Doors in file order; duplicate names are separate doors, as in knockd. */
   readonly doors: readonly Door[];

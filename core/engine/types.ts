@@ -8,7 +8,9 @@ import type { Protocol } from "../config/types.ts";
 
 /** One knock as a door expects it or as a packet delivered it. */
 export interface KnockTarget {
+  /** `tcp` or `udp`. */
   readonly protocol: Protocol;
+  /** The port. */
   readonly port: number;
 }
 
@@ -28,6 +30,7 @@ export interface EventBase {
 
 /** A knock matched the next step: knockd's `<ip>: <door>: Stage N`. */
 export interface StageEvent extends EventBase {
+  /** The kind of event. */
   readonly type: "stage";
   /** Number of steps matched so far, 1-based, as knockd logs it. */
   readonly stage: number;
@@ -37,6 +40,7 @@ export interface StageEvent extends EventBase {
 
 /** The whole sequence matched: knockd's `<ip>: <door>: OPEN SESAME`. */
 export interface OpenEvent extends EventBase {
+  /** The kind of event. */
   readonly type: "open";
   /** Destination address the final knock was sent to. */
   readonly dst: string;
@@ -44,6 +48,7 @@ export interface OpenEvent extends EventBase {
 
 /** The window from the first knock ran out: knockd's `<ip>: <door>: sequence timeout (stage N)`. */
 export interface TimeoutEvent extends EventBase {
+  /** The kind of event. */
   readonly type: "timeout";
   /** Steps matched before the window closed. */
   readonly stage: number;
@@ -65,7 +70,9 @@ export type FailReason =
 
 /** A visible knock did not match the next step; knockd drops such attempts silently. */
 export interface FailEvent extends EventBase {
+  /** The kind of event. */
   readonly type: "fail";
+  /** Why the knock did not match. */
   readonly reason: FailReason;
   /** Steps matched before the wrong knock. */
   readonly stage: number;
@@ -77,10 +84,13 @@ export interface FailEvent extends EventBase {
 
 /** A TCP knock repeated a packet the attempt already counted (same ports and sequence number); it was ignored. */
 export interface RetransmissionEvent extends EventBase {
+  /** The kind of event. */
   readonly type: "retransmission";
   /** Steps matched so far (unchanged). */
   readonly stage: number;
+  /** Destination port of the repeated packet. */
   readonly port: number;
+  /** Source port of the repeated packet. */
   readonly sport: number;
 }
 
@@ -113,6 +123,7 @@ export const REPEAT_WINDOW_MS = 2000;
 
 /** The attempt table was full; the oldest attempt was dropped to make room. */
 export interface EvictedEvent extends EventBase {
+  /** The kind of event. */
   readonly type: "evicted";
   /** Steps the evicted attempt had matched. */
   readonly stage: number;
@@ -126,6 +137,7 @@ export interface EvictedEvent extends EventBase {
  * same cool-down are only counted.
  */
 export interface CooldownEvent extends EventBase {
+  /** The kind of event. */
   readonly type: "cooldown";
   /** Milliseconds until the door may open again for this source. */
   readonly remainingMs: number;
@@ -135,8 +147,11 @@ export interface CooldownEvent extends EventBase {
 
 /** An attempt was dropped by `replaceDoors` because its door changed or disappeared. */
 export interface DroppedEvent extends EventBase {
+  /** The kind of event. */
   readonly type: "dropped";
+  /** Why: the doors were replaced (a reload). */
   readonly reason: "reload";
+  /** Steps the dropped attempt had matched. */
   readonly stage: number;
 }
 
@@ -213,8 +228,11 @@ export interface EngineStats {
   readonly started: number;
   /** Steps matched (one per `stage` event). */
   readonly stages: number;
+  /** Sequences completed (one per `open` event). */
   readonly opened: number;
+  /** Attempts invalidated by a wrong knock (one per `fail` event). */
   readonly failed: number;
+  /** Attempts whose window ran out (one per `timeout` event). */
   readonly timedOut: number;
   /** Attempts dropped because the table was full. */
   readonly evicted: number;

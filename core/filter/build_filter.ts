@@ -9,7 +9,9 @@ import { doorStrict } from "../config/extensions.ts";
 
 /** Addresses a capture interface has, in canonical text form (IPv6 without `%scope`). */
 export interface FilterAddresses {
+  /** IPv4 addresses (`10.0.0.1`). */
   readonly v4: readonly string[];
+  /** IPv6 addresses (`fd00::1`). */
   readonly v6: readonly string[];
 }
 
@@ -28,6 +30,7 @@ export interface BuildFilterOptions {
 export interface DoorFilter {
   /** Index of the door in the list given to {@linkcode buildFilter}. */
   readonly door: number;
+  /** The door's name. */
   readonly name: string;
   /** The door's expression, or `undefined` when the door cannot match anything (empty sequence, bad target). */
   readonly expression: string | undefined;
@@ -39,6 +42,7 @@ export interface DoorFilter {
 export interface BuiltFilter {
   /** The whole filter; {@linkcode MATCH_NOTHING} when no door can match. */
   readonly expression: string;
+  /** Each door's part, in the order of the doors given. */
   readonly doors: readonly DoorFilter[];
 }
 

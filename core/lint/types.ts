@@ -24,6 +24,7 @@ export type FileFacts =
 export interface RuleInfo {
   /** Stable code, `KT` + three digits. KT0xx: knockd rejects; KT1xx: cannot work; KT2xx: warnings. */
   readonly code: string;
+  /** The severity of every finding of this rule. */
   readonly severity: Severity;
   /** Short kebab-case name, e.g. `trailing-comma`. */
   readonly name: string;
@@ -49,7 +50,10 @@ export interface LintOptions {
 
 /** Result of `lintConfig`: every finding, sorted by line then column. */
 export interface LintResult {
+  /** Every finding, parser's and rules' alike. */
   readonly diagnostics: readonly Diagnostic[];
+  /** How many findings are errors. */
   readonly errorCount: number;
+  /** How many findings are warnings. */
   readonly warningCount: number;
 }

@@ -3,6 +3,7 @@
  * filter, decoder, engine, commands, one-time sequences and logging.
  */
 import assert from "node:assert/strict";
+import { errorMessage } from "../../core/error_message.ts";
 import { buildPacket, createRng, encodePcap, type PcapPacket } from "../../core/packet/mod.ts";
 import { runCli } from "./_io.ts";
 
@@ -11,7 +12,7 @@ try {
   const { PcapHandle } = await import("../../ffi/mod.ts");
   PcapHandle.libVersion();
 } catch (error) {
-  skip = `libpcap unavailable: ${error instanceof Error ? error.message : String(error)}`;
+  skip = `libpcap unavailable: ${errorMessage(error)}`;
   // deno-lint-ignore no-console
   console.log(`skipping serve replay tests: ${skip}`);
 }
@@ -633,7 +634,7 @@ Deno.test({
       assert.equal(knock.code, 0);
       await poll(() => /^10\.99\.0\.1: d: OPEN SESAME$/m.test(output), "opening");
     } catch (error) {
-      throw new Error(`${error instanceof Error ? error.message : error}\n--- daemon output ---\n${output}`);
+      throw new Error(`${errorMessage(error)}\n--- daemon output ---\n${output}`);
     } finally {
       if (daemon !== undefined) {
         try {

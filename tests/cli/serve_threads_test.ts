@@ -20,12 +20,18 @@ Deno.test("canRestoreHelpers() reads CAP_SYS_NICE from the effective capabilitie
   assert.equal(canRestoreHelpers("Name:\tdeno\n"), false);
 });
 
-Deno.test("setV8Helpers() idles every V8 worker and restores it, leaving the other threads alone", async () => {
-  if (!canRestoreHelpers()) {
-    // deno-lint-ignore no-console
-    console.log("skipped: needs CAP_SYS_NICE (root) to take threads out of SCHED_IDLE");
-    return;
-  }
+const noSysNice = canRestoreHelpers()
+  ? undefined
+  : "needs CAP_SYS_NICE (root) to take threads out of SCHED_IDLE";
+if (noSysNice !== undefined) {
+  // deno-lint-ignore no-console
+  console.log(`skipping the setV8Helpers() test: ${noSysNice}`);
+}
+
+Deno.test({
+  name: "setV8Helpers() idles every V8 worker and restores it, leaving the other threads alone",
+  ignore: noSysNice !== undefined,
+}, async () => {
   const threads = new URL("../../cli/serve/threads.ts", import.meta.url).href;
   const sched = new URL("../../ffi/sched.ts", import.meta.url).href;
   const program = `import { setV8Helpers, v8HelperThreads } from ${JSON.stringify(threads)};

@@ -9,6 +9,7 @@
  * Root only (skipped with a printed reason otherwise); knocks with Debian's `knock`.
  */
 import assert from "node:assert/strict";
+import { errorMessage } from "../../core/error_message.ts";
 import { KNOCKTOOL, poll, type Spawned, type Topology, whySkip, withTopology } from "./_netns.ts";
 
 const skip = await whySkip(["knock", "nft"], "skipping crash e2e tests");
@@ -132,7 +133,7 @@ Deno.test({
             problem = `restart did not schedule the journaled stop\n${daemon.output()}`;
           }
         } catch (error) {
-          problem = error instanceof Error ? error.message : String(error);
+          problem = errorMessage(error);
         } finally {
           await daemon.stop();
         }

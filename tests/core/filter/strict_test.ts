@@ -4,6 +4,7 @@
  * capture written with `core/packet`.
  */
 import assert from "node:assert/strict";
+import { errorMessage } from "../../../core/error_message.ts";
 import { KNOCKTOOL_EXTENSIONS, parseConfig } from "../../../core/config/mod.ts";
 import { buildFilter, STRICT_IPV4 } from "../../../core/filter/mod.ts";
 import {
@@ -27,7 +28,7 @@ let libpcapMissing: string | undefined;
 try {
   compileCheck("tcp");
 } catch (error) {
-  libpcapMissing = error instanceof Error ? error.message : String(error);
+  libpcapMissing = errorMessage(error);
 }
 const tcpdump = await new Deno.Command("tcpdump", { args: ["--version"], stdout: "null", stderr: "null" })
   .output().then((o) => o.success, () => false);

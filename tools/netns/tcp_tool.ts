@@ -1,5 +1,5 @@
 /**
- * A tiny TCP tool run inside a namespace by the e2e tests (no netcat needed).
+ * A tiny TCP tool run inside a namespace by the e2e tests and benchmarks (no netcat needed).
  *
  * - `listen HOST PORT...`: listens on every PORT (HOST may be `::` for both families), prints
  *   `listening` once ready, answers every connection with `hello\n` and closes it.
@@ -53,6 +53,6 @@ if (mode === "listen" && host !== undefined) {
   out(result);
   Deno.exit(0);
 } else {
-  out("usage: _tcp_tool.ts listen HOST PORT... | probe HOST PORT TIMEOUT_MS [LOCAL_ADDRESS]");
+  out("usage: tcp_tool.ts listen HOST PORT... | probe HOST PORT TIMEOUT_MS [LOCAL_ADDRESS]");
   Deno.exit(2);
 }
