@@ -150,6 +150,7 @@ export {
   KnockEngine,
   type KnockTarget,
   type OpenEvent,
+  type RepeatEvent,
   type RetransmissionEvent,
   type StageEvent,
   type TimeoutEvent,

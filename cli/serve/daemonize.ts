@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { errorMessage } from "../../core/error_message.ts";
 import type { Io } from "../runtime.ts";
 import type { ServeSettings } from "./settings.ts";
 import { formatTuning } from "./tuning.ts";
@@ -126,7 +127,7 @@ export function writePidFile(path: string): string | undefined {
     Deno.writeTextFileSync(path, `${Deno.pid}\n`);
     return undefined;
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorMessage(error);
     return message.replace(/ \(os error \d+\).*$/, "");
   }
 }

@@ -12,6 +12,7 @@ import { configureSync, getLogger, type LogLevel, type LogRecord, resetSync } fr
 import { formatJsonLine, formatLogfileLine, type LogEntry, type LogFields } from "../../core/serve/mod.ts";
 import { LOG_DAEMON, LOG_ERR, LOG_NOTICE, LOG_WARNING, openSyslog, writeSyslog } from "../../ffi/syslog.ts";
 import { closeSyslog } from "../../ffi/syslog.ts";
+import { osReason } from "../runtime.ts";
 
 /** Where and how `serve` logs. */
 export interface LoggingOptions {
@@ -72,7 +73,7 @@ class LogFileSink {
     try {
       this.#file = Deno.openSync(path, { append: true, create: true });
     } catch (error) {
-      this.error = error instanceof Error ? error.message.replace(/ \(os error \d+\).*$/, "") : String(error);
+      this.error = osReason(error);
     }
   }
 

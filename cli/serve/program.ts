@@ -7,8 +7,7 @@
  * @module
  */
 import { plainArgv } from "../../core/serve/mod.ts";
-import { spawn, spawnAvailable } from "../../ffi/mod.ts";
-import type { LaunchedCommand } from "./launcher.ts";
+import { spawn, spawnAvailable, type SpawnedProcess } from "../../ffi/mod.ts";
 
 /**
  * Starts a plain command without a shell.
@@ -17,7 +16,7 @@ import type { LaunchedCommand } from "./launcher.ts";
  *   program cannot be started directly (not found, not executable, a script without `#!`): then the shell
  *   runs it and reports as knockd's `system()` does (`sh: 1: x: not found`, status 127).
  */
-export function startProgram(command: string): LaunchedCommand | undefined {
+export function startProgram(command: string): SpawnedProcess | undefined {
   if (!spawnAvailable()) return undefined;
   const argv = plainArgv(command);
   if (argv === undefined) return undefined;

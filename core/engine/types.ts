@@ -101,6 +101,7 @@ export interface RetransmissionEvent extends EventBase {
  * the attempt instead.
  */
 export interface RepeatEvent extends EventBase {
+  /** The event's kind. */
   readonly type: "repeat";
   /** Steps matched so far (unchanged). */
   readonly stage: number;

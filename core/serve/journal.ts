@@ -22,6 +22,7 @@
  *
  * @module
  */
+import { errorMessage } from "../error_message.ts";
 
 /** The `format` value of a journal file. */
 export const JOURNAL_FORMAT = "knocktool-stop-journal";
@@ -149,7 +150,7 @@ function decodeLog(body: string): JournalDecode {
     } catch (error) {
       return {
         ok: false,
-        error: `${where}: not JSON: ${error instanceof Error ? error.message : String(error)}`,
+        error: `${where}: not JSON: ${errorMessage(error)}`,
       };
     }
     if (!isRecord(value)) return { ok: false, error: `${where}: not a JSON object` };
@@ -185,7 +186,7 @@ function decodeVersion1(text: string): JournalDecode {
   try {
     value = JSON.parse(text);
   } catch (error) {
-    return { ok: false, error: `not JSON: ${error instanceof Error ? error.message : String(error)}` };
+    return { ok: false, error: `not JSON: ${errorMessage(error)}` };
   }
   if (!isRecord(value)) return { ok: false, error: "not a JSON object" };
   if (value.format !== JOURNAL_FORMAT) return { ok: false, error: `format is not "${JOURNAL_FORMAT}"` };
