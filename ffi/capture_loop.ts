@@ -1,6 +1,6 @@
 /**
  * The live capture loop: await `poll` on the selectable descriptor, then drain with synchronous
- * `pcap_dispatch` calls (technique 2 in docs/deno-stack.md: every libpcap call stays on the main thread).
+ * `pcap_dispatch` calls (technique 2 in docs/serve.md: every libpcap call stays on the main thread).
  * With a working wake source (a `PacketWake` on the same interface) the loop waits on it instead of the
  * `poll`: one wake-up of the main thread per burst instead of two (the pool thread's, then the main thread's).
  *

@@ -1,5 +1,5 @@
 /**
- * Running door commands (knockd-reference §3.1–3.2): start at OPEN SESAME, stop `cmd_timeout` seconds
+ * Running door commands (docs/knockd.md §3.1–3.2): start at OPEN SESAME, stop `cmd_timeout` seconds
  * later, through `/bin/sh -c`, never blocking detection; pending stop commands run at shutdown.
  *
  * Two clocks: `live` (real timers; the stop timer starts when the start command has finished, as in knockd)

@@ -1,5 +1,5 @@
 /**
- * One-time sequences for `serve` (knockd-reference §3.5): load the current sequence of a door from its file,
+ * One-time sequences for `serve` (docs/knockd.md §3.5): load the current sequence of a door from its file,
  * and after an opening mark the line used and switch to the next one, rewriting the file atomically (temp
  * file in the same directory, fsync, rename), so a crash never leaves a half-written file.
  *
