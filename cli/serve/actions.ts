@@ -415,7 +415,7 @@ let posixSpawn: boolean | undefined;
  * Starts a command that is one program with plain words (core `plainArgv`) the way `sh -c` would run it,
  * without the shell: `PATH` search, the daemon's environment with `PWD` as dash exports it, stdin and stdout
  * from /dev/null, stderr inherited, its own process group. Saves starting `/bin/sh` when no standby shell
- * is waiting (1.5 ms to the exec here, against 4-6 ms through `sh -c`).
+ * is waiting (bench/latency.ts's floor lines: `direct` against `sh -c`).
  *
  * @returns The child, or `undefined` when the command needs a shell, posix_spawn is not there, or the
  *   program cannot be started directly (not found, not executable, a script without `#!`): then the shell

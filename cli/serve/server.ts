@@ -59,8 +59,8 @@ export const EXIT_FAILURE = 1;
 
 /**
  * libpcap options for live capture: small slots so the immediate-mode ring holds many packets; the ring is
- * 16 MiB by default (`--buffer-size`) to ride out GC pauses under a flood (bench/flood.ts: 4 MiB dropped 3.7k
- * of 1M frames at ~100k/s, 16 MiB none at ~81k/s).
+ * 16 MiB by default (`--buffer-size`) to ride out GC pauses under a flood (bench/flood.ts's header has the
+ * drops measured with 4 and 16 MiB).
  */
 const LIVE_OPTIONS = { snaplen: 512, promisc: false, immediate: true } as const;
 /** Default capture buffer per interface, KiB (`--buffer-size`). */
