@@ -6,6 +6,13 @@
  * Run: `deno bench -A bench/engine_bench.ts`. The heap used by the 1M
  * attempts is printed once when the file loads.
  *
+ * Measured on 2026-11-25 (2-core shared AMD EPYC VM, Deno 2.9.6; moved here from core/engine/README.md), the
+ * table filled with 1M sources in progress: about 345 MiB of heap (≈ 360 bytes per source, address strings
+ * included; the default cap of 100,000 is ≈ 36 MiB). Per observe: an invisible packet ≈ 40 ns, a knock
+ * advancing one of the 1M sources ≈ 0.7-1.8 µs, a new source evicting the oldest ≈ 3-11 µs. The averages at
+ * 1M and at 100k differ by about 2× through major GC pauses and cache misses on a 345 MiB heap, not through
+ * per-packet work (p75 is close, and invisible/tick are equal).
+ *
  * @module
  */
 import { createEngine, type KnockEngine } from "../core/engine/mod.ts";

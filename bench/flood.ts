@@ -48,7 +48,8 @@
  * flood (0.07-0.16 s with batches of 1024; the daemon itself still answered SIGTERM under a 60k/s or
  * `--flood` flood within about 100 ms before and after the fix), and a 4 MiB ring dropped 2.4% of the
  * frames at 60k/s and 6% at 100k/s (16 MiB: none at about 81k/s; a legit knock was lost at `max` in one of
- * two runs before).
+ * two runs before). Another run of the same comparison (moved here from cli/serve/server.ts): 4 MiB dropped
+ * 3.7k of 1M frames at about 100k/s, 16 MiB none at about 81k/s.
  *
  * 2026-11-26, with the wake socket (serve's main thread woken by a second packet socket with the capture's
  * filter instead of a pool thread's `poll`; bench/latency.ts, fourth pass), the same run for both:

@@ -1,6 +1,6 @@
 /**
  * The live capture loop: await `poll` on the selectable descriptor, then drain with synchronous
- * `pcap_dispatch` calls (technique 2 in docs/deno-stack.md: every libpcap call stays on the main thread).
+ * `pcap_dispatch` calls (technique 2 in docs/serve.md: every libpcap call stays on the main thread).
  * With a working wake source (a `PacketWake` on the same interface) the loop waits on it instead of the
  * `poll`: one wake-up of the main thread per burst instead of two (the pool thread's, then the main thread's).
  *
@@ -71,8 +71,8 @@ export async function captureLoop(
     // Drain first: frames may already be buffered before the descriptor is polled. On the mmap ring,
     // pcap_dispatch(-1) returns only once no frame is ready, which a flood can postpone indefinitely; so
     // bounded batches, and a yield now and then for timers (timeouts, stop commands) and signal handlers
-    // (measured with this loop, the decoder and the engine under a flood: event-loop gaps of 0.7-3.2 s with
-    // dispatch(-1), 0.07-0.16 s with batches of 1024).
+    // (measured with this loop, the decoder and the engine under a flood: event-loop gaps of seconds with
+    // dispatch(-1), a fraction of a second with batches of 1024; bench/flood.ts has the numbers).
     let drainStart = performance.now();
     let found = 0;
     let n: number;

@@ -46,8 +46,8 @@ export interface LiveOptions {
   /**
    * Bytes captured per packet; default 65535. Keep it small when only headers matter: in immediate mode
    * Linux libpcap uses TPACKET_V2, whose ring slots are snaplen-sized, so 65535 with the default 2 MiB
-   * buffer leaves room for about 31 packets (measured: a burst of 300 datagrams lost 196 at 65535, 22 with a
-   * 16 MiB buffer, none at 512).
+   * buffer leaves room for about 31 packets (a burst of 300 datagrams lost most of them at 65535, some with
+   * a 16 MiB buffer, none at 512: docs/performance.md, "Measured once").
    */
   readonly snaplen?: number;
   /** Kernel buffer size in bytes; libpcap's default (2 MiB) when unset. */

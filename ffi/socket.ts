@@ -7,7 +7,7 @@
  * `errno` is read right after each synchronous call, on the same thread; every failure becomes a
  * {@linkcode SocketError} naming the call.
  *
- * Linux facts this relies on (crafting-reference §2b, verified by the e2e tests):
+ * Linux facts this relies on (docs/craft.md, "Raw sockets on Linux"; verified by the e2e tests):
  * - `socket(AF_INET, SOCK_RAW, IPPROTO_RAW)` implies `IP_HDRINCL`: the kernel fills the IPv4
  *   checksum and total length, and the id and source only when they are 0.
  * - `socket(AF_INET6, SOCK_RAW, IPPROTO_RAW)` takes the whole IPv6 header and changes nothing.

@@ -277,7 +277,7 @@ export function spawn(path: string, args: readonly string[], options: SpawnOptio
 /**
  * One command line made ready to start many times: its argv, environment (a snapshot, taken here) and
  * attributes are built once, so {@linkcode PreparedSpawn.start} allocates almost nothing (a whole
- * {@linkcode spawn} allocates about 50 KiB of JavaScript heap, most of it the environment's strings: at every
+ * {@linkcode spawn} allocates tens of KiB of JavaScript heap, most of it the environment's strings: at every
  * start that is a young-generation garbage collection every few dozen starts, which on a small VM pauses
  * the daemon and slows a command's exec on the other CPU for milliseconds).
  */

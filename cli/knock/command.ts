@@ -1,5 +1,5 @@
 /**
- * `knocktool knock`: a client compatible with knockd's `knock` (knockd-reference §4), plus doors
+ * `knocktool knock`: a client compatible with knockd's `knock` (docs/knockd.md §4), plus doors
  * from a knockd.conf (`-c --door`, one-time sequences), raw flag knocks, decoys and a check that
  * the door opened.
  *

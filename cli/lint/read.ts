@@ -11,8 +11,8 @@ import { type Io, osReason } from "../runtime.ts";
  * Largest input `lint` reads (1 MiB). A knockd.conf is a few kilobytes; a
  * larger input is refused with an I/O error (exit 2) instead of being decoded
  * and parsed, so a huge or endless input (a log, a disk image, /dev/zero)
- * costs nothing. Linting stays linear below the limit (about a second per MiB
- * of garbage lines on a slow machine).
+ * costs nothing. Linting stays linear below the limit (docs/performance.md,
+ * "Measured once").
  */
 export const MAX_INPUT_BYTES = 1024 * 1024;
 

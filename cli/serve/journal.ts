@@ -5,8 +5,8 @@
  * mode 0600, format in `core/serve/journal.ts` (a log).
  *
  * The file is kept open and preallocated with zero bytes: a change is one line appended in place (no size
- * change) followed by one `fdatasync`, about 0.6 ms here, where rewriting the file atomically (temporary
- * file, fsync, rename, fsync of the directory) took 2.4 ms and had a long tail. When the log is full, or the
+ * change) followed by one `fdatasync`, far cheaper than an atomic rewrite (temporary file, fsync, rename,
+ * fsync of the directory), which had a long tail too (bench/latency.ts). When the log is full, or the
  * file was removed behind the daemon's back (its link count is 0), or a write failed, the journal is
  * compacted: the pending stops are written to a new preallocated file atomically (temporary file, fsync,
  * rename, fsync of the directory). It is also compacted at start.

@@ -2,7 +2,7 @@
  * Knock detection: a pure, deterministic state machine that turns decoded
  * packets ({@linkcode Knock}) into events (stage, open, timeout, fail, …),
  * following knockd's matching rules and fixing its bugs. See
- * `core/engine/README.md` for every deviation from knockd.
+ * `docs/detection.md` for every deviation from knockd.
  *
  * @module
  */

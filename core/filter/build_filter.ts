@@ -1,6 +1,6 @@
 /**
  * The capture filter of `serve`: a BPF (tcpdump) expression built from the doors, the way knockd builds it
- * (knockd-reference §2.2), with knockd's bugs fixed.
+ * (docs/knockd.md §2.2), with knockd's bugs fixed.
  *
  * @module
  */

@@ -1,5 +1,5 @@
 /**
- * Capture-filter generation for `serve`: knockd's BPF expression (knockd-reference §2.2) from the doors and
+ * Capture-filter generation for `serve`: knockd's BPF expression (docs/knockd.md §2.2) from the doors and
  * the interface's addresses, with knockd's IPv6, target and VLAN bugs fixed. Pure.
  *
  * @module

@@ -1,5 +1,5 @@
 /**
- * Choosing and preparing a door's commands, as knockd does (knockd-reference §3.1): the `_6` variants with
+ * Choosing and preparing a door's commands, as knockd does (docs/knockd.md §3.1): the `_6` variants with
  * their fallback, `%IP%` substitution and knockd's 4096-byte limit. Pure.
  *
  * @module

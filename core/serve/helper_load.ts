@@ -2,9 +2,9 @@
  * When V8's helper threads (concurrent compilation, parallel and concurrent garbage collection) may run at
  * `SCHED_IDLE` (cli/serve/threads.ts): while capture is quiet they must not preempt the knock path (traced:
  * a helper woken on the main thread's CPU held it for milliseconds before a command was handed over), and
- * under a flood they must keep their share, or the collector falls behind (measured: at hping3's flood rate
- * 14-19 of 20 legitimate knocks opened and 410-450 MiB peak memory with idle helpers, 20 of 20 and ~310 MiB
- * with normal ones). Pure: told of each frame and of each second's end.
+ * under a flood they must keep their share, or the collector falls behind (with idle helpers at hping3's
+ * flood rate legitimate knocks were lost and peak memory grew: bench/latency.ts, second pass). Pure: told of
+ * each frame and of each second's end.
  *
  * @module
  */

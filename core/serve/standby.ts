@@ -6,8 +6,8 @@
  *
  * The line first points the shell's stdin at /dev/null, so the command sees what it would under `sh -c`
  * started with stdin on /dev/null (and no pipe). dash reads a script from stdin in blocks: one `read` takes
- * the whole line (the former `IFS= read -r` from descriptor 3 read it one byte per system call, ~0.25 ms for
- * a 90-byte line on a small VM).
+ * the whole line (the former `IFS= read -r` from descriptor 3 read it one byte per system call: see
+ * bench/latency.ts for what that cost).
  *
  * The command is still interpreted by `/bin/sh`, as knockd's `system()` does; a single simple command gets
  * an `exec` in front of it so the shell becomes the program instead of forking once more (what `sh -c`

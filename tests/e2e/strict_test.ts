@@ -5,7 +5,7 @@
  * keys), and each daemon's start_command appends the knocking address to its own file.
  *
  * - Strict: a real sequential SYN scan of ports 6990-9010 (`hping3 -S -p ++6990`) opens knockd's
- *   7000,8000,9000 door (knockd-reference §2.4, last row) and does NOT open knocktool's with `Strict = yes`;
+ *   7000,8000,9000 door (docs/knockd.md §2.4, last row) and does NOT open knocktool's with `Strict = yes`;
  *   a legitimate knock with Debian's `knock` then opens the strict door.
  * - Cooldown: ten single-port UDP knocks run knockd's command ten times (#86) and knocktool's once.
  */

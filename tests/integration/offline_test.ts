@@ -277,7 +277,7 @@ Deno.test({
       readAll(file.path, "tcp dst port 7000 or udp dst port 9000").knocks,
       expected(["v4 syn 7000", "v4 udp 9000", "v4 syn 7000 to another host", "v6 syn 7000", "v6 udp 9000"]),
     );
-    // knockd's own filter shape (knockd-reference §2.2): host, ports, SYN set and ACK clear.
+    // knockd's own filter shape (docs/knockd.md §2.2): host, ports, SYN set and ACK clear.
     const knockd =
       "((dst host 10.200.1.1) and (((tcp dst port 7000 or 8000) and tcp[tcpflags] & tcp-syn != 0" +
       " and tcp[tcpflags] & tcp-ack == 0) or (udp dst port 9000)))";

@@ -1,5 +1,5 @@
 /**
- * Replays of capture files through the whole daemon: for every row of knockd-reference §2.4's wrong-port
+ * Replays of capture files through the whole daemon: for every row of docs/knockd.md §2.4's wrong-port
  * summary table (with the flags rows), the head-of-list scenarios, §2.5 timeouts, §2.6 UDP flags and a few of
  * issue 3's fixes, a pcap of Ethernet frames is written with `core/packet` (`encodeEthernet` + `buildPacket`,
  * real timestamps) and replayed with `knocktool serve --read FILE --dry-run -v -c CONF -i lo` in a
@@ -9,7 +9,7 @@
  * is by port and flags only); the doors still carry `target = 10.0.0.1` (or `fd00::1`) so that the outcome
  * does not depend on that choice.
  *
- * Where knocktool deliberately deviates from knockd (core/engine/README.md, "Deviations"), the row asserts
+ * Where knocktool deliberately deviates from knockd (docs/detection.md, "Deviations"), the row asserts
  * knocktool's documented behaviour and its name says "deviation N" with knockd's result.
  */
 import assert from "node:assert/strict";

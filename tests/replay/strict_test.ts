@@ -3,7 +3,7 @@
  * with `knocktool serve --read FILE --dry-run -v -c CONF -i lo` (same filter, decoder and engine as live).
  *
  * - A sequential SYN scan of ports 6990-9010 from one source opens the door 7000,8000,9000 without
- *   `Strict`, as knockd does (knockd-reference §2.4), and does not open the same door with `Strict = yes`
+ *   `Strict`, as knockd does (docs/knockd.md §2.4), and does not open the same door with `Strict = yes`
  *   (the SYNs to 7001… reach the engine through the strict filter and fail the attempt); a legitimate knock
  *   still opens the strict door.
  * - `Cooldown`: 20 single-port UDP knocks run the command once (and 20 times without it).

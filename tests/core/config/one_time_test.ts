@@ -1,4 +1,4 @@
-// One-time-sequences files (knockd-reference §3.5).
+// One-time-sequences files (docs/knockd.md §3.5).
 import assert from "node:assert/strict";
 import { markOneTimeSequenceUsed, parseOneTimeSequences } from "../../../core/config/mod.ts";
 

@@ -1,5 +1,5 @@
 /**
- * Every row of knockd-reference §2.4's wrong-port summary table, plus the
+ * Every row of docs/knockd.md §2.4's wrong-port summary table, plus the
  * head-of-list bug scenarios and the shared-first-port doors. Rows where our
  * documented deviations change the result say so in the test name.
  */

@@ -8,7 +8,7 @@ const src = parseIPv4("10.213.0.1");
 const dst = parseIPv4("10.213.0.2");
 const FPU = TCP_FLAG_BITS.fin | TCP_FLAG_BITS.psh | TCP_FLAG_BITS.urg;
 
-// Whole datagrams captured from real tools (shared/docs/crafting-reference.md §4b).
+// Whole datagrams captured from real tools (docs/craft.md, "Reference packets").
 Deno.test("encodeIPv4: datagrams byte-identical to sendip, packit and hping3", () => {
   const cases = [
     {
@@ -86,7 +86,7 @@ Deno.test("encodeIPv4Options: every kind, padded with EOL to 4 bytes", () => {
 });
 
 Deno.test("encodeIPv4: options change IHL, total length and checksum (sendip's RR+NOP packet)", () => {
-  // From §4c: options (RR 0.0.0.0 0.0.0.0,NOP), tos 0x2e, ttl 7, id 777, flags [DF].
+  // docs/craft.md, "Reference packets": options (RR 0.0.0.0 0.0.0.0,NOP), tos 0x2e, ttl 7, id 777, DF.
   const options: IPv4Option[] = [{ type: "rr", addresses: [new Uint8Array(4), new Uint8Array(4)] }, {
     type: "nop",
   }];

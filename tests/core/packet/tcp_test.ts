@@ -17,7 +17,7 @@ function checksumOk(segment: Uint8Array, addresses: { src: Uint8Array; dst: Uint
   return naiveSum(naivePseudo(addresses.src, addresses.dst, 6, segment.length), segment) === 0xffff;
 }
 
-// Segments captured from real tools (shared/docs/crafting-reference.md §4b), checksums marked
+// Segments captured from real tools (docs/craft.md, "Reference packets"), checksums marked
 // "(correct)" by tcpdump.
 Deno.test("encodeTcp: FIN+PSH+URG segments byte-identical to sendip, packit, hping3, scapy", () => {
   const fpu = TCP_FLAG_BITS.fin | TCP_FLAG_BITS.psh | TCP_FLAG_BITS.urg;
