@@ -23,8 +23,7 @@
  *
  * @module
  */
-import type { Diagnostic } from "../diagnostic.ts";
-import type { RuleInfo } from "../lint/types.ts";
+import type { Diagnostic, RuleInfo } from "../diagnostic.ts";
 import type { ConfigExtension } from "./parse.ts";
 import type { Directive, Door } from "./types.ts";
 

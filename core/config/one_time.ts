@@ -8,7 +8,9 @@ import type { Span } from "../span.ts";
 import type { SequenceStep } from "./types.ts";
 import { CODES } from "./codes.ts";
 import { parseSequence } from "./sequence.ts";
-import { forEachChunk, isCSpace, spanAt, trimBounds } from "./_text.ts";
+import { isCSpace, trimBounds } from "../_ctext.ts";
+import { spanAt } from "../_spans.ts";
+import { forEachChunk } from "./_chunks.ts";
 import { byPosition, DEFAULT_MAX_DIAGNOSTICS } from "./parse.ts";
 
 /** One usable line of a one-time-sequences file. */

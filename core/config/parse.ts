@@ -22,7 +22,9 @@ import {
 import { CODES } from "./codes.ts";
 import { knockdDoorName, parseSequence } from "./sequence.ts";
 import { parseFlagSpec } from "../flags.ts";
-import { asciiUpper, atoi, type Chunk, forEachChunk, spanAt, trimBounds } from "./_text.ts";
+import { asciiUpper, atoi, trimBounds } from "../_ctext.ts";
+import { spanAt } from "../_spans.ts";
+import { type Chunk, forEachChunk } from "./_chunks.ts";
 
 /**
  * One of our own directives, added on top of knockd's. With none registered

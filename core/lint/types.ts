@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { Diagnostic, Severity } from "../diagnostic.ts";
+import type { Diagnostic } from "../diagnostic.ts";
 
 /** What the caller found when it looked at a file the config refers to (or the config itself). */
 export type FileFacts =
@@ -20,18 +20,8 @@ export type FileFacts =
     readonly message: string;
   };
 
-/** Static description of one rule, shown by `knocktool lint --explain CODE`. */
-export interface RuleInfo {
-  /** Stable code, `KT` + three digits. KT0xx: knockd rejects; KT1xx: cannot work; KT2xx: warnings. */
-  readonly code: string;
-  readonly severity: Severity;
-  /** Short kebab-case name, e.g. `trailing-comma`. */
-  readonly name: string;
-  /** One line: why this matters. */
-  readonly summary: string;
-  /** Long explanation in plain text (several paragraphs allowed, with an example and the fix). */
-  readonly explanation: string;
-}
+/** Static description of one rule (defined with the diagnostics, which the config parser shares). */
+export type { RuleInfo } from "../diagnostic.ts";
 
 /** Input of `lintConfig`. */
 export interface LintOptions {
