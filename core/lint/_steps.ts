@@ -7,7 +7,8 @@
 import type { Span } from "../span.ts";
 import type { Door, SequenceStep } from "../config/types.ts";
 import { type AtoiReading, isCSpace, readAtoi } from "./_number.ts";
-import { joinSpans, KEYS, lastDirective, subSpan, valueSpanOf } from "./_context.ts";
+import { joinSpans, subSpan } from "./_context.ts";
+import { KEYS, lastDirective, valueSpanOf } from "./_directives.ts";
 
 /** What knockd made of one sequence item. */
 export interface StepReading {
