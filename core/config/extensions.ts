@@ -24,8 +24,7 @@
  * @module
  */
 import type { Diagnostic, RuleInfo } from "../diagnostic.ts";
-import type { ConfigExtension } from "./parse.ts";
-import type { Directive, Door } from "./types.ts";
+import type { ConfigExtension, Directive, Door } from "./types.ts";
 
 /** Upper-cased key of the `Strict` door directive. */
 export const STRICT_KEY = "STRICT";

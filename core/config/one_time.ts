@@ -11,7 +11,8 @@ import { parseSequence } from "./sequence.ts";
 import { isCSpace, trimBounds } from "../_ctext.ts";
 import { spanAt } from "../_spans.ts";
 import { forEachChunk } from "./_chunks.ts";
-import { byPosition, DEFAULT_MAX_DIAGNOSTICS } from "./parse.ts";
+import { DEFAULT_MAX_DIAGNOSTICS } from "./parse.ts";
+import { byPosition } from "./_collector.ts";
 
 /** One usable line of a one-time-sequences file. */
 export interface OneTimeSequenceEntry {

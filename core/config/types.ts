@@ -7,6 +7,7 @@
  *
  * @module
  */
+import type { Diagnostic } from "../diagnostic.ts";
 import type { Located, Span } from "../span.ts";
 
 /** Transport protocol of one knock. */
@@ -44,6 +45,22 @@ export interface Directive {
   readonly valueSpan?: Span;
   /** Span of the whole (trimmed) line. */
   readonly span: Span;
+}
+
+/**
+ * One of our own directives, added on top of knockd's (`ParseOptions.extensions`). With none registered
+ * the parser accepts exactly what knockd accepts.
+ */
+export interface ConfigExtension {
+  /** The key, case-insensitive like knockd's keys (e.g. `Cool_Down`). */
+  readonly key: string;
+  /** Where the key is allowed: in doors or in `[options]`. */
+  readonly scope: "door" | "options";
+  /**
+   * Optional validation of the value; returned diagnostics are added to the
+   * result as they are (use your own codes). The directive is kept either way.
+   */
+  readonly parse?: (value: string, directive: Directive) => readonly Diagnostic[];
 }
 
 /** A `[name]` section as written. */
