@@ -35,12 +35,15 @@ function readRegularFile(io: Io, path: string): Input {
   try {
     const info = io.stat(path);
     if (info.isDirectory) return { ok: false, error: "Is a directory" };
-    if (!info.isFile) return { ok: false, error: "Not a regular file" };
+    // The null device reads as an empty file, as it does for knockd; other devices and FIFOs could block.
+    if (!info.isFile && info.isNullDevice !== true) return { ok: false, error: "Not a regular file" };
     if (info.size > MAX_INPUT_BYTES) return { ok: false, error: tooLarge(info.size) };
     const bytes = io.readFile(path);
     if (bytes.length > MAX_INPUT_BYTES) return { ok: false, error: tooLarge(bytes.length) };
     const text = decode(bytes);
-    return info.mode === undefined ? { ok: true, text } : { ok: true, text, mode: info.mode };
+    // Writing to the null device changes nothing, so its permission bits do not matter.
+    if (info.mode === undefined || info.isNullDevice === true) return { ok: true, text };
+    return { ok: true, text, mode: info.mode };
   } catch (error) {
     return { ok: false, error: osReason(error) };
   }

@@ -243,6 +243,30 @@ Deno.test("lint resolves a relative One_Time_Sequences path against the current 
   }
 });
 
+Deno.test("lint reads /dev/null as an empty one-time sequences file (KT102, as knockd), a directory is KT101", async () => {
+  const dir = await tempDir();
+  try {
+    const codes = async (path: string) => {
+      await Deno.writeTextFile(`${dir}/door.conf`, `[door]\none_time_sequences = ${path}\ntcpflags = syn\n`);
+      const r = await runCli(["lint", "-f", "json", "door.conf"], { cwd: dir });
+      assert.equal(r.code, 1, r.stdout + r.stderr);
+      return JSON.parse(r.stdout).diagnostics.map((
+        d: { code: string; message: string },
+      ) => [d.code, d.message]);
+    };
+    assert.deepEqual(await codes("/dev/null"), [[
+      "KT102",
+      'One-time sequences file "/dev/null" has no valid sequence left, so knockd disables door "door"',
+    ]]);
+    assert.deepEqual(await codes(dir), [[
+      "KT101",
+      `One-time sequences file "${dir}" of door "door" cannot be read: Is a directory`,
+    ]]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 /** A deterministic byte generator (xorshift32), so failures reproduce. */
 function randomBytes(n: number, seed = 0x2545f491): Uint8Array {
   const out = new Uint8Array(n);
