@@ -88,6 +88,8 @@ export function applyDoorKey(
       const parsed = parseSequence(value, valueSpan, { door: door.section.name });
       door.sequence = parsed.steps;
       door.sequenceSource = "sequence";
+      if (parsed.diagnostics.length > 0) door.sequenceHasErrors = true;
+      else delete door.sequenceHasErrors;
       diagnostics.reportAll(parsed.diagnostics);
       return true;
     }
@@ -95,6 +97,7 @@ export function applyDoorKey(
       door.oneTimeSequences = located(value);
       door.sequenceSource = "one_time_sequences";
       door.sequence = [];
+      delete door.sequenceHasErrors;
       return true;
     case "SEQ_TIMEOUT":
     case "TIMEOUT":
@@ -172,6 +175,7 @@ function buildDoor(b: DoorBuilder): Door {
     tcpFlagsSpans: b.tcpFlagsSpans,
   };
   if (b.sequenceSource !== undefined) door.sequenceSource = b.sequenceSource;
+  if (b.sequenceHasErrors === true) door.sequenceHasErrors = true;
   if (b.oneTimeSequences !== undefined) door.oneTimeSequences = b.oneTimeSequences;
   if (b.startCommand !== undefined) door.startCommand = b.startCommand;
   if (b.startCommand6 !== undefined) door.startCommand6 = b.startCommand6;

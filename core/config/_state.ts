@@ -24,6 +24,7 @@ export interface DoorBuilder {
   section: MutableSection;
   sequence: readonly SequenceStep[];
   sequenceSource?: "sequence" | "one_time_sequences";
+  sequenceHasErrors?: true;
   oneTimeSequences?: Located<string>;
   seqTimeout?: Located<number>;
   cmdTimeout?: Located<number>;

@@ -112,6 +112,11 @@ export interface Door {
   readonly sequence: readonly SequenceStep[];
   /** Which directive supplied the sequence: the last of `Sequence` / `One_Time_Sequences` wins. */
   readonly sequenceSource?: "sequence" | "one_time_sequences";
+  /**
+   * Present (true) when the `Sequence` value in force has an item knockd refuses (KT006 to KT008): knockd
+   * refuses the file, and `sequence` holds only the other items, so it is not a sequence anyone wrote.
+   */
+  readonly sequenceHasErrors?: true;
   /** Path of the one-time sequences file, if any. */
   readonly oneTimeSequences?: Located<string>;
   /** Seconds; `atoi()` semantics (garbage → 0, negatives kept). Default 25. */

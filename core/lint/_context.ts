@@ -27,7 +27,8 @@ export interface LintContext {
   readonly otpFile: (path: string) => OtpFile | undefined;
   /**
    * The sequence knockd uses for a door: its `Sequence` steps, or the first valid line of its one-time
-   * sequences file when that directive came last (empty when the file cannot be read).
+   * sequences file when that directive came last; empty when the file cannot be read, and when the
+   * `Sequence` value has an item knockd refuses (see `writtenSequence`).
    */
   readonly sequenceOf: (door: Door) => readonly SequenceStep[];
 }
