@@ -9,7 +9,7 @@ import { message } from "@optique/core/message";
 import { multiple, optional, withDefault } from "@optique/core/modifiers";
 import { argument, command, constant, flag, option } from "@optique/core/primitives";
 import { choice, string } from "@optique/core/valueparser";
-import type { LintOptions, LintResult, RuleInfo } from "../../core/lint/types.ts";
+import type { FileFacts, LintOptions, LintResult, RuleInfo } from "../../core/lint/types.ts";
 import { useColor } from "../colors.ts";
 import type { Io } from "../runtime.ts";
 import { PROGRAM_NAME } from "../version.ts";
@@ -109,7 +109,7 @@ export async function runLint(args: LintArgs, io: Io, engine: LintEngine): Promi
     return 2;
   }
 
-  const readFile = fileFactsReader(io);
+  const read = fileFactsReader(io);
   const files: FileReport[] = [];
   for (const path of args.files) {
     const input = await readInput(io, path);
@@ -118,11 +118,18 @@ export async function runLint(args: LintArgs, io: Io, engine: LintEngine): Promi
       files.push({ path, diagnostics: [], ioError: input.error });
       continue;
     }
+    // Keep the texts of the files the config names, to show their lines in the report.
+    const sources = new Map<string, string>();
+    const readFile = (named: string): FileFacts => {
+      const facts = read(named);
+      if (facts.kind === "file") sources.set(named, facts.text);
+      return facts;
+    };
     const options: LintOptions = input.mode === undefined
       ? { file: path, readFile }
       : { file: path, mode: input.mode, readFile };
     const result = engine.lintConfig(input.text, options);
-    files.push({ path, text: input.text, diagnostics: result.diagnostics });
+    files.push({ path, text: input.text, sources, diagnostics: result.diagnostics });
   }
 
   const report = { files };

@@ -267,6 +267,35 @@ Deno.test("lint reads /dev/null as an empty one-time sequences file (KT102, as k
   }
 });
 
+Deno.test("lint shows the source line of a finding in a one-time sequences file from that file", async () => {
+  const dir = await tempDir();
+  try {
+    await Deno.writeTextFile(`${dir}/seq.otp`, " 7000,8000,9000\n1111,3333,2222\n 70000\n");
+    await Deno.writeTextFile(
+      `${dir}/door.conf`,
+      "[options]\n  logfile = /tmp/x\n[d]\n  one_time_sequences = seq.otp\n  tcpflags = syn\n",
+    );
+    const r = await runCli(["lint", "door.conf"], { cwd: dir });
+    assert.equal(r.code, 0, r.stderr);
+    const block = (code: string) => {
+      const lines = r.stdout.split("\n");
+      const at = lines.findIndex((l) => l.includes(`[${code}]`));
+      assert.ok(at >= 0, r.stdout);
+      return lines.slice(at, at + 3);
+    };
+    assert.deepEqual(block("KT208").slice(1), ["   1 |  7000,8000,9000", "     |  ^~~~~~~~~~~~~~"]);
+    assert.deepEqual(block("KT207"), [
+      'seq.otp:2:1: warning[KT207]: One-time sequence on line 2 does not start with a space; knockd overwrites its first digit with "#" when it is used',
+      "   2 | 1111,3333,2222",
+      "     | ^",
+    ]);
+    assert.deepEqual(block("KT011").slice(1), ["   3 |  70000", "     |  ^~~~~"]);
+    assert.doesNotMatch(r.stdout, /\| \[options\]/, "a line of the .conf shown for the .otp file");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 /** A deterministic byte generator (xorshift32), so failures reproduce. */
 function randomBytes(n: number, seed = 0x2545f491): Uint8Array {
   const out = new Uint8Array(n);
