@@ -243,7 +243,7 @@ Deno.test("lint resolves a relative One_Time_Sequences path against the current 
   }
 });
 
-Deno.test("lint reads /dev/null as an empty one-time sequences file (KT102, as knockd), a directory is KT101", async () => {
+Deno.test("lint reads /dev/null as an empty one-time sequences file (KT102: knockd reads it too), a directory is KT101", async () => {
   const dir = await tempDir();
   try {
     const codes = async (path: string) => {
@@ -256,7 +256,7 @@ Deno.test("lint reads /dev/null as an empty one-time sequences file (KT102, as k
     };
     assert.deepEqual(await codes("/dev/null"), [[
       "KT102",
-      'One-time sequences file "/dev/null" has no valid sequence left, so knockd disables door "door"',
+      'One-time sequences file "/dev/null" of door "door" has no valid sequence left',
     ]]);
     assert.deepEqual(await codes(dir), [[
       "KT101",
