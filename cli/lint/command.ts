@@ -9,7 +9,7 @@ import { message } from "@optique/core/message";
 import { multiple, optional, withDefault } from "@optique/core/modifiers";
 import { argument, command, constant, flag, option } from "@optique/core/primitives";
 import { choice, string } from "@optique/core/valueparser";
-import type { FileFacts, LintOptions, LintResult, RuleInfo } from "../../core/lint/types.ts";
+import type { LintOptions, LintResult, RuleInfo } from "../../core/lint/types.ts";
 import { useColor } from "../colors.ts";
 import type { Io } from "../runtime.ts";
 import { PROGRAM_NAME } from "../version.ts";
@@ -109,7 +109,6 @@ export async function runLint(args: LintArgs, io: Io, engine: LintEngine): Promi
     return 2;
   }
 
-  const read = fileFactsReader(io);
   const files: FileReport[] = [];
   for (const path of args.files) {
     const input = await readInput(io, path);
@@ -120,11 +119,7 @@ export async function runLint(args: LintArgs, io: Io, engine: LintEngine): Promi
     }
     // Keep the texts of the files the config names, to show their lines in the report.
     const sources = new Map<string, string>();
-    const readFile = (named: string): FileFacts => {
-      const facts = read(named);
-      if (facts.kind === "file") sources.set(named, facts.text);
-      return facts;
-    };
+    const readFile = fileFactsReader(io, sources);
     const options: LintOptions = input.mode === undefined
       ? { file: path, readFile }
       : { file: path, mode: input.mode, readFile };

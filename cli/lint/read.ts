@@ -30,8 +30,11 @@ function tooLarge(size: number): string {
   return `File is too large (${size} bytes; the limit is ${MAX_INPUT_BYTES})`;
 }
 
-/** Reads a path (after checking it is a regular file of sane size) without throwing. */
-function readRegularFile(io: Io, path: string): Input {
+/**
+ * Reads a file (after checking it is a regular file, or the null device, of sane size) without throwing;
+ * `lint` reads the configs it is given this way, and `serve` its config.
+ */
+export function readRegularFile(io: Io, path: string): Input {
   try {
     const info = io.stat(path);
     if (info.isDirectory) return { ok: false, error: "Is a directory" };
@@ -73,11 +76,16 @@ export function resolvePath(cwd: string, path: string): string {
  * The `readFile` callback handed to the lint engine: looks at a file a config
  * refers to (one-time sequences), resolving relative paths against the current
  * directory, and reports failures with the OS reason.
+ *
+ * @param io File access.
+ * @param sources When given, the text of every file read is kept there, keyed by the path as the config
+ *   names it (to show its lines in a report).
  */
-export function fileFactsReader(io: Io): (path: string) => FileFacts {
+export function fileFactsReader(io: Io, sources?: Map<string, string>): (path: string) => FileFacts {
   return (path) => {
     const input = readRegularFile(io, resolvePath(io.cwd(), path));
     if (!input.ok) return { kind: "error", message: input.error };
+    sources?.set(path, input.text);
     return input.mode === undefined
       ? { kind: "file", text: input.text }
       : { kind: "file", text: input.text, mode: input.mode };

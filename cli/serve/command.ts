@@ -14,7 +14,8 @@ import type { Io } from "../runtime.ts";
 import { PROGRAM_NAME, VERSION } from "../version.ts";
 import { DAEMON_CHILD_ENV, daemonize, writePidFile } from "./daemonize.ts";
 import { DEFAULT_STATE_DIR } from "./journal.ts";
-import { EXIT_FAILURE, loadConfig, Server, type ServeSettings } from "./server.ts";
+import { loadConfig } from "./config.ts";
+import { EXIT_FAILURE, Server, type ServeSettings } from "./server.ts";
 
 /** knockd's default config path. */
 export const DEFAULT_CONFIG = "/etc/knockd.conf";

@@ -124,5 +124,5 @@ export function lintConfig(text: string, options: LintOptions = {}): LintResult 
   for (const list of byFile.values()) diagnostics.push(...list.sort(comparePosition));
   let errorCount = 0;
   for (const d of diagnostics) if (d.severity === "error") errorCount++;
-  return { diagnostics, errorCount, warningCount: diagnostics.length - errorCount };
+  return { config: parsed.config, diagnostics, errorCount, warningCount: diagnostics.length - errorCount };
 }

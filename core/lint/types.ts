@@ -4,6 +4,7 @@
  * @module
  */
 import type { Diagnostic } from "../diagnostic.ts";
+import type { Config } from "../config/types.ts";
 
 /** What the caller found when it looked at a file the config refers to (or the config itself). */
 export type FileFacts =
@@ -39,6 +40,8 @@ export interface LintOptions {
 
 /** Result of `lintConfig`: every finding, sorted by line then column. */
 export interface LintResult {
+  /** The parsed config (best effort when there are errors), with knocktool's own directives. */
+  readonly config: Config;
   readonly diagnostics: readonly Diagnostic[];
   readonly errorCount: number;
   readonly warningCount: number;
