@@ -211,3 +211,61 @@ Deno.test({
     }
   },
 });
+
+/**
+ * The fixtures Debian's knockd 0.8 runs with (`knockd -c FILE -i lo -D` keeps running): the configs
+ * knocktool refuses and knockd does not (README: differences). knockd refuses every other fixture (exit 1).
+ */
+const KNOCKD_RUNS = new Set([
+  "kt103_hostname_target.conf", // a resolvable name goes into the BPF filter; the text compare never matches
+  "kt103_leading_zeros_target.conf",
+  "kt103_uppercase_ipv6_target.conf",
+  "kt104_empty_command.conf",
+  "kt105_seq_timeout_never.conf",
+  "kt108_empty_interface.conf", // -i replaces Interface; without -i knockd lets libpcap pick a device
+  "kt108_empty_interface_in_list.conf", // -i replaces Interface; without -i knockd exits: no device "lo,"
+]);
+
+const KNOCKD = "/usr/sbin/knockd";
+const hasKnockd = (() => {
+  try {
+    return Deno.statSync(KNOCKD).isFile;
+  } catch {
+    return false;
+  }
+})();
+
+Deno.test({
+  name:
+    "Debian's knockd refuses every lint fixture except the listed ones (the README's list of differences)",
+  ignore: !isRoot || !hasKnockd, // knockd opens lo with libpcap: root, and the knockd package
+  fn: async () => {
+    const names = [...Deno.readDirSync(FIXTURES)].map((e) => e.name).filter((n) => n.endsWith(".conf"))
+      .sort();
+    const runs = await Promise.all(names.map(async (name) => {
+      const child = new Deno.Command(KNOCKD, {
+        args: ["-c", `${FIXTURES}${name}`, "-i", "lo", "-D"],
+        stdin: "null",
+        stdout: "piped",
+        stderr: "piped",
+      }).spawn();
+      const output = child.output();
+      const exited = await Promise.race([
+        output.then(() => true),
+        new Promise<false>((r) => setTimeout(() => r(false), 2000)),
+      ]);
+      if (!exited) child.kill("SIGTERM");
+      const out = await output;
+      const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
+      return { name, runs: !exited, code: out.code, text };
+    }));
+    for (const r of runs) {
+      assert.equal(
+        r.runs,
+        KNOCKD_RUNS.has(r.name),
+        `${r.name}: knockd ${r.runs ? "runs" : "exits"}\n${r.text}`,
+      );
+      if (!r.runs) assert.equal(r.code, 1, `${r.name}\n${r.text}`);
+    }
+  },
+});
