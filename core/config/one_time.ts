@@ -1,5 +1,5 @@
 /**
- * One-time-sequences files (`One_Time_Sequences = path`), knockd-reference §3.5.
+ * One-time-sequences files (`One_Time_Sequences = path`), read and marked as knockd 0.8 does.
  *
  * @module
  */

@@ -1,7 +1,7 @@
 /**
  * The knockd.conf model shared by `serve`, `knock -c` and `lint`.
  *
- * Semantics follow knockd 0.8 exactly (see `shared/docs/knockd-reference.md` §1);
+ * Semantics follow knockd 0.8 exactly (as measured on the real program);
  * every value keeps the span it was read from, so later stages (lint rules,
  * the daemon's error messages) can point at the source.
  *

@@ -1,4 +1,4 @@
-// One-time-sequences files (knockd-reference §3.5).
+// One-time-sequences files, as knockd 0.8 reads and marks them.
 import assert from "node:assert/strict";
 import { markOneTimeSequenceUsed, parseOneTimeSequences } from "../../../core/config/mod.ts";
 

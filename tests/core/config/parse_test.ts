@@ -1,4 +1,4 @@
-// Table-driven tests of parseConfig against knockd-reference §1 (every case
+// Table-driven tests of parseConfig against knockd 0.8's measured behaviour (every case
 // was also checked against the real knockd 0.8 binary, `knockd -D -c FILE`).
 import assert from "node:assert/strict";
 import { type Config, type Door, parseConfig, type ParseResult } from "../../../core/config/mod.ts";
