@@ -16,7 +16,12 @@ export interface PathInfo {
   readonly size: number;
   /** POSIX permission bits (`mode & 0o7777`), or `undefined` where unknown (Windows). */
   readonly mode: number | undefined;
+  /** True for the null device (`/dev/null` or a node of it): not a regular file, but it reads as empty. */
+  readonly isNullDevice?: boolean;
 }
+
+/** Device number of the null device on Linux: major 1, minor 3. */
+const LINUX_NULL_DEVICE = (1 << 8) | 3;
 
 /** The runtime facts and effects the CLI uses. Tests pass their own. */
 export interface Io {
@@ -84,6 +89,7 @@ export function denoIo(): Io {
         isDirectory: info.isDirectory,
         size: info.size,
         mode: info.mode === null ? undefined : info.mode & 0o7777,
+        isNullDevice: info.isCharDevice === true && info.rdev === LINUX_NULL_DEVICE,
       };
     },
     cwd: () => Deno.cwd(),

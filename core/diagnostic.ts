@@ -27,3 +27,20 @@ export interface Diagnostic {
   /** What knockd itself prints for this problem, when knockd rejects the file. */
   readonly knockd?: string;
 }
+
+/**
+ * Static description of one diagnostic code, shown by `knocktool lint --explain CODE`. The config parser
+ * describes its KT0xx codes with it and the lint rules their KT1xx/KT2xx codes.
+ */
+export interface RuleInfo {
+  /** Stable code, `KT` + three digits. KT0xx: knockd rejects; KT1xx: cannot work; KT2xx: warnings. */
+  readonly code: string;
+  /** The severity of every finding of this rule. */
+  readonly severity: Severity;
+  /** Short kebab-case name, e.g. `trailing-comma`. */
+  readonly name: string;
+  /** One line: why this matters. */
+  readonly summary: string;
+  /** Long explanation in plain text (several paragraphs allowed, with an example and the fix). */
+  readonly explanation: string;
+}

@@ -109,7 +109,6 @@ export async function runLint(args: LintArgs, io: Io, engine: LintEngine): Promi
     return 2;
   }
 
-  const readFile = fileFactsReader(io);
   const files: FileReport[] = [];
   for (const path of args.files) {
     const input = await readInput(io, path);
@@ -118,11 +117,14 @@ export async function runLint(args: LintArgs, io: Io, engine: LintEngine): Promi
       files.push({ path, diagnostics: [], ioError: input.error });
       continue;
     }
+    // Keep the texts of the files the config names, to show their lines in the report.
+    const sources = new Map<string, string>();
+    const readFile = fileFactsReader(io, sources);
     const options: LintOptions = input.mode === undefined
       ? { file: path, readFile }
       : { file: path, mode: input.mode, readFile };
     const result = engine.lintConfig(input.text, options);
-    files.push({ path, text: input.text, diagnostics: result.diagnostics });
+    files.push({ path, text: input.text, sources, diagnostics: result.diagnostics });
   }
 
   const report = { files };

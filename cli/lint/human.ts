@@ -16,7 +16,7 @@
 import type { Diagnostic } from "../../core/diagnostic.ts";
 import { sanitize } from "../_text.ts";
 import { createStyle, type Style } from "../colors.ts";
-import { countReport, displayName, type LintReport, plural } from "./report.ts";
+import { countReport, displayName, type FileReport, type LintReport, plural } from "./report.ts";
 
 /** Options of {@link formatHuman}. */
 export interface HumanOptions {
@@ -71,7 +71,10 @@ function snippet(line: string, d: Diagnostic, style: Style): string[] {
   ];
 }
 
-function formatOne(d: Diagnostic, path: string, text: string | undefined, style: Style): string[] {
+function formatOne(d: Diagnostic, report: FileReport, style: Style): string[] {
+  const path = report.path;
+  // A finding in another file (a one-time sequences file) shows that file's line, or none.
+  const text = d.file === undefined || d.file === path ? report.text : report.sources?.get(d.file);
   const file = sanitize(displayName(d.file ?? path));
   const where = d.span === undefined ? `${file}:` : `${file}:${d.span.line}:${d.span.column}:`;
   const paint = d.severity === "error" ? style.red : style.yellow;
@@ -92,7 +95,7 @@ export function formatHuman(report: LintReport, options: HumanOptions): string {
   const style = createStyle(options.color);
   const out: string[] = [];
   for (const file of report.files) {
-    for (const d of file.diagnostics) out.push(...formatOne(d, file.path, file.text, style));
+    for (const d of file.diagnostics) out.push(...formatOne(d, file, style));
   }
   const counts = countReport(report);
   if (out.length > 0) out.push("");

@@ -30,17 +30,23 @@ function tooLarge(size: number): string {
   return `File is too large (${size} bytes; the limit is ${MAX_INPUT_BYTES})`;
 }
 
-/** Reads a path (after checking it is a regular file of sane size) without throwing. */
-function readRegularFile(io: Io, path: string): Input {
+/**
+ * Reads a file (after checking it is a regular file, or the null device, of sane size) without throwing;
+ * `lint` reads the configs it is given this way, and `serve` its config.
+ */
+export function readRegularFile(io: Io, path: string): Input {
   try {
     const info = io.stat(path);
     if (info.isDirectory) return { ok: false, error: "Is a directory" };
-    if (!info.isFile) return { ok: false, error: "Not a regular file" };
+    // The null device reads as an empty file, as it does for knockd; other devices and FIFOs could block.
+    if (!info.isFile && info.isNullDevice !== true) return { ok: false, error: "Not a regular file" };
     if (info.size > MAX_INPUT_BYTES) return { ok: false, error: tooLarge(info.size) };
     const bytes = io.readFile(path);
     if (bytes.length > MAX_INPUT_BYTES) return { ok: false, error: tooLarge(bytes.length) };
     const text = decode(bytes);
-    return info.mode === undefined ? { ok: true, text } : { ok: true, text, mode: info.mode };
+    // Writing to the null device changes nothing, so its permission bits do not matter.
+    if (info.mode === undefined || info.isNullDevice === true) return { ok: true, text };
+    return { ok: true, text, mode: info.mode };
   } catch (error) {
     return { ok: false, error: osReason(error) };
   }
@@ -70,11 +76,16 @@ export function resolvePath(cwd: string, path: string): string {
  * The `readFile` callback handed to the lint engine: looks at a file a config
  * refers to (one-time sequences), resolving relative paths against the current
  * directory, and reports failures with the OS reason.
+ *
+ * @param io File access.
+ * @param sources When given, the text of every file read is kept there, keyed by the path as the config
+ *   names it (to show its lines in a report).
  */
-export function fileFactsReader(io: Io): (path: string) => FileFacts {
+export function fileFactsReader(io: Io, sources?: Map<string, string>): (path: string) => FileFacts {
   return (path) => {
     const input = readRegularFile(io, resolvePath(io.cwd(), path));
     if (!input.ok) return { kind: "error", message: input.error };
+    sources?.set(path, input.text);
     return input.mode === undefined
       ? { kind: "file", text: input.text }
       : { kind: "file", text: input.text, mode: input.mode };

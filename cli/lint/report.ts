@@ -11,6 +11,11 @@ export interface FileReport {
   readonly path: string;
   /** The decoded text, when the file was read (used to show source lines). */
   readonly text?: string;
+  /**
+   * The texts of the other files its findings point into (one-time sequences files), keyed by
+   * `Diagnostic.file`, to show their source lines too.
+   */
+  readonly sources?: ReadonlyMap<string, string>;
   /** Findings, sorted by position; empty when the file could not be read. */
   readonly diagnostics: readonly Diagnostic[];
   /** Why the file could not be read (`No such file or directory`), when it could not. */

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import type { RuleInfo } from "../lint/types.ts";
+import type { RuleInfo } from "../diagnostic.ts";
 
 /** Stable codes of the parser's diagnostics. */
 export const CODES = {

@@ -23,10 +23,8 @@
  *
  * @module
  */
-import type { Diagnostic } from "../diagnostic.ts";
-import type { RuleInfo } from "../lint/types.ts";
-import type { ConfigExtension } from "./parse.ts";
-import type { Directive, Door } from "./types.ts";
+import type { Diagnostic, RuleInfo } from "../diagnostic.ts";
+import type { ConfigExtension, Directive, Door } from "./types.ts";
 
 /** Upper-cased key of the `Strict` door directive. */
 export const STRICT_KEY = "STRICT";

@@ -28,13 +28,7 @@
  *
  * @module
  */
-export {
-  type ConfigExtension,
-  DEFAULT_MAX_DIAGNOSTICS,
-  parseConfig,
-  type ParseOptions,
-  type ParseResult,
-} from "./parse.ts";
+export { DEFAULT_MAX_DIAGNOSTICS, parseConfig, type ParseOptions, type ParseResult } from "./parse.ts";
 export { type ParsedSequence, parseSequence, type ParseSequenceOptions } from "./sequence.ts";
 export {
   markOneTimeSequenceUsed,

@@ -8,8 +8,11 @@ import type { Span } from "../span.ts";
 import type { SequenceStep } from "./types.ts";
 import { CODES } from "./codes.ts";
 import { parseSequence } from "./sequence.ts";
-import { forEachChunk, isCSpace, spanAt, trimBounds } from "./_text.ts";
-import { byPosition, DEFAULT_MAX_DIAGNOSTICS } from "./parse.ts";
+import { isCSpace, trimBounds } from "../_ctext.ts";
+import { spanAt } from "../_spans.ts";
+import { forEachChunk } from "./_chunks.ts";
+import { DEFAULT_MAX_DIAGNOSTICS } from "./parse.ts";
+import { byPosition } from "./_collector.ts";
 
 /** One usable line of a one-time-sequences file. */
 export interface OneTimeSequenceEntry {

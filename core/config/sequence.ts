@@ -8,7 +8,8 @@ import type { Diagnostic } from "../diagnostic.ts";
 import type { Span } from "../span.ts";
 import { MAX_SEQUENCE_LENGTH, type Protocol, type SequenceStep } from "./types.ts";
 import { CODES } from "./codes.ts";
-import { asciiUpper, atoi, cTrim, subSpan, trimBounds, truncateUtf8 } from "./_text.ts";
+import { asciiUpper, atoi, cTrim, trimBounds, truncateUtf8 } from "../_ctext.ts";
+import { subSpan } from "../_spans.ts";
 
 /** Options of {@link parseSequence}. */
 export interface ParseSequenceOptions {

@@ -7,6 +7,7 @@
  *
  * @module
  */
+import type { Diagnostic } from "../diagnostic.ts";
 import type { Located, Span } from "../span.ts";
 
 /** Transport protocol of one knock. */
@@ -47,6 +48,22 @@ export interface Directive {
   readonly valueSpan?: Span;
   /** Span of the whole (trimmed) line. */
   readonly span: Span;
+}
+
+/**
+ * One of our own directives, added on top of knockd's (`ParseOptions.extensions`). With none registered
+ * the parser accepts exactly what knockd accepts.
+ */
+export interface ConfigExtension {
+  /** The key, case-insensitive like knockd's keys (e.g. `Cool_Down`). */
+  readonly key: string;
+  /** Where the key is allowed: in doors or in `[options]`. */
+  readonly scope: "door" | "options";
+  /**
+   * Optional validation of the value; returned diagnostics are added to the
+   * result as they are (use your own codes). The directive is kept either way.
+   */
+  readonly parse?: (value: string, directive: Directive) => readonly Diagnostic[];
 }
 
 /** A `[name]` section as written. */
@@ -101,6 +118,11 @@ export interface Door {
   readonly sequence: readonly SequenceStep[];
   /** Which directive supplied the sequence: the last of `Sequence` / `One_Time_Sequences` wins. */
   readonly sequenceSource?: "sequence" | "one_time_sequences";
+  /**
+   * Present (true) when the `Sequence` value in force has an item knockd refuses (KT006 to KT008): knockd
+   * refuses the file, and `sequence` holds only the other items, so it is not a sequence anyone wrote.
+   */
+  readonly sequenceHasErrors?: true;
   /** Path of the one-time sequences file, if any. */
   readonly oneTimeSequences?: Located<string>;
   /** Seconds; `atoi()` semantics (garbage → 0, negatives kept). Default 25. */

@@ -5,7 +5,7 @@
  */
 import type { Diagnostic } from "../diagnostic.ts";
 import type { Span } from "../span.ts";
-import type { Config, Directive, Door, Section, SequenceStep } from "../config/types.ts";
+import type { Config, Door, SequenceStep } from "../config/types.ts";
 import type { FileFacts, LintOptions, RuleInfo } from "./types.ts";
 import type { OtpFile } from "./_otp.ts";
 
@@ -27,7 +27,8 @@ export interface LintContext {
   readonly otpFile: (path: string) => OtpFile | undefined;
   /**
    * The sequence knockd uses for a door: its `Sequence` steps, or the first valid line of its one-time
-   * sequences file when that directive came last (empty when the file cannot be read).
+   * sequences file when that directive came last; empty when the file cannot be read, and when the
+   * `Sequence` value has an item knockd refuses (see `writtenSequence`).
    */
   readonly sequenceOf: (door: Door) => readonly SequenceStep[];
 }
@@ -95,51 +96,6 @@ export function subSpan(span: Span, start: number, end: number): Span {
 export function joinSpans(from: Span, to: Span): Span {
   if (from.line !== to.line) return from;
   return { line: from.line, column: from.column, endColumn: to.endColumn, offset: from.offset };
-}
-
-/** Directive keys as knockd compares them (upper-cased), with their aliases. */
-export const KEYS = {
-  sequence: ["SEQUENCE"],
-  oneTimeSequences: ["ONE_TIME_SEQUENCES"],
-  seqTimeout: ["SEQ_TIMEOUT", "TIMEOUT"],
-  cmdTimeout: ["CMD_TIMEOUT"],
-  tcpFlags: ["TCPFLAGS"],
-  startCommand: ["START_COMMAND", "COMMAND"],
-  startCommand6: ["START_COMMAND_6", "COMMAND_6"],
-  stopCommand: ["STOP_COMMAND"],
-  stopCommand6: ["STOP_COMMAND_6"],
-  target: ["TARGET"],
-  useSyslog: ["USESYSLOG"],
-  logFile: ["LOGFILE"],
-  pidFile: ["PIDFILE"],
-  interface: ["INTERFACE"],
-} as const satisfies Record<string, readonly string[]>;
-
-/**
- * The directive of `section` that knockd uses for one of `keys`: the last one written.
- *
- * @param section The section to search.
- * @param keys Upper-cased keys that set the same setting (a key and its aliases).
- * @returns The last matching directive, if any.
- */
-export function lastDirective(section: Section, keys: readonly string[]): Directive | undefined {
-  const ds = section.directives;
-  for (let i = ds.length - 1; i >= 0; i--) {
-    const d = ds[i]!;
-    if (keys.includes(d.normalizedKey)) return d;
-  }
-  return undefined;
-}
-
-/**
- * The span to point at for a directive's value: the value itself, or the whole line when the value is empty.
- *
- * @param d The directive.
- * @returns The value span when it is non-empty, else the directive's span.
- */
-export function valueSpanOf(d: Directive): Span {
-  const v = d.valueSpan;
-  return v !== undefined && v.endColumn > v.column ? v : d.span;
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 import { type OneTimeSequencesResult, parseOneTimeSequences } from "../config/mod.ts";
 import type { Directive, Door } from "../config/types.ts";
-import { KEYS } from "./_context.ts";
+import { KEYS } from "./_directives.ts";
 
 /** A parsed one-time sequences file: its valid entries in file order, and the lines knockd skips. */
 export type OtpFile = OneTimeSequencesResult;

@@ -6,8 +6,10 @@
  */
 import type { Span } from "../span.ts";
 import type { Door, SequenceStep } from "../config/types.ts";
+import { cTrim } from "../_ctext.ts";
 import { type AtoiReading, isCSpace, readAtoi } from "./_number.ts";
-import { joinSpans, KEYS, lastDirective, subSpan, valueSpanOf } from "./_context.ts";
+import { joinSpans, subSpan } from "./_context.ts";
+import { KEYS, lastDirective, valueSpanOf } from "./_directives.ts";
 
 /** What knockd made of one sequence item. */
 export interface StepReading {
@@ -81,13 +83,15 @@ function computeReading(step: SequenceStep): StepReading {
 }
 
 /**
- * The steps written on the door's `Sequence` line when that line is the one in force (not a one-time file).
+ * The steps written on the door's `Sequence` line when that line is the one in force (not a one-time file)
+ * and knockd accepts it. A value with an item knockd refuses (KT006 to KT008) gives none: the items left
+ * over are not a sequence anyone wrote, so no rule judges or quotes them.
  *
  * @param door The door.
- * @returns The steps, or an empty list when the sequence comes from a one-time sequences file.
+ * @returns The steps, or an empty list.
  */
 export function writtenSequence(door: Door): readonly SequenceStep[] {
-  if (door.sequenceSource === "one_time_sequences") return [];
+  if (door.sequenceSource === "one_time_sequences" || door.sequenceHasErrors === true) return [];
   return door.sequence;
 }
 
@@ -111,11 +115,25 @@ export function sequenceSpan(door: Door): Span {
 }
 
 /**
- * The sequence as compact text for messages, e.g. `7000,8000,9000:udp`.
+ * The sequence as written, for messages: each item trimmed, joined by commas (`7000,8000,9000:udp`).
  *
  * @param steps The steps.
- * @returns Ports joined by commas, protocol shown for UDP only.
+ * @returns The items' text, not the numbers `atoi()` made of them.
  */
 export function sequenceText(steps: readonly SequenceStep[]): string {
-  return steps.map((s) => (s.protocol === "udp" ? `${s.port}:udp` : `${s.port}`)).join(",");
+  return steps.map((s) => cTrim(s.raw)).join(",");
+}
+
+/**
+ * A step's port for messages: the number knockd uses, and how it was written when that differs
+ * (`65535 (written "-1")`).
+ *
+ * @param step The step.
+ * @param suffix Text right after the number, e.g. `/udp`.
+ * @returns The port label.
+ */
+export function portLabel(step: SequenceStep, suffix = ""): string {
+  const written = cTrim(readStep(step).portText);
+  const shown = `${step.port}${suffix}`;
+  return written === String(step.port) ? shown : `${shown} (written "${written}")`;
 }

@@ -10,6 +10,7 @@ import type { FileFacts, LintOptions, LintResult } from "./types.ts";
 import type { LintContext } from "./_context.ts";
 import { loadOtp, type OtpFile, otpReferences } from "./_otp.ts";
 import { LINT_RULES } from "./registry.ts";
+import { writtenSequence } from "./_steps.ts";
 
 function comparePosition(a: Diagnostic, b: Diagnostic): number {
   const sa = a.span;
@@ -71,7 +72,7 @@ export function lintConfig(text: string, options: LintOptions = {}): LintResult 
   };
   const sequenceOf = (door: Door): readonly SequenceStep[] => {
     if (door.sequenceSource !== "one_time_sequences" || door.oneTimeSequences === undefined) {
-      return door.sequence;
+      return writtenSequence(door);
     }
     return otpFile(door.oneTimeSequences.value)?.current?.steps ?? door.sequence;
   };
@@ -123,5 +124,5 @@ export function lintConfig(text: string, options: LintOptions = {}): LintResult 
   for (const list of byFile.values()) diagnostics.push(...list.sort(comparePosition));
   let errorCount = 0;
   for (const d of diagnostics) if (d.severity === "error") errorCount++;
-  return { diagnostics, errorCount, warningCount: diagnostics.length - errorCount };
+  return { config: parsed.config, diagnostics, errorCount, warningCount: diagnostics.length - errorCount };
 }

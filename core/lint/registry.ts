@@ -34,6 +34,8 @@ import * as ipv6NeverClosed from "./rules/ipv6_never_closed.ts";
 import * as relativePath from "./rules/relative_path.ts";
 import * as overriddenDirective from "./rules/overridden_directive.ts";
 import * as knocktoolDirective from "./rules/knocktool_directive.ts";
+import * as emptyInterface from "./rules/empty_interface.ts";
+import * as duplicateInterface from "./rules/duplicate_interface.ts";
 
 /** The lint rules (KT1xx errors, KT2xx warnings) in code order; each runs on every config. */
 export const LINT_RULES: readonly Rule[] = [
@@ -42,6 +44,7 @@ export const LINT_RULES: readonly Rule[] = [
   nonCanonicalTarget,
   emptyCommand,
   seqTimeoutNever,
+  emptyInterface,
   portZero,
   numberTrailingGarbage,
   negativePort,
@@ -65,6 +68,7 @@ export const LINT_RULES: readonly Rule[] = [
   relativePath,
   overriddenDirective,
   knocktoolDirective,
+  duplicateInterface,
 ];
 
 /**

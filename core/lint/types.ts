@@ -3,7 +3,8 @@
  *
  * @module
  */
-import type { Diagnostic, Severity } from "../diagnostic.ts";
+import type { Diagnostic } from "../diagnostic.ts";
+import type { Config } from "../config/types.ts";
 
 /** What the caller found when it looked at a file the config refers to (or the config itself). */
 export type FileFacts =
@@ -20,19 +21,8 @@ export type FileFacts =
     readonly message: string;
   };
 
-/** Static description of one rule, shown by `knocktool lint --explain CODE`. */
-export interface RuleInfo {
-  /** Stable code, `KT` + three digits. KT0xx: knockd rejects; KT1xx: cannot work; KT2xx: warnings. */
-  readonly code: string;
-  /** The severity of every finding of this rule. */
-  readonly severity: Severity;
-  /** Short kebab-case name, e.g. `trailing-comma`. */
-  readonly name: string;
-  /** One line: why this matters. */
-  readonly summary: string;
-  /** Long explanation in plain text (several paragraphs allowed, with an example and the fix). */
-  readonly explanation: string;
-}
+/** Static description of one rule (defined with the diagnostics, which the config parser shares). */
+export type { RuleInfo } from "../diagnostic.ts";
 
 /** Input of `lintConfig`. */
 export interface LintOptions {
@@ -50,6 +40,8 @@ export interface LintOptions {
 
 /** Result of `lintConfig`: every finding, sorted by line then column. */
 export interface LintResult {
+  /** The parsed config (best effort when there are errors), with knocktool's own directives. */
+  readonly config: Config;
   /** Every finding, parser's and rules' alike. */
   readonly diagnostics: readonly Diagnostic[];
   /** How many findings are errors. */

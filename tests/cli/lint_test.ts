@@ -243,6 +243,59 @@ Deno.test("lint resolves a relative One_Time_Sequences path against the current 
   }
 });
 
+Deno.test("lint reads /dev/null as an empty one-time sequences file (KT102: knockd reads it too), a directory is KT101", async () => {
+  const dir = await tempDir();
+  try {
+    const codes = async (path: string) => {
+      await Deno.writeTextFile(`${dir}/door.conf`, `[door]\none_time_sequences = ${path}\ntcpflags = syn\n`);
+      const r = await runCli(["lint", "-f", "json", "door.conf"], { cwd: dir });
+      assert.equal(r.code, 1, r.stdout + r.stderr);
+      return JSON.parse(r.stdout).diagnostics.map((
+        d: { code: string; message: string },
+      ) => [d.code, d.message]);
+    };
+    assert.deepEqual(await codes("/dev/null"), [[
+      "KT102",
+      'One-time sequences file "/dev/null" of door "door" has no valid sequence left',
+    ]]);
+    assert.deepEqual(await codes(dir), [[
+      "KT101",
+      `One-time sequences file "${dir}" of door "door" cannot be read: Is a directory`,
+    ]]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("lint shows the source line of a finding in a one-time sequences file from that file", async () => {
+  const dir = await tempDir();
+  try {
+    await Deno.writeTextFile(`${dir}/seq.otp`, " 7000,8000,9000\n1111,3333,2222\n 70000\n");
+    await Deno.writeTextFile(
+      `${dir}/door.conf`,
+      "[options]\n  logfile = /tmp/x\n[d]\n  one_time_sequences = seq.otp\n  tcpflags = syn\n",
+    );
+    const r = await runCli(["lint", "door.conf"], { cwd: dir });
+    assert.equal(r.code, 0, r.stderr);
+    const block = (code: string) => {
+      const lines = r.stdout.split("\n");
+      const at = lines.findIndex((l) => l.includes(`[${code}]`));
+      assert.ok(at >= 0, r.stdout);
+      return lines.slice(at, at + 3);
+    };
+    assert.deepEqual(block("KT208").slice(1), ["   1 |  7000,8000,9000", "     |  ^~~~~~~~~~~~~~"]);
+    assert.deepEqual(block("KT207"), [
+      'seq.otp:2:1: warning[KT207]: One-time sequence on line 2 does not start with a space; knockd overwrites its first digit with "#" when it is used',
+      "   2 | 1111,3333,2222",
+      "     | ^",
+    ]);
+    assert.deepEqual(block("KT011").slice(1), ["   3 |  70000", "     |  ^~~~~"]);
+    assert.doesNotMatch(r.stdout, /\| \[options\]/, "a line of the .conf shown for the .otp file");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 /** A deterministic byte generator (xorshift32), so failures reproduce. */
 function randomBytes(n: number, seed = 0x2545f491): Uint8Array {
   const out = new Uint8Array(n);

@@ -5,7 +5,8 @@
  */
 import type { Diagnostic } from "../../diagnostic.ts";
 import type { RuleInfo } from "../types.ts";
-import { finding, KEYS, lastDirective, type LintContext, valueSpanOf } from "../_context.ts";
+import { finding, type LintContext } from "../_context.ts";
+import { KEYS, lastDirective, valueSpanOf } from "../_directives.ts";
 
 /** Metadata of KT215. */
 export const info: RuleInfo = {

@@ -5,7 +5,8 @@
  */
 import type { Diagnostic } from "../../diagnostic.ts";
 import type { RuleInfo } from "../types.ts";
-import { finding, KEYS, lastDirective, type LintContext } from "../_context.ts";
+import { finding, type LintContext } from "../_context.ts";
+import { KEYS, lastDirective } from "../_directives.ts";
 
 /** Metadata of KT104. */
 export const info: RuleInfo = {

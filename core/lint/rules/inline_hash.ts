@@ -5,7 +5,8 @@
  */
 import type { Diagnostic } from "../../diagnostic.ts";
 import type { RuleInfo } from "../types.ts";
-import { finding, KEYS, type LintContext, subSpan } from "../_context.ts";
+import { finding, type LintContext, subSpan } from "../_context.ts";
+import { KEYS } from "../_directives.ts";
 import { isCSpace } from "../_number.ts";
 
 /** Metadata of KT206. */

@@ -5,7 +5,8 @@
  */
 import type { Diagnostic } from "../../diagnostic.ts";
 import type { RuleInfo } from "../types.ts";
-import { finding, KEYS, lastDirective, type LintContext, valueSpanOf } from "../_context.ts";
+import { finding, type LintContext } from "../_context.ts";
+import { KEYS, lastDirective, valueSpanOf } from "../_directives.ts";
 import { judgeTarget } from "../_ip.ts";
 
 /** Metadata of KT103. */
@@ -19,7 +20,7 @@ that string with Target. It never parses Target. So the door only opens if Targe
 those functions print addresses: a dotted quad without leading zeros ("10.0.0.1"), or IPv6 in compressed
 lowercase form ("fd77::1", not "FD77:0:0::1"), without a "%scope" suffix and without anything after it
 (there are no inline comments). A host name is put into the capture filter, but the string comparison
-never matches it.
+never matches it; a name that does not resolve makes knockd refuse to start ("pcap_compile: unknown host").
 
 Example:
   target = 010.0.0.1        -> never matches

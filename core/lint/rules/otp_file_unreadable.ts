@@ -5,7 +5,8 @@
  */
 import type { Diagnostic } from "../../diagnostic.ts";
 import type { RuleInfo } from "../types.ts";
-import { finding, type LintContext, valueSpanOf } from "../_context.ts";
+import { finding, type LintContext } from "../_context.ts";
+import { valueSpanOf } from "../_directives.ts";
 import { otpReferences } from "../_otp.ts";
 
 /** Metadata of KT101. */

@@ -5,7 +5,8 @@
  */
 import type { Diagnostic } from "../../diagnostic.ts";
 import type { RuleInfo } from "../types.ts";
-import { finding, KEYS, lastDirective, type LintContext, subSpan } from "../_context.ts";
+import { finding, type LintContext, subSpan } from "../_context.ts";
+import { KEYS, lastDirective } from "../_directives.ts";
 import { readStep, writtenSequence } from "../_steps.ts";
 
 /** Metadata of KT201. */

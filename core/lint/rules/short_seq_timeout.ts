@@ -5,7 +5,8 @@
  */
 import type { Diagnostic } from "../../diagnostic.ts";
 import type { RuleInfo } from "../types.ts";
-import { finding, KEYS, lastDirective, type LintContext, valueSpanOf } from "../_context.ts";
+import { finding, type LintContext } from "../_context.ts";
+import { KEYS, lastDirective, valueSpanOf } from "../_directives.ts";
 import { sequenceSpan } from "../_steps.ts";
 
 /** Metadata of KT212. */
@@ -42,7 +43,12 @@ export function check(ctx: LintContext): Diagnostic[] {
     const t = door.seqTimeout.value;
     if (n < 2 || t < 1 || t >= Math.max(2, n)) continue;
     const d = lastDirective(door.section, KEYS.seqTimeout);
-    const label = d === undefined ? `Default Seq_Timeout ${t}` : `Seq_Timeout ${t}`;
+    const written = d?.value ?? "";
+    const label = d === undefined
+      ? `Default Seq_Timeout ${t}`
+      : written === String(t)
+      ? `Seq_Timeout ${t}`
+      : `Seq_Timeout "${written}" (read as ${t})`;
     out.push(finding(
       info,
       `${label} is short for ${n} knocks on door "${door.name}": knockd counts whole seconds, so the window can be ${

@@ -6,7 +6,7 @@
 import type { Diagnostic } from "../../diagnostic.ts";
 import type { RuleInfo } from "../types.ts";
 import { finding, type LintContext } from "../_context.ts";
-import { readStep, writtenSequence } from "../_steps.ts";
+import { portLabel, readStep, writtenSequence } from "../_steps.ts";
 import { doorCooldownMs } from "../../config/extensions.ts";
 
 /** Metadata of KT210. */
@@ -45,9 +45,11 @@ export function check(ctx: LintContext): Diagnostic[] {
     const r = readStep(step);
     if (r.empty || r.garbage) continue; // KT201 already says it.
     const message = step.protocol === "udp" && doorCooldownMs(door) === 0
-      ? `Door "${door.name}" has a single UDP knock; every UDP packet to port ${step.port} opens it and runs its command again`
-      : `Door "${door.name}" has a single knock; any one packet to port ${step.port}${
-        step.protocol === "udp" ? "/udp" : ""
+      ? `Door "${door.name}" has a single UDP knock; every UDP packet to port ${
+        portLabel(step)
+      } opens it and runs its command again`
+      : `Door "${door.name}" has a single knock; any one packet to port ${
+        portLabel(step, step.protocol === "udp" ? "/udp" : "")
       }, such as from a port scan, opens it`;
     out.push(finding(info, message, r.trimmedSpan));
   }

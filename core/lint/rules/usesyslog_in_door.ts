@@ -5,7 +5,8 @@
  */
 import type { Diagnostic } from "../../diagnostic.ts";
 import type { RuleInfo } from "../types.ts";
-import { finding, KEYS, type LintContext } from "../_context.ts";
+import { finding, type LintContext } from "../_context.ts";
+import { KEYS } from "../_directives.ts";
 
 /** Metadata of KT205. */
 export const info: RuleInfo = {

@@ -6,7 +6,7 @@
 import type { Diagnostic } from "../../diagnostic.ts";
 import type { RuleInfo } from "../types.ts";
 import { finding, type LintContext } from "../_context.ts";
-import { readStep, writtenSequence } from "../_steps.ts";
+import { portLabel, readStep, writtenSequence } from "../_steps.ts";
 
 /** Well-known service ports above 1023 that see everyday traffic. */
 const SERVICES: ReadonlyMap<number, string> = new Map([
@@ -94,7 +94,9 @@ export function check(ctx: LintContext): Diagnostic[] {
       const what = port < 1024 && !LOW_NAMES.has(port) ? service : `the ${service} port`;
       out.push(finding(
         info,
-        `Port ${port} is ${what}; ordinary traffic to it breaks or advances knocks on door "${door.name}"`,
+        `Port ${
+          portLabel(step)
+        } is ${what}; ordinary traffic to it breaks or advances knocks on door "${door.name}"`,
         readStep(step).trimmedSpan,
       ));
     }

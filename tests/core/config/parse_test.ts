@@ -500,3 +500,15 @@ Deno.test("sections keep every directive line with its raw key and value", () =>
     undefined,
   ]]);
 });
+
+Deno.test("a door says when the Sequence value in force has an item knockd refuses", () => {
+  const has = (text: string) => parseConfig(text).config.doors.map((d) => d.sequenceHasErrors ?? false);
+  assert.deepEqual(has("[d]\nsequence = 1,70000,3\n"), [true]);
+  assert.deepEqual(has("[d]\nsequence = 1,2:icmp\n[e]\nsequence = 1,2\n"), [true, false]);
+  // A later line replaces the refused one (knockd still refuses the file: the error stays).
+  const later = parseConfig("[d]\nsequence = 1,70000\nsequence = 7,8\n");
+  assert.equal(later.ok, false);
+  assert.deepEqual(has("[d]\nsequence = 1,70000\nsequence = 7,8\n"), [false]);
+  assert.deepEqual(has("[d]\nsequence = 1,70000\none_time_sequences = /x\n"), [false]);
+  assert.equal(door(parseConfig("[d]\nsequence = 1,2\n").config).sequenceHasErrors, undefined);
+});

@@ -273,3 +273,12 @@ Deno.test("knocktool's directives: lint accepts them (KT223 warnings, no KT001),
   const codes = RULES.map((r) => r.code);
   assert.deepEqual(codes, [...codes].sort(), "RULES in code order");
 });
+
+Deno.test("KT102 carries knockd's own refusal (measured: knockd 0.8 exits 1 at start, it does not run the door)", () => {
+  const result = lintConfig("[d]\n  one_time_sequences = /etc/otp\n  tcpflags = syn\n", {
+    readFile: () => ({ kind: "file", text: "#1111,2222\n\n# used up\n" }),
+  });
+  const kt102 = result.diagnostics.find((d) => d.code === "KT102");
+  assert.equal(kt102?.knockd, "config: no more sequences left in the one time sequences file /etc/otp");
+  assert.match(explainRule("KT102")!.explanation, /exits with status 1/);
+});

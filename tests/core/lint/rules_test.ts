@@ -647,6 +647,50 @@ const CASES: readonly Case[] = [
     ],
     expect: [],
   },
+  // KT108 empty-interface
+  {
+    code: "KT108",
+    name: "empty Interface",
+    conf: ["[options]", "  Interface =", "[d]", "  sequence = 2,1"],
+    expect: [{ line: 2, text: "Interface =" }],
+  },
+  {
+    code: "KT108",
+    name: "empty names in an Interface list: trailing, leading and doubled commas, a blank",
+    conf: [
+      "[options]",
+      "  interface = eth0,",
+      "  Interface = ,eth0,,wlan0, ,eth1",
+      "[d]",
+      "  sequence = 2,1",
+    ],
+    expect: [{ line: 3, text: "," }, { line: 3, text: ",", nth: 3 }, { line: 3, text: ",", nth: 5 }],
+  },
+  {
+    code: "KT108",
+    name: "a later Interface line replaces an empty one; lists with spaces",
+    conf: ["[options]", "  Interface =", "[options]", "  Interface = eth0, wlan0", "[d]", "  sequence = 2,1"],
+    expect: [],
+  },
+  // KT224 duplicate-interface
+  {
+    code: "KT224",
+    name: "an interface named twice, and three times",
+    conf: [
+      "[options]",
+      "  Interface = eth0,eth0",
+      "  Interface = lo, wlan0,lo ,lo",
+      "[d]",
+      "  sequence = 2,1",
+    ],
+    expect: [{ line: 3, text: "lo", nth: 2 }, { line: 3, text: "lo", nth: 3 }],
+  },
+  {
+    code: "KT224",
+    name: "different interfaces (case matters)",
+    conf: ["[options]", "  Interface = eth0,ETH0,eth1", "[d]", "  sequence = 2,1"],
+    expect: [],
+  },
   // KT223 knocktool-directive
   {
     code: "KT223",
