@@ -14,7 +14,7 @@ export {
   PcapHandle,
   type PcapStats,
 } from "./pcap.ts";
-export { LIBPCAP_NAMES, loadLibpcap } from "./_pcap_symbols.ts";
+export { type Libpcap, LIBPCAP_NAMES, loadLibpcap, PCAP_SYMBOLS } from "./_pcap_symbols.ts";
 export { errno, strerror, waitReadable } from "./libc.ts";
 export {
   decodeWaitStatus,

@@ -42,6 +42,7 @@ export class PcapError extends Error {
     this.detail = detail;
   }
 
+  /** Always `PcapError`. */
   override get name(): string {
     return "PcapError";
   }
