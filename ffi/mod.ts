@@ -47,18 +47,20 @@ export {
 } from "./sched.ts";
 export {
   AF,
+  ERRNO,
   type Family,
-  type ProbeResult,
-  probeTcp,
+  familyOf,
+  type OpenOptions,
   RawSocket,
-  resolveHost,
   sockaddr,
+  Socket,
   SocketError,
+  socketError,
+  type SocketKind,
   type SocketOptions,
   sourceAddressFor,
-  tcpKnock,
-  udpKnock,
 } from "./socket.ts";
+export { resolveHost, serviceByName } from "./resolve.ts";
 export {
   closeSyslog,
   LOG_DAEMON,

@@ -9,7 +9,7 @@ import { parse } from "@optique/core/parser";
 import { type KnockArgs, knockCommand, runKnock } from "../../cli/knock/command.ts";
 import type { KnockNet, ProbeResult } from "../../cli/knock/net.ts";
 import { writeFileAtomic } from "../../cli/fs.ts";
-import { serviceByName } from "../../ffi/socket.ts";
+import { serviceByName } from "../../ffi/resolve.ts";
 import { decodeFrame } from "../../core/decode/mod.ts";
 import { formatIP } from "../../core/packet/mod.ts";
 import { denoIo, type Io } from "../../cli/runtime.ts";
