@@ -6,8 +6,9 @@
 import assert from "node:assert/strict";
 import { formatMessage } from "@optique/core/message";
 import { parse } from "@optique/core/parser";
-import { type KnockArgs, knockCommand, runKnock } from "../../cli/knock/command.ts";
+import { type KnockArgs, knockCommand } from "../../cli/knock/command.ts";
 import type { KnockNet, ProbeResult } from "../../cli/knock/net.ts";
+import { runKnock } from "../../cli/knock/run.ts";
 import { writeFileAtomic } from "../../cli/fs.ts";
 import { serviceByName } from "../../ffi/resolve.ts";
 import { decodeFrame } from "../../core/decode/mod.ts";
