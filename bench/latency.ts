@@ -298,7 +298,7 @@
  * @module
  */
 import { parseIPv4 } from "../core/address.ts";
-import { tcpKnock } from "../ffi/socket.ts";
+import { tcpKnock } from "../cli/knock/wire.ts";
 import { spawn } from "../ffi/spawn.ts";
 import { StandbyShell } from "../cli/serve/standby.ts";
 import { startProgram } from "../cli/serve/program.ts";

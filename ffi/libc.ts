@@ -1,33 +1,13 @@
 /**
- * The few libc functions the capture loop needs: `poll` (run on a worker thread, so awaiting it does not
- * block the event loop), `__errno_location` and `strerror`.
+ * errno and its text, and waiting for a descriptor with `poll` on a worker thread (so awaiting it does not
+ * block the event loop).
  *
  * @module
  */
-
-const LIBC_SYMBOLS = {
-  /** `int poll(struct pollfd *fds, nfds_t nfds, int timeout)`, on a blocking-pool thread */
-  poll: { parameters: ["buffer", "u64", "i32"], result: "i32", nonblocking: true },
-  /** `int *__errno_location(void)` */
-  __errno_location: { parameters: [], result: "pointer" },
-  /** `char *strerror(int errnum)` */
-  strerror: { parameters: ["i32"], result: "pointer" },
-} as const;
-
-type Libc = Deno.DynamicLibrary<typeof LIBC_SYMBOLS>["symbols"];
-
-let cached: Libc | undefined;
-
-/**
- * Loads `libc.so.6` once.
- *
- * @returns The libc symbols.
- */
-export function loadLibc(): Libc {
-  return cached ??= Deno.dlopen("libc.so.6", LIBC_SYMBOLS).symbols;
-}
+import { loadLibc } from "./_libc_symbols.ts";
 
 const POLLIN = 0x001;
+const POLLOUT = 0x004;
 const POLLERR = 0x008;
 const POLLHUP = 0x010;
 const POLLNVAL = 0x020;
@@ -65,13 +45,30 @@ export function strerror(code: number): string {
  * @param timeoutMs Maximum wait in milliseconds (-1 = forever; avoid, an abort cannot interrupt it).
  * @returns `true` when readable, `false` on timeout.
  */
-export async function waitReadable(fd: number, timeoutMs: number): Promise<boolean> {
+export function waitReadable(fd: number, timeoutMs: number): Promise<boolean> {
+  return pollOne(fd, POLLIN, timeoutMs);
+}
+
+/**
+ * Waits until `fd` is writable (`poll` with POLLOUT) without blocking the event loop, e.g. for a
+ * non-blocking `connect` to finish. As with {@linkcode waitReadable}, a failed `poll` counts as "not
+ * writable" and an error condition on the descriptor as writable (read `SO_ERROR` next).
+ *
+ * @param fd The file descriptor.
+ * @param timeoutMs Maximum wait in milliseconds (-1 = forever; avoid, an abort cannot interrupt it).
+ * @returns `true` when writable, `false` on timeout.
+ */
+export function waitWritable(fd: number, timeoutMs: number): Promise<boolean> {
+  return pollOne(fd, POLLOUT, timeoutMs);
+}
+
+async function pollOne(fd: number, events: number, timeoutMs: number): Promise<boolean> {
   // struct pollfd { int fd; short events; short revents; } — kept alive and untouched until poll returns.
   const pollfd = new Uint8Array(8);
   const view = new DataView(pollfd.buffer);
   view.setInt32(0, fd, true);
-  view.setInt16(4, POLLIN, true);
+  view.setInt16(4, events, true);
   const rc = await loadLibc().poll(pollfd, 1n, Math.trunc(timeoutMs));
   if (rc <= 0) return false;
-  return (view.getInt16(6, true) & (POLLIN | POLLERR | POLLHUP | POLLNVAL)) !== 0;
+  return (view.getInt16(6, true) & (events | POLLERR | POLLHUP | POLLNVAL)) !== 0;
 }

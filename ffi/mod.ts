@@ -1,6 +1,6 @@
 /**
- * Thin, typed bindings to native libraries through `Deno.dlopen`: libpcap and a little of libc.
- * No policy lives here.
+ * Thin, typed bindings to native libraries through `Deno.dlopen`: libpcap and a little of libc (one
+ * library handle, one symbol table). No policy lives here.
  *
  * @module
  */
@@ -15,7 +15,7 @@ export {
   type PcapStats,
 } from "./pcap.ts";
 export { type Libpcap, LIBPCAP_NAMES, loadLibpcap, PCAP_SYMBOLS } from "./_pcap_symbols.ts";
-export { errno, strerror, waitReadable } from "./libc.ts";
+export { errno, strerror, waitReadable, waitWritable } from "./libc.ts";
 export {
   decodeWaitStatus,
   type ExitStatus,
@@ -47,18 +47,20 @@ export {
 } from "./sched.ts";
 export {
   AF,
+  ERRNO,
   type Family,
-  type ProbeResult,
-  probeTcp,
+  familyOf,
+  type OpenOptions,
   RawSocket,
-  resolveHost,
   sockaddr,
+  Socket,
   SocketError,
+  socketError,
+  type SocketKind,
   type SocketOptions,
   sourceAddressFor,
-  tcpKnock,
-  udpKnock,
 } from "./socket.ts";
+export { resolveHost, serviceByName } from "./resolve.ts";
 export {
   closeSyslog,
   LOG_DAEMON,

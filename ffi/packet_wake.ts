@@ -20,7 +20,8 @@
  */
 import net from "node:net";
 import process from "node:process";
-import { errno, loadLibc, strerror } from "./libc.ts";
+import { loadLibc } from "./_libc_symbols.ts";
+import { errno, strerror } from "./libc.ts";
 import { SOCK_CLOEXEC, SOCK_NONBLOCK, SOCK_RAW, SOL_SOCKET } from "./socket.ts";
 
 const AF_PACKET = 17;
@@ -38,23 +39,6 @@ const INSN_SIZE = 8;
 const MAX_INSNS = 4096;
 /** `BPF_RET | BPF_K`: return a constant. */
 const RET_K = 0x06;
-
-const SYMBOLS = {
-  socket: { parameters: ["i32", "i32", "i32"], result: "i32" },
-  setsockopt: { parameters: ["i32", "i32", "i32", "buffer", "u32"], result: "i32" },
-  bind: { parameters: ["i32", "buffer", "u32"], result: "i32" },
-  if_nametoindex: { parameters: ["buffer"], result: "u32" },
-  close: { parameters: ["i32"], result: "i32" },
-} as const;
-
-type Libc = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];
-let cached: Libc | undefined;
-
-function libc(): Libc {
-  // ffi/libc.ts reads errno: loaded first, so that its dlopen cannot overwrite an errno about to be read.
-  loadLibc();
-  return cached ??= Deno.dlopen("libc.so.6", SYMBOLS).symbols;
-}
 
 /** The failure of the libc call just made on this thread. */
 function lastError(call: string): PacketWakeError {
@@ -108,7 +92,7 @@ function attachFilter(fd: number, program: Uint8Array<ArrayBuffer>): void {
   view.setUint16(0, program.length / INSN_SIZE, true);
   view.setBigUint64(8, BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(program))), true);
   // The kernel copies the program during the call.
-  if (libc().setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, fprog, SOCK_FPROG_SIZE) !== 0) {
+  if (loadLibc().setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, fprog, SOCK_FPROG_SIZE) !== 0) {
     throw lastError("setsockopt(SO_ATTACH_FILTER)");
   }
 }
@@ -179,7 +163,7 @@ export class PacketWake {
    */
   static open(iface: string): PacketWake {
     const wrap = tcpWrap();
-    const lib = libc();
+    const lib = loadLibc();
     const index = lib.if_nametoindex(new TextEncoder().encode(`${iface}\0`));
     if (index === 0) throw lastError(`if_nametoindex(${iface})`);
     const fd = lib.socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);

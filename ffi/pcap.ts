@@ -8,57 +8,21 @@
  * @module
  */
 import { type Libpcap, loadLibpcap } from "./_pcap_symbols.ts";
+import { cString } from "./_cstring.ts";
+import { geterr, PCAP_ERRBUF_SIZE, readErrbuf } from "./_pcap_text.ts";
+import { FrameDispatcher, type FrameHandler } from "./pcap_dispatch.ts";
 import { PcapError } from "./pcap_error.ts";
+import { type CompileCheckResult, compileFilter, programInstructions } from "./pcap_filter.ts";
+import { activateLive, type LiveOptions } from "./pcap_live.ts";
 
 export { PcapError, type PcapErrorKind } from "./pcap_error.ts";
+export type { FrameHandler } from "./pcap_dispatch.ts";
+export type { CompileCheckResult } from "./pcap_filter.ts";
+export type { LiveOptions } from "./pcap_live.ts";
 
-const PCAP_ERRBUF_SIZE = 256;
-const PCAP_NETMASK_UNKNOWN = 0xffffffff;
 const PCAP_ERROR_BREAK = -2;
-const PCAP_WARNING = 1;
-const PCAP_ERROR_NO_SUCH_DEVICE = -5;
-const PCAP_ERROR_PERM_DENIED = -8;
-const PCAP_ERROR_IFACE_NOT_UP = -9;
-const PCAP_ERROR_PROMISC_PERM_DENIED = -11;
-const PCAP_WARNING_PROMISC_NOTSUP = 2;
-/** `struct bpf_program` on LP64: u32 bf_len, 4 bytes padding, pointer. */
-const BPF_PROGRAM_SIZE = 16;
 /** `struct pcap_stat` on Linux is three u_int; room for more. */
 const PCAP_STAT_SIZE = 32;
-
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
-
-function cString(text: string): Uint8Array<ArrayBuffer> {
-  return encoder.encode(`${text}\0`);
-}
-
-function readErrbuf(errbuf: Uint8Array): string {
-  const end = errbuf.indexOf(0);
-  return decoder.decode(errbuf.subarray(0, end < 0 ? errbuf.length : end));
-}
-
-/** Called for each captured frame by {@linkcode PcapHandle.dispatch}. */
-export type FrameHandler = (tsMs: number, caplen: number, len: number, bytes: Uint8Array) => void;
-
-/** Options for {@linkcode PcapHandle.openLive}. */
-export interface LiveOptions {
-  /**
-   * Bytes captured per packet; default 65535. Keep it small when only headers matter: in immediate mode
-   * Linux libpcap uses TPACKET_V2, whose ring slots are snaplen-sized, so 65535 with the default 2 MiB
-   * buffer leaves room for about 31 packets (a burst of 300 datagrams lost most of them at 65535, some with
-   * a 16 MiB buffer, none at 512: docs/performance.md, "Measured once").
-   */
-  readonly snaplen?: number;
-  /** Kernel buffer size in bytes; libpcap's default (2 MiB) when unset. */
-  readonly bufferSize?: number;
-  /** Promiscuous mode; default `false` (like knockd). */
-  readonly promisc?: boolean;
-  /** Deliver packets as soon as they arrive; default `true`. */
-  readonly immediate?: boolean;
-  /** Read timeout in milliseconds; default 100 (needed on Linux even in non-blocking mode). */
-  readonly timeoutMs?: number;
-}
 
 /** Counters from `pcap_stats`. */
 export interface PcapStats {
@@ -69,9 +33,6 @@ export interface PcapStats {
   /** Packets dropped by the interface or driver. */
   readonly ifDropped: number;
 }
-
-/** Result of a filter compile check. */
-export type CompileCheckResult = { readonly ok: true } | { readonly ok: false; readonly message: string };
 
 /**
  * An open libpcap handle (`pcap_t *`).
@@ -86,20 +47,15 @@ export type CompileCheckResult = { readonly ok: true } | { readonly ok: false; r
 export class PcapHandle {
   readonly #lib: Libpcap;
   #handle: Deno.PointerObject | null;
-  #callback: Deno.UnsafeCallback<{ parameters: ["pointer", "pointer", "pointer"]; result: "void" }> | null =
-    null;
-  #onFrame: FrameHandler | null = null;
-  #thrown: { error: unknown } | null = null;
-  #breakPending = false;
-  #dispatching = false;
+  readonly #dispatcher: FrameDispatcher;
   #closeRequested = false;
-  #scratch = new Uint8Array(2048);
   /** The activation warning (`pcap_activate` > 0), for live handles. */
   readonly warning: string | undefined;
 
   private constructor(lib: Libpcap, handle: Deno.PointerObject, warning?: string) {
     this.#lib = lib;
     this.#handle = handle;
+    this.#dispatcher = new FrameDispatcher(lib);
     this.warning = warning;
   }
 
@@ -114,35 +70,8 @@ export class PcapHandle {
    */
   static openLive(device: string, options: LiveOptions = {}): PcapHandle {
     const lib = loadLibpcap();
-    const errbuf = new Uint8Array(PCAP_ERRBUF_SIZE);
-    const handle = lib.pcap_create(cString(device), errbuf);
-    if (handle === null) {
-      throw new PcapError(
-        "open-failed",
-        `Cannot open "${device}": ${readErrbuf(errbuf)}`,
-        readErrbuf(errbuf),
-      );
-    }
-    try {
-      lib.pcap_set_snaplen(handle, options.snaplen ?? 65535);
-      lib.pcap_set_promisc(handle, options.promisc ? 1 : 0);
-      if (lib.pcap_set_immediate_mode !== null) {
-        lib.pcap_set_immediate_mode(handle, options.immediate === false ? 0 : 1);
-      }
-      if (options.bufferSize !== undefined) lib.pcap_set_buffer_size(handle, options.bufferSize);
-      lib.pcap_set_timeout(handle, options.timeoutMs ?? 100);
-      const rc = lib.pcap_activate(handle);
-      if (rc < 0) throw activateError(lib, handle, device, rc);
-      let warning: string | undefined;
-      if (rc > 0) {
-        warning = rc === PCAP_WARNING ? geterr(lib, handle) : statusText(lib, rc);
-        if (rc === PCAP_WARNING_PROMISC_NOTSUP) warning = `Promiscuous mode not supported on "${device}"`;
-      }
-      return new PcapHandle(lib, handle, warning);
-    } catch (error) {
-      lib.pcap_close(handle);
-      throw error;
-    }
+    const { handle, warning } = activateLive(lib, device, options);
+    return new PcapHandle(lib, handle, warning);
   }
 
   /**
@@ -205,10 +134,7 @@ export class PcapHandle {
   }
 
   #compile(expr: string): Uint8Array<ArrayBuffer> | string {
-    const program = new Uint8Array(BPF_PROGRAM_SIZE);
-    const rc = this.#lib.pcap_compile(this.#live(), program, cString(expr), 1, PCAP_NETMASK_UNKNOWN);
-    if (rc !== 0) return geterr(this.#lib, this.#live());
-    return program;
+    return compileFilter(this.#lib, this.#live(), expr);
   }
 
   /**
@@ -239,11 +165,7 @@ export class PcapHandle {
       throw new PcapError("filter", `Cannot compile filter "${expr}": ${program}`, program);
     }
     try {
-      const view = new DataView(program.buffer);
-      const instructions = new Uint8Array(view.getUint32(0, true) * 8);
-      const pointer = Deno.UnsafePointer.create(view.getBigUint64(8, true));
-      if (pointer !== null && instructions.length > 0) Deno.UnsafePointerView.copyInto(pointer, instructions);
-      return instructions;
+      return programInstructions(program);
     } finally {
       this.#lib.pcap_freecode(program);
     }
@@ -317,36 +239,14 @@ export class PcapHandle {
    */
   dispatch(max: number, onFrame: FrameHandler): number {
     const handle = this.#live();
-    if (this.#dispatching) {
+    if (this.#dispatcher.running) {
       throw new PcapError("dispatch", "Cannot call dispatch() from inside a frame handler");
     }
-    this.#dispatching = true;
-    this.#onFrame = onFrame;
-    this.#thrown = null;
-    const callback = this.#callback ??= new Deno.UnsafeCallback(
-      { parameters: ["pointer", "pointer", "pointer"], result: "void" } as const,
-      (_user, header, data) => this.#deliver(header, data),
-    );
     let rc: number;
     try {
-      rc = this.#lib.pcap_dispatch(handle, max, callback.pointer, null);
-      if (rc === PCAP_ERROR_BREAK && this.#breakPending) {
-        // A pcap_breakloop from an earlier throwing handler was still set: it is consumed now, read again.
-        this.#breakPending = false;
-        rc = this.#lib.pcap_dispatch(handle, max, callback.pointer, null);
-      }
+      rc = this.#dispatcher.run(handle, max, onFrame);
     } finally {
-      this.#onFrame = null;
-      this.#dispatching = false;
       if (this.#closeRequested) this.close();
-    }
-    const thrown = this.#thrown as { error: unknown } | null;
-    if (thrown !== null) {
-      this.#thrown = null;
-      // libpcap clears the break flag only when it returns PCAP_ERROR_BREAK (offline reads may return the
-      // count instead); remember that the next call will see it.
-      this.#breakPending = rc !== PCAP_ERROR_BREAK;
-      throw thrown.error;
     }
     if (rc === PCAP_ERROR_BREAK || this.#handle === null) return Math.max(rc, 0);
     if (rc < 0) {
@@ -354,28 +254,6 @@ export class PcapHandle {
       throw new PcapError("dispatch", `Capture failed: ${detail}`, detail);
     }
     return rc;
-  }
-
-  #deliver(header: Deno.PointerValue, data: Deno.PointerValue): void {
-    const onFrame = this.#onFrame;
-    if (onFrame === null || header === null || data === null || this.#thrown !== null) return;
-    try {
-      // struct pcap_pkthdr on x86_64/aarch64 Linux: struct timeval (2 × 64-bit), u32 caplen, u32 len.
-      const view = new Deno.UnsafePointerView(header);
-      const sec = Number(view.getBigInt64(0));
-      const usec = Number(view.getBigInt64(8));
-      const caplen = view.getUint32(16);
-      const len = view.getUint32(20);
-      if (this.#scratch.length < caplen) {
-        this.#scratch = new Uint8Array(Math.max(caplen, this.#scratch.length * 2));
-      }
-      const bytes = this.#scratch.subarray(0, caplen);
-      Deno.UnsafePointerView.copyInto(data, bytes);
-      onFrame(sec * 1000 + usec / 1000, caplen, len, bytes);
-    } catch (error) {
-      this.#thrown = { error };
-      if (this.#handle !== null) this.#lib.pcap_breakloop(this.#handle);
-    }
   }
 
   /**
@@ -408,10 +286,9 @@ export class PcapHandle {
    * the dispatch (no further frames are delivered) and closes once `dispatch` returns.
    */
   close(): void {
-    if (this.#dispatching) {
-      if (!this.#closeRequested && this.#handle !== null) this.#lib.pcap_breakloop(this.#handle);
+    if (this.#dispatcher.running) {
+      if (!this.#closeRequested) this.#dispatcher.stop();
       this.#closeRequested = true;
-      this.#onFrame = null;
       return;
     }
     this.#closeRequested = false;
@@ -419,8 +296,7 @@ export class PcapHandle {
       this.#lib.pcap_close(this.#handle);
       this.#handle = null;
     }
-    this.#callback?.close();
-    this.#callback = null;
+    this.#dispatcher.close();
   }
 
   /** Same as {@linkcode close}, for `using`. */
@@ -445,33 +321,4 @@ export class PcapHandle {
 export function compileCheck(expr: string, linktype = 1): CompileCheckResult {
   using dead = PcapHandle.openDead(linktype, 65535);
   return dead.compileCheck(expr);
-}
-
-function geterr(lib: Libpcap, handle: Deno.PointerObject): string {
-  const ptr = lib.pcap_geterr(handle);
-  return ptr === null ? "" : Deno.UnsafePointerView.getCString(ptr);
-}
-
-function statusText(lib: Libpcap, status: number): string {
-  const ptr = lib.pcap_statustostr(status);
-  return ptr === null ? `error ${status}` : Deno.UnsafePointerView.getCString(ptr);
-}
-
-function activateError(lib: Libpcap, handle: Deno.PointerObject, device: string, rc: number): PcapError {
-  const detail = geterr(lib, handle) || statusText(lib, rc);
-  switch (rc) {
-    case PCAP_ERROR_NO_SUCH_DEVICE:
-      return new PcapError("no-such-device", `No such interface: ${device}`, detail);
-    case PCAP_ERROR_PERM_DENIED:
-    case PCAP_ERROR_PROMISC_PERM_DENIED:
-      return new PcapError(
-        "permission-denied",
-        `Cannot capture on "${device}": run as root or grant cap_net_raw`,
-        detail,
-      );
-    case PCAP_ERROR_IFACE_NOT_UP:
-      return new PcapError("interface-not-up", `Interface "${device}" is not up`, detail);
-    default:
-      return new PcapError("activate-failed", `Cannot capture on "${device}": ${detail}`, detail);
-  }
 }

@@ -42,7 +42,7 @@ export class PcapError extends Error {
     this.detail = detail;
   }
 
-  /** `"PcapError"`. */
+  /** Always `PcapError`. */
   override get name(): string {
     return "PcapError";
   }

@@ -5,35 +5,17 @@
  *
  * @module
  */
+import { loadLibc } from "./_libc_symbols.ts";
 import { errno } from "./libc.ts";
-
-const SCHED_SYMBOLS = {
-  /** `int sched_setscheduler(pid_t pid, int policy, const struct sched_param *param)` */
-  sched_setscheduler: { parameters: ["i32", "i32", "buffer"], result: "i32" },
-  /** `int sched_getscheduler(pid_t pid)` */
-  sched_getscheduler: { parameters: ["i32"], result: "i32" },
-  /** `int sched_getaffinity(pid_t pid, size_t cpusetsize, cpu_set_t *mask)` (the raw call's byte count) */
-  sched_getaffinity: { parameters: ["i32", "usize", "buffer"], result: "i32" },
-  /** `int sched_setaffinity(pid_t pid, size_t cpusetsize, const cpu_set_t *mask)` */
-  sched_setaffinity: { parameters: ["i32", "usize", "buffer"], result: "i32" },
-  /** `int sched_getcpu(void)` */
-  sched_getcpu: { parameters: [], result: "i32" },
-} as const;
-
-let cached: Deno.DynamicLibrary<typeof SCHED_SYMBOLS>["symbols"] | undefined;
-
-function lib(): Deno.DynamicLibrary<typeof SCHED_SYMBOLS>["symbols"] {
-  return cached ??= Deno.dlopen("libc.so.6", SCHED_SYMBOLS).symbols;
-}
 
 /** Scheduling policies (`<sched.h>`). */
 export const SCHED = { OTHER: 0, FIFO: 1, RR: 2, BATCH: 3, IDLE: 5 } as const;
 
 /** A thread of this process: its id and name (`comm`, at most 15 bytes). */
 export interface ThreadInfo {
-  /** The thread id (as in `/proc/self/task/<tid>`). */
+  /** The thread id (a pid for the scheduling calls of this module). */
   readonly tid: number;
-  /** The thread's name (`comm`). */
+  /** The thread's name, `/proc/self/task/TID/comm` without its newline. */
   readonly name: string;
 }
 
@@ -60,7 +42,7 @@ export function ownThreads(): ThreadInfo[] {
  * @returns 0, or the errno of the failure.
  */
 export function setThreadPolicy(tid: number, policy: number): number {
-  return lib().sched_setscheduler(tid, policy, new Uint8Array(4)) === 0 ? 0 : errno();
+  return loadLibc().sched_setscheduler(tid, policy, new Uint8Array(4)) === 0 ? 0 : errno();
 }
 
 /**
@@ -70,7 +52,7 @@ export function setThreadPolicy(tid: number, policy: number): number {
  * @returns One of {@linkcode SCHED}, or -1 when the thread does not exist.
  */
 export function threadPolicy(tid: number): number {
-  return lib().sched_getscheduler(tid);
+  return loadLibc().sched_getscheduler(tid);
 }
 
 /** Bytes of a CPU mask here: glibc's `cpu_set_t`, 1024 CPUs. */
@@ -82,7 +64,7 @@ export const CPU_MASK_BYTES = 128;
  * @returns The CPU number, or -1 when the kernel cannot tell.
  */
 export function currentCpu(): number {
-  return lib().sched_getcpu();
+  return loadLibc().sched_getcpu();
 }
 
 /**
@@ -94,7 +76,7 @@ export function currentCpu(): number {
  */
 export function getAffinity(tid: number): Uint8Array | undefined {
   const mask = new Uint8Array(CPU_MASK_BYTES);
-  return lib().sched_getaffinity(tid, BigInt(CPU_MASK_BYTES), mask) === 0 ? mask : undefined;
+  return loadLibc().sched_getaffinity(tid, BigInt(CPU_MASK_BYTES), mask) === 0 ? mask : undefined;
 }
 
 /**
@@ -106,7 +88,7 @@ export function getAffinity(tid: number): Uint8Array | undefined {
  * @returns 0, or the errno of the failure (`ESRCH`, `EPERM`, `EINVAL` for no allowed online CPU).
  */
 export function setAffinity(tid: number, mask: Uint8Array): number {
-  return lib().sched_setaffinity(tid, BigInt(mask.byteLength), mask) === 0 ? 0 : errno();
+  return loadLibc().sched_setaffinity(tid, BigInt(mask.byteLength), mask) === 0 ? 0 : errno();
 }
 
 /**

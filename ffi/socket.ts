@@ -1,11 +1,13 @@
 /**
- * Thin libc socket bindings through `Deno.dlopen`: raw IP sockets (header included) for `craft`
- * and flag knocks, plus the plain stream/datagram calls `knock` needs (a non-blocking connect
- * closed at once, a one-byte datagram), host resolution with `getaddrinfo`, the kernel's choice
- * of source address, and a TCP connect probe. No policy lives here.
+ * Thin libc socket bindings through `Deno.dlopen`: {@linkcode Socket}, a stream or datagram socket (its
+ * options, `connect`, `sendto`, `getsockname`, `SO_ERROR`, waiting until it is writable),
+ * {@linkcode RawSocket} for whole IP datagrams (header included) for `craft` and flag knocks, `sockaddr`
+ * encoding, and the kernel's choice of source address. Name resolution is in `resolve.ts`. No policy lives
+ * here: what a knock or a probe does with these calls, and what to tell the user about a failure, is the
+ * caller's (`cli/knock`).
  *
  * `errno` is read right after each synchronous call, on the same thread; every failure becomes a
- * {@linkcode SocketError} naming the call.
+ * {@linkcode SocketError} naming the call, with libc's text (`sendto: Operation not permitted`).
  *
  * Linux facts this relies on (docs/craft.md, "Raw sockets on Linux"; verified by the e2e tests):
  * - `socket(AF_INET, SOCK_RAW, IPPROTO_RAW)` implies `IP_HDRINCL`: the kernel fills the IPv4
@@ -15,12 +17,16 @@
  *
  * @module
  */
+import { loadLibc } from "./_libc_symbols.ts";
+import { errno, strerror, waitWritable } from "./libc.ts";
 
 /** Address families. */
 export const AF = { inet: 2, inet6: 10 } as const;
 
-const SOCK_STREAM = 1;
-const SOCK_DGRAM = 2;
+/** `SOCK_STREAM`. */
+export const SOCK_STREAM = 1;
+/** `SOCK_DGRAM`. */
+export const SOCK_DGRAM = 2;
 /** `SOCK_RAW` (also for ffi/packet_wake.ts). */
 export const SOCK_RAW = 3;
 /** `SOCK_NONBLOCK`, or'ed into a socket type. */
@@ -34,7 +40,6 @@ const SO_ERROR = 4;
 const SO_SNDBUF = 7;
 const SO_BINDTODEVICE = 25;
 const SO_MARK = 36;
-const POLLOUT = 0x004;
 
 /** The errno values callers act on. */
 export const ERRNO = {
@@ -51,51 +56,23 @@ export const ERRNO = {
   EINPROGRESS: 115,
 } as const;
 
-const SYMBOLS = {
-  socket: { parameters: ["i32", "i32", "i32"], result: "i32" },
-  setsockopt: { parameters: ["i32", "i32", "i32", "buffer", "u32"], result: "i32" },
-  getsockopt: { parameters: ["i32", "i32", "i32", "buffer", "buffer"], result: "i32" },
-  sendto: { parameters: ["i32", "buffer", "usize", "i32", "buffer", "u32"], result: "isize" },
-  connect: { parameters: ["i32", "buffer", "u32"], result: "i32" },
-  getsockname: { parameters: ["i32", "buffer", "buffer"], result: "i32" },
-  close: { parameters: ["i32"], result: "i32" },
-  getaddrinfo: { parameters: ["buffer", "buffer", "buffer", "buffer"], result: "i32" },
-  freeaddrinfo: { parameters: ["pointer"], result: "void" },
-  gai_strerror: { parameters: ["i32"], result: "pointer" },
-  getservbyname: { parameters: ["buffer", "buffer"], result: "pointer" },
-  __errno_location: { parameters: [], result: "pointer" },
-  strerror: { parameters: ["i32"], result: "pointer" },
-  /** `poll` on a blocking-pool thread, so waiting for a connect does not block the event loop. */
-  poll: { parameters: ["buffer", "u64", "i32"], result: "i32", nonblocking: true },
-} as const;
-
-type Libc = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];
-let cached: Libc | undefined;
-
-function libc(): Libc {
-  return cached ??= Deno.dlopen("libc.so.6", SYMBOLS).symbols;
-}
-
-function lastErrno(): number {
-  const ptr = libc().__errno_location();
-  return ptr === null ? 0 : new Deno.UnsafePointerView(ptr).getInt32();
-}
-
-function describeErrno(code: number): string {
-  const ptr = libc().strerror(code);
-  return ptr === null ? `errno ${code}` : Deno.UnsafePointerView.getCString(ptr);
-}
-
 /** A failed libc socket call. */
 export class SocketError extends Error {
-  /** The libc function that failed (`socket`, `sendto`, ...). */
+  /** The libc function that failed (`socket`, `sendto`, `setsockopt SO_MARK`, ...). */
   readonly syscall: string;
   /** The errno value (0 for `getaddrinfo` failures, which carry `gaiCode`). */
   readonly errno: number;
   /** `getaddrinfo`'s own error code, when that call failed. */
   readonly gaiCode: number | undefined;
 
-  /** Builds the error; `message` is the whole human-readable text. */
+  /**
+   * Builds the error.
+   *
+   * @param message The whole human-readable text.
+   * @param syscall The libc function that failed.
+   * @param errno The errno value.
+   * @param gaiCode `getaddrinfo`'s error code.
+   */
   constructor(message: string, syscall: string, errno: number, gaiCode?: number) {
     super(message);
     this.name = "SocketError";
@@ -106,29 +83,14 @@ export class SocketError extends Error {
 }
 
 /**
- * The {@linkcode SocketError} for `errno` after `syscall`, with the same hints the bindings give
- * (EPERM on `sendto`: a firewall rule; EPERM/EACCES on a raw `socket`: the privilege).
+ * The {@linkcode SocketError} for `errno` after `syscall`: `SYSCALL: TEXT`.
+ *
+ * @param syscall The call, e.g. `sendto` or `setsockopt SO_MARK`.
+ * @param errno The errno value.
+ * @returns The error.
  */
 export function socketError(syscall: string, errno: number): SocketError {
-  return fail(syscall, errno);
-}
-
-function fail(syscall: string, code: number, raw = false): SocketError {
-  const reason = describeErrno(code);
-  if (raw && syscall === "socket" && (code === ERRNO.EPERM || code === ERRNO.EACCES)) {
-    return new SocketError(`Raw sockets need root or cap_net_raw (socket: ${reason})`, syscall, code);
-  }
-  if (syscall === "sendto" && code === ERRNO.EPERM) {
-    return new SocketError(
-      `sendto: ${reason} (a firewall OUTPUT rule, e.g. "ct state invalid drop", refused the packet)`,
-      syscall,
-      code,
-    );
-  }
-  if (syscall === "setsockopt SO_MARK" && code === ERRNO.EPERM) {
-    return new SocketError(`SO_MARK needs cap_net_admin (setsockopt: ${reason})`, syscall, code);
-  }
-  return new SocketError(`${syscall}: ${reason}`, syscall, code);
+  return new SocketError(`${syscall}: ${strerror(errno)}`, syscall, errno);
 }
 
 /** 4 for IPv4, 6 for IPv6. */
@@ -140,6 +102,8 @@ export type Family = 4 | 6;
  * @param address 4 or 16 address bytes, network order.
  * @param port Port in host order (0 for raw sockets).
  * @param scopeId IPv6 scope (interface index) for link-local addresses.
+ * @returns The socket address.
+ * @throws {RangeError} When `address` is neither 4 nor 16 bytes.
  */
 export function sockaddr(address: Uint8Array, port = 0, scopeId = 0): Uint8Array {
   if (address.length === 4) {
@@ -160,7 +124,13 @@ export function sockaddr(address: Uint8Array, port = 0, scopeId = 0): Uint8Array
   return out;
 }
 
-function familyOf(address: Uint8Array): Family {
+/**
+ * The family of a 4- or 16-byte address.
+ *
+ * @param address The address bytes.
+ * @returns 4 for 4 bytes, else 6.
+ */
+export function familyOf(address: Uint8Array): Family {
   return address.length === 4 ? 4 : 6;
 }
 
@@ -168,26 +138,26 @@ function af(family: Family): number {
   return family === 4 ? AF.inet : AF.inet6;
 }
 
-function openSocket(family: Family, type: number, protocol: number, raw = false): number {
-  const fd = libc().socket(af(family), type | SOCK_CLOEXEC, protocol);
-  if (fd < 0) throw fail("socket", lastErrno(), raw);
+function openFd(family: Family, type: number, protocol: number): number {
+  const fd = loadLibc().socket(af(family), type | SOCK_CLOEXEC, protocol);
+  if (fd < 0) throw socketError("socket", errno());
   return fd;
 }
 
 function setInt(fd: number, level: number, name: number, value: number, label: string): void {
   const buf = new Uint8Array(4);
   new DataView(buf.buffer).setInt32(0, value, true);
-  if (libc().setsockopt(fd, level, name, buf, 4) !== 0) throw fail(`setsockopt ${label}`, lastErrno());
+  if (loadLibc().setsockopt(fd, level, name, buf, 4) !== 0) throw socketError(`setsockopt ${label}`, errno());
 }
 
 function bindToDevice(fd: number, device: string): void {
   const name = new TextEncoder().encode(`${device}\0`);
-  if (libc().setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, name, name.length) !== 0) {
-    throw fail("setsockopt SO_BINDTODEVICE", lastErrno());
+  if (loadLibc().setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, name, name.length) !== 0) {
+    throw socketError("setsockopt SO_BINDTODEVICE", errno());
   }
 }
 
-/** Socket options of {@linkcode RawSocket.open} and the plain knock sockets. */
+/** Socket options of {@linkcode RawSocket.open} and {@linkcode Socket.applyOptions}. */
 export interface SocketOptions {
   /** `SO_MARK` (needs cap_net_admin), e.g. to exempt the sender from a firewall rule. */
   readonly mark?: number;
@@ -201,6 +171,129 @@ function applyOptions(fd: number, options: SocketOptions): void {
   if (options.mark !== undefined) setInt(fd, SOL_SOCKET, SO_MARK, options.mark, "SO_MARK");
   if (options.device !== undefined) bindToDevice(fd, options.device);
   if (options.sendBuffer !== undefined) setInt(fd, SOL_SOCKET, SO_SNDBUF, options.sendBuffer, "SO_SNDBUF");
+}
+
+/** The kind of a {@linkcode Socket}: TCP or UDP. */
+export type SocketKind = "stream" | "datagram";
+
+/** Options of {@linkcode Socket.open}. */
+export interface OpenOptions {
+  /** `SOCK_NONBLOCK`: `connect` returns EINPROGRESS instead of waiting. Default `false`. */
+  readonly nonblocking?: boolean;
+}
+
+/** A stream (TCP) or datagram (UDP) socket that owns its descriptor, closed on exec. */
+export class Socket {
+  /** 4 or 6. */
+  readonly family: Family;
+  #fd: number;
+
+  private constructor(family: Family, fd: number) {
+    this.family = family;
+    this.#fd = fd;
+  }
+
+  /**
+   * Opens a socket (`socket(AF_INET or AF_INET6, SOCK_STREAM or SOCK_DGRAM, 0)`).
+   *
+   * @param family 4 or 6.
+   * @param kind `stream` or `datagram`.
+   * @param options `nonblocking`.
+   * @returns The socket.
+   * @throws {SocketError} When `socket` fails.
+   */
+  static open(family: Family, kind: SocketKind, options: OpenOptions = {}): Socket {
+    const type = (kind === "stream" ? SOCK_STREAM : SOCK_DGRAM) | (options.nonblocking ? SOCK_NONBLOCK : 0);
+    return new Socket(family, openFd(family, type, 0));
+  }
+
+  /** The descriptor, -1 once closed. */
+  get fd(): number {
+    return this.#fd;
+  }
+
+  /**
+   * Sets `SO_MARK`, `SO_BINDTODEVICE` and `SO_SNDBUF` as given.
+   *
+   * @param options The options to set.
+   * @throws {SocketError} `setsockopt SO_MARK` (EPERM without cap_net_admin), ...
+   */
+  applyOptions(options: SocketOptions): void {
+    applyOptions(this.#fd, options);
+  }
+
+  /**
+   * `connect`s to a socket address, without throwing.
+   *
+   * @param address A {@linkcode sockaddr}.
+   * @returns 0, or the errno (EINPROGRESS for a non-blocking TCP connect under way, ECONNREFUSED, ...).
+   */
+  connect(address: Uint8Array): number {
+    return loadLibc().connect(this.#fd, address, address.length) === 0 ? 0 : errno();
+  }
+
+  /**
+   * Sends one datagram (`sendto`).
+   *
+   * @param payload The bytes.
+   * @param address A {@linkcode sockaddr}.
+   * @throws {SocketError} When `sendto` fails.
+   */
+  sendTo(payload: Uint8Array, address: Uint8Array): void {
+    const rc = loadLibc().sendto(this.#fd, payload, BigInt(payload.length), 0, address, address.length);
+    if (Number(rc) < 0) throw socketError("sendto", errno());
+  }
+
+  /**
+   * The address the socket is bound to (`getsockname`), e.g. the source the kernel chose at `connect`.
+   *
+   * @returns 4 or 16 address bytes, by the socket's family.
+   * @throws {SocketError} When `getsockname` fails.
+   */
+  localAddress(): Uint8Array {
+    const out = new Uint8Array(28);
+    const length = new Uint8Array(4);
+    new DataView(length.buffer).setUint32(0, out.length, true);
+    if (loadLibc().getsockname(this.#fd, out, length) !== 0) throw socketError("getsockname", errno());
+    return this.family === 4 ? out.slice(4, 8) : out.slice(8, 24);
+  }
+
+  /**
+   * The socket's pending error (`getsockopt SO_ERROR`, which clears it): how a non-blocking connect ended.
+   *
+   * @returns 0, or an errno value.
+   * @throws {SocketError} When `getsockopt` fails.
+   */
+  pendingError(): number {
+    const error = new Uint8Array(4);
+    const length = new Uint8Array(4);
+    new DataView(length.buffer).setUint32(0, 4, true);
+    if (loadLibc().getsockopt(this.#fd, SOL_SOCKET, SO_ERROR, error, length) !== 0) {
+      throw socketError("getsockopt SO_ERROR", errno());
+    }
+    return new DataView(error.buffer).getInt32(0, true);
+  }
+
+  /**
+   * Waits until the socket is writable (a non-blocking connect has ended), on a worker thread.
+   *
+   * @param timeoutMs Longest wait in milliseconds.
+   * @returns `true` when writable (or in error: read {@linkcode Socket.pendingError}), `false` on timeout.
+   */
+  waitWritable(timeoutMs: number): Promise<boolean> {
+    return waitWritable(this.#fd, timeoutMs);
+  }
+
+  /** Closes the socket. Idempotent. */
+  close(): void {
+    if (this.#fd >= 0) loadLibc().close(this.#fd);
+    this.#fd = -1;
+  }
+
+  /** Closes the socket (`using` support). */
+  [Symbol.dispose](): void {
+    this.close();
+  }
 }
 
 /**
@@ -220,14 +313,17 @@ export class RawSocket {
   /**
    * Opens a raw socket.
    *
-   * @throws {SocketError} "Raw sockets need root or cap_net_raw" without the privilege.
+   * @param family 4 or 6.
+   * @param options Socket options to set.
+   * @returns The socket.
+   * @throws {SocketError} `socket` (EPERM or EACCES without root or cap_net_raw), or `setsockopt ...`.
    */
   static open(family: Family, options: SocketOptions = {}): RawSocket {
-    const fd = openSocket(family, SOCK_RAW, IPPROTO_RAW, true);
+    const fd = openFd(family, SOCK_RAW, IPPROTO_RAW);
     try {
       applyOptions(fd, options);
     } catch (error) {
-      libc().close(fd);
+      loadLibc().close(fd);
       throw error;
     }
     return new RawSocket(family, fd);
@@ -239,18 +335,23 @@ export class RawSocket {
   }
 
   /**
-   * Sends one datagram without throwing: returns 0 on success or the errno value.
-   * `address` is a prebuilt {@linkcode sockaddr} (the fast path of a flood).
+   * Sends one datagram without throwing (the fast path of a flood).
+   *
+   * @param bytes A whole IP datagram.
+   * @param address A prebuilt {@linkcode sockaddr}.
+   * @returns 0 on success, or the errno value.
    */
   trySend(bytes: Uint8Array, address: Uint8Array): number {
-    const rc = libc().sendto(this.#fd, bytes, BigInt(bytes.length), 0, address, address.length);
-    return Number(rc) < 0 ? lastErrno() || ERRNO.EINVAL : 0;
+    const rc = loadLibc().sendto(this.#fd, bytes, BigInt(bytes.length), 0, address, address.length);
+    return Number(rc) < 0 ? errno() || ERRNO.EINVAL : 0;
   }
 
   /**
-   * Sends one datagram to `destination` (4 or 16 address bytes, or a prebuilt sockaddr).
+   * Sends one datagram.
    *
-   * @throws {SocketError} when `sendto` fails, e.g. EPERM from a firewall rule, EMSGSIZE above the MTU.
+   * @param bytes A whole IP datagram.
+   * @param destination 4 or 16 address bytes, or a prebuilt sockaddr.
+   * @throws {SocketError} When `sendto` fails, e.g. EPERM from a firewall rule, EMSGSIZE above the MTU.
    */
   send(bytes: Uint8Array, destination: Uint8Array): void {
     if (this.#fd < 0) throw new SocketError("sendto: socket is closed", "sendto", 9);
@@ -258,12 +359,12 @@ export class RawSocket {
       ? sockaddr(destination)
       : destination;
     const code = this.trySend(bytes, address);
-    if (code !== 0) throw fail("sendto", code);
+    if (code !== 0) throw socketError("sendto", code);
   }
 
   /** Closes the socket; further sends fail. Idempotent. */
   close(): void {
-    if (this.#fd >= 0) libc().close(this.#fd);
+    if (this.#fd >= 0) loadLibc().close(this.#fd);
     this.#fd = -1;
   }
 
@@ -274,171 +375,18 @@ export class RawSocket {
 }
 
 /**
- * knock's TCP hit: a non-blocking `connect()` closed at once, so the kernel sends exactly one SYN
- * with its normal options and no retransmission.
- *
- * @throws {SocketError} when the connect fails for another reason than "in progress" or "refused".
- */
-export function tcpKnock(address: Uint8Array, port: number, options: SocketOptions = {}): void {
-  const fd = openSocket(familyOf(address), SOCK_STREAM | SOCK_NONBLOCK, 0);
-  try {
-    applyOptions(fd, options);
-    const target = sockaddr(address, port);
-    if (libc().connect(fd, target, target.length) !== 0) {
-      const code = lastErrno();
-      if (code !== ERRNO.EINPROGRESS && code !== ERRNO.ECONNREFUSED) throw fail("connect", code);
-    }
-  } finally {
-    libc().close(fd);
-  }
-}
-
-/**
- * knock's UDP hit: one datagram (by default the single byte 0x00 knock sends).
- *
- * @throws {SocketError} when `sendto` fails.
- */
-export function udpKnock(
-  address: Uint8Array,
-  port: number,
-  payload: Uint8Array = Uint8Array.of(0),
-  options: SocketOptions = {},
-): void {
-  const fd = openSocket(familyOf(address), SOCK_DGRAM, 0);
-  try {
-    applyOptions(fd, options);
-    const target = sockaddr(address, port);
-    const rc = libc().sendto(fd, payload, BigInt(payload.length), 0, target, target.length);
-    if (Number(rc) < 0) throw fail("sendto", lastErrno());
-  } finally {
-    libc().close(fd);
-  }
-}
-
-/**
  * The source address the kernel would use towards `destination` (route lookup by connecting a
  * UDP socket; nothing is sent).
  *
+ * @param destination 4 or 16 address bytes.
+ * @param options Socket options that steer the route (`device`, `mark`).
+ * @returns The source address, as many bytes as `destination`.
  * @throws {SocketError} e.g. "connect: Network is unreachable" without a route.
  */
 export function sourceAddressFor(destination: Uint8Array, options: SocketOptions = {}): Uint8Array {
-  const fd = openSocket(familyOf(destination), SOCK_DGRAM, 0);
-  try {
-    applyOptions(fd, options);
-    const target = sockaddr(destination, 9);
-    if (libc().connect(fd, target, target.length) !== 0) throw fail("connect", lastErrno());
-    const out = new Uint8Array(28);
-    const length = new Uint8Array(4);
-    new DataView(length.buffer).setUint32(0, out.length, true);
-    if (libc().getsockname(fd, out, length) !== 0) throw fail("getsockname", lastErrno());
-    return destination.length === 4 ? out.slice(4, 8) : out.slice(8, 24);
-  } finally {
-    libc().close(fd);
-  }
-}
-
-/**
- * Resolves a host name with `getaddrinfo` (files, DNS, ... as the system is configured) and
- * returns the addresses in the resolver's order, without duplicates.
- *
- * @param family 0 for any, 4 or 6 to restrict.
- * @throws {SocketError} with `gaiCode` and `gai_strerror`'s text when resolution fails.
- */
-export function resolveHost(host: string, family: 0 | Family = 0): Uint8Array[] {
-  const lib = libc();
-  const hints = new Uint8Array(48);
-  const view = new DataView(hints.buffer);
-  view.setInt32(4, family === 0 ? 0 : af(family), true); // ai_family
-  view.setInt32(8, SOCK_STREAM, true); // ai_socktype, so each address comes once
-  const result = new BigUint64Array(1);
-  const node = new TextEncoder().encode(`${host}\0`);
-  const rc = lib.getaddrinfo(node, null, hints, new Uint8Array(result.buffer));
-  if (rc !== 0) {
-    const ptr = lib.gai_strerror(rc);
-    const reason = ptr === null ? `error ${rc}` : Deno.UnsafePointerView.getCString(ptr);
-    throw new SocketError(`getaddrinfo: ${reason}`, "getaddrinfo", 0, rc);
-  }
-  const head = Deno.UnsafePointer.create(result[0]!);
-  const out: Uint8Array[] = [];
-  const seen = new Set<string>();
-  try {
-    let node: Deno.PointerValue = head;
-    while (node !== null) {
-      const entry = new Deno.UnsafePointerView(node);
-      const entryFamily = entry.getInt32(4);
-      const addr = entry.getPointer(24);
-      if (addr !== null) {
-        const sa = new Deno.UnsafePointerView(addr);
-        let bytes: Uint8Array | undefined;
-        if (entryFamily === AF.inet) bytes = new Uint8Array(sa.getArrayBuffer(4, 4).slice(0));
-        if (entryFamily === AF.inet6) bytes = new Uint8Array(sa.getArrayBuffer(16, 8).slice(0));
-        if (bytes !== undefined && !seen.has(bytes.join("."))) {
-          seen.add(bytes.join("."));
-          out.push(bytes);
-        }
-      }
-      node = entry.getPointer(40);
-    }
-  } finally {
-    lib.freeaddrinfo(head);
-  }
-  return out;
-}
-
-/**
- * Looks up a service name in the system's services database (`/etc/services`), as knock's
- * `getaddrinfo` does for a non-numeric port.
- *
- * @param name Service name, e.g. `ssh`.
- * @param protocol `tcp` or `udp`.
- * @returns The port number, or `undefined` when the service is unknown for that protocol.
- */
-export function serviceByName(name: string, protocol: "tcp" | "udp"): number | undefined {
-  const entry = libc().getservbyname(
-    new TextEncoder().encode(`${name}\0`),
-    new TextEncoder().encode(`${protocol}\0`),
-  );
-  if (entry === null) return undefined;
-  // struct servent { char *s_name; char **s_aliases; int s_port; char *s_proto; }: s_port at 16, network order.
-  const port = new Deno.UnsafePointerView(entry).getUint16(16);
-  return ((port & 0xff) << 8) | (port >> 8);
-}
-
-/** Outcome of one {@linkcode probeTcp}. */
-export type ProbeResult =
-  | { readonly state: "open" }
-  | { readonly state: "timeout" }
-  | { readonly state: "closed"; readonly reason: string; readonly errno: number };
-
-/**
- * Tries one TCP connection to `address`:`port` and waits at most `timeoutMs` for the handshake
- * (the wait runs on a worker thread). The connection is closed at once either way.
- */
-export async function probeTcp(address: Uint8Array, port: number, timeoutMs: number): Promise<ProbeResult> {
-  const lib = libc();
-  const fd = openSocket(familyOf(address), SOCK_STREAM | SOCK_NONBLOCK, 0);
-  try {
-    const target = sockaddr(address, port);
-    if (lib.connect(fd, target, target.length) === 0) return { state: "open" };
-    const code = lastErrno();
-    if (code !== ERRNO.EINPROGRESS) return { state: "closed", reason: describeErrno(code), errno: code };
-    const pollfd = new Uint8Array(8);
-    const view = new DataView(pollfd.buffer);
-    view.setInt32(0, fd, true);
-    view.setInt16(4, POLLOUT, true);
-    const ready = await lib.poll(pollfd, 1n, Math.max(0, Math.trunc(timeoutMs)));
-    if (ready <= 0) return { state: "timeout" };
-    const error = new Uint8Array(4);
-    const length = new Uint8Array(4);
-    new DataView(length.buffer).setUint32(0, 4, true);
-    if (lib.getsockopt(fd, SOL_SOCKET, SO_ERROR, error, length) !== 0) {
-      const e = lastErrno();
-      return { state: "closed", reason: describeErrno(e), errno: e };
-    }
-    const soError = new DataView(error.buffer).getInt32(0, true);
-    if (soError === 0) return { state: "open" };
-    return { state: "closed", reason: describeErrno(soError), errno: soError };
-  } finally {
-    lib.close(fd);
-  }
+  using socket = Socket.open(familyOf(destination), "datagram");
+  socket.applyOptions(options);
+  const code = socket.connect(sockaddr(destination, 9));
+  if (code !== 0) throw socketError("connect", code);
+  return socket.localAddress();
 }

@@ -1,7 +1,8 @@
 /**
- * Starting and waiting for processes through libc's `posix_spawn` (glibc runs it as `clone(CLONE_VFORK)`,
- * so starting a child costs the same however large the calling process is, unlike `fork`), `waitpid`
- * (bound `nonblocking`: it waits on a worker thread) and `kill`.
+ * Starting processes through libc's `posix_spawn` (glibc runs it as `clone(CLONE_VFORK)`, so starting a
+ * child costs the same however large the calling process is, unlike `fork`). Each child is waited for on a
+ * worker thread (`wait.ts`); its pipe (`pipe.ts`), `kill` (`signal.ts`) and the error type are re-exported
+ * here.
  *
  * A child gets every signal at its default disposition and an empty signal mask (Deno ignores SIGPIPE;
  * `/bin/sh` and the commands it runs must not inherit that), optionally leads its own process group, and
@@ -11,84 +12,19 @@
  * command (or anything it leaves running) must not hold it. With an older glibc, descriptors without
  * close-on-exec are inherited.
  *
- * `waitpid` asks for one pid only, so it never takes the exit status of a child started by `Deno.Command`,
- * and Deno's reaper (which also waits per pid) never takes ours.
- *
  * @module
  */
-import { errno, loadLibc, strerror } from "./libc.ts";
+import { type Libc, loadLibc } from "./_libc_symbols.ts";
+import { cString, cStringArray } from "./_cstring.ts";
+import { errno } from "./libc.ts";
+import { type PipeInput, pipeInput } from "./pipe.ts";
+import { check, spawnError } from "./spawn_error.ts";
+import { type ExitStatus, waitFor } from "./wait.ts";
 
-const SPAWN_SYMBOLS = {
-  /** `int posix_spawn(pid_t *pid, const char *path, const posix_spawn_file_actions_t *fa,
-   *  const posix_spawnattr_t *attr, char *const argv[], char *const envp[])` */
-  posix_spawn: {
-    parameters: ["buffer", "buffer", "buffer", "buffer", "buffer", "buffer"],
-    result: "i32",
-  },
-  /** The same, `path` searched in `PATH` when it has no slash (as `execvp`) */
-  posix_spawnp: {
-    parameters: ["buffer", "buffer", "buffer", "buffer", "buffer", "buffer"],
-    result: "i32",
-  },
-  posix_spawnattr_init: { parameters: ["buffer"], result: "i32" },
-  posix_spawnattr_destroy: { parameters: ["buffer"], result: "i32" },
-  /** `int posix_spawnattr_setflags(posix_spawnattr_t *attr, short flags)` */
-  posix_spawnattr_setflags: { parameters: ["buffer", "i16"], result: "i32" },
-  posix_spawnattr_setpgroup: { parameters: ["buffer", "i32"], result: "i32" },
-  posix_spawnattr_setsigdefault: { parameters: ["buffer", "buffer"], result: "i32" },
-  posix_spawnattr_setsigmask: { parameters: ["buffer", "buffer"], result: "i32" },
-  posix_spawn_file_actions_init: { parameters: ["buffer"], result: "i32" },
-  posix_spawn_file_actions_destroy: { parameters: ["buffer"], result: "i32" },
-  /** `int posix_spawn_file_actions_addopen(fa, int fd, const char *path, int oflag, mode_t mode)` */
-  posix_spawn_file_actions_addopen: {
-    parameters: ["buffer", "i32", "buffer", "i32", "u32"],
-    result: "i32",
-  },
-  /** `int posix_spawn_file_actions_adddup2(fa, int fd, int newfd)` */
-  posix_spawn_file_actions_adddup2: { parameters: ["buffer", "i32", "i32"], result: "i32" },
-  /** `int posix_spawn_file_actions_addclosefrom_np(fa, int from)` (glibc 2.34+) */
-  posix_spawn_file_actions_addclosefrom_np: { parameters: ["buffer", "i32"], result: "i32", optional: true },
-  /** `int pipe2(int fds[2], int flags)` */
-  pipe2: { parameters: ["buffer", "i32"], result: "i32" },
-  /** `ssize_t write(int fd, const void *buf, size_t n)` */
-  write: { parameters: ["i32", "buffer", "usize"], result: "isize" },
-  close: { parameters: ["i32"], result: "i32" },
-  /**
-   * `int ioctl(int fd, unsigned long request, ...)`, called with one `int *` (FIONREAD only): declared with
-   * that argument, which Linux's x86-64 and arm64 calling conventions pass as they would a variadic one.
-   */
-  ioctl: { parameters: ["i32", "u64", "buffer"], result: "i32" },
-  sigemptyset: { parameters: ["buffer"], result: "i32" },
-  sigfillset: { parameters: ["buffer"], result: "i32" },
-  /** `pid_t waitpid(pid_t pid, int *status, int options)`, on a blocking-pool thread */
-  waitpid_blocking: {
-    name: "waitpid",
-    parameters: ["i32", "buffer", "i32"],
-    result: "i32",
-    nonblocking: true,
-  },
-  /** The same, on this thread (with WNOHANG, so that errno can be read) */
-  waitpid: { parameters: ["i32", "buffer", "i32"], result: "i32" },
-  kill: { parameters: ["i32", "i32"], result: "i32" },
-} as const;
-
-type SpawnLib = Deno.DynamicLibrary<typeof SPAWN_SYMBOLS>["symbols"];
-
-let cached: SpawnLib | undefined;
-
-/**
- * Binds the spawn functions of `libc.so.6` once.
- *
- * @returns The symbols.
- * @throws {Error} When libc or a symbol cannot be bound (no `--allow-ffi`, not glibc, ...).
- */
-function lib(): SpawnLib {
-  if (cached === undefined) {
-    loadLibc(); // errno() must not dlopen between a failed call and its errno read
-    cached = Deno.dlopen("libc.so.6", SPAWN_SYMBOLS).symbols;
-  }
-  return cached;
-}
+export { type PipeInput } from "./pipe.ts";
+export { kill, SIGNAL } from "./signal.ts";
+export { SpawnError } from "./spawn_error.ts";
+export { decodeWaitStatus, type ExitStatus } from "./wait.ts";
 
 /**
  * Whether {@linkcode spawn} can be used here (libc and its spawn functions can be bound).
@@ -97,7 +33,7 @@ function lib(): SpawnLib {
  */
 export function spawnAvailable(): boolean {
   try {
-    lib();
+    loadLibc();
     return true;
   } catch {
     return false;
@@ -115,18 +51,6 @@ const POSIX_SPAWN_SETSIGMASK = 0x08;
 const O_RDONLY = 0;
 const O_WRONLY = 1;
 const O_CLOEXEC = 0o2000000;
-const WNOHANG = 1;
-const EINTR = 4;
-const EBADF = 9;
-
-/** Signal numbers (Linux). */
-export const SIGNAL = {
-  SIGHUP: 1,
-  SIGINT: 2,
-  SIGQUIT: 3,
-  SIGKILL: 9,
-  SIGTERM: 15,
-} as const;
 
 /** Where a standard stream of the child comes from. */
 export type SpawnStdio = "null" | "inherit";
@@ -160,98 +84,14 @@ export interface SpawnOptions {
   readonly inputFd?: number | undefined;
 }
 
-/** The parent's end of a pipe to a child (a blocking descriptor, closed on exec). */
-export interface PipeInput {
-  /**
-   * Writes all of `bytes` (blocking while the pipe is full: keep writes within its 64 KiB).
-   *
-   * @throws {SpawnError} When `write` fails (EPIPE: the child has closed its end or ended).
-   */
-  write(bytes: Uint8Array): void;
-  /**
-   * How many bytes written are still in the pipe, not yet read by the child (`FIONREAD`).
-   *
-   * @returns The count; 0 once closed, or when the kernel does not tell (callers take 0 as "all read").
-   */
-  unread(): number;
-  /** Closes the write end (the child reads end-of-file); closing twice does nothing. */
-  close(): void;
-}
-
-/** How a child ended. */
-export interface ExitStatus {
-  /** Exited with status 0. */
-  readonly success: boolean;
-  /** The exit status, or `null` when a signal ended it. */
-  readonly code: number | null;
-  /** The signal that ended it, or `null`. */
-  readonly signal: number | null;
-}
-
 /** A started child. */
 export interface SpawnedProcess {
-  /** The child's process id. */
+  /** The child's process id (its process group id too, with {@linkcode SpawnOptions.newProcessGroup}). */
   readonly pid: number;
   /** Settles once the child has ended (rejects with a {@linkcode SpawnError} if its status was lost). */
   readonly status: Promise<ExitStatus>;
   /** The write end of the pipe at {@linkcode SpawnOptions.inputFd}, when one was asked for. */
   readonly input?: PipeInput;
-}
-
-/** A failed libc process call. */
-export class SpawnError extends Error {
-  /** The libc function that failed (`posix_spawn`, `waitpid`, `kill`, ...). */
-  readonly syscall: string;
-  /** The error number. */
-  readonly errno: number;
-
-  /** Builds the error; `message` is the whole human-readable text. */
-  constructor(message: string, syscall: string, errno: number) {
-    super(message);
-    this.name = "SpawnError";
-    this.syscall = syscall;
-    this.errno = errno;
-  }
-}
-
-function spawnError(syscall: string, code: number, what?: string): SpawnError {
-  const subject = what === undefined ? syscall : `${syscall} "${what}"`;
-  return new SpawnError(`${subject} failed: ${strerror(code)}`, syscall, code);
-}
-
-const encoder = new TextEncoder();
-
-/** A NUL-terminated copy of `text`. */
-function cString(text: string): Uint8Array<ArrayBuffer> {
-  const bytes = new Uint8Array(encoder.encode(text).length + 1);
-  encoder.encodeInto(text, bytes);
-  return bytes;
-}
-
-/** A NULL-terminated `char *[]` of `strings`; every buffer goes to `keep`, which must outlive the call. */
-function pointerArray(strings: readonly string[], keep: Uint8Array[]): BigUint64Array<ArrayBuffer> {
-  const array = new BigUint64Array(strings.length + 1);
-  strings.forEach((s, i) => {
-    const bytes = cString(s);
-    keep.push(bytes);
-    array[i] = BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(bytes)));
-  });
-  return array;
-}
-
-/**
- * Decodes a `waitpid` status word (WIFEXITED/WEXITSTATUS, WIFSIGNALED/WTERMSIG).
- *
- * @param raw The status word.
- * @returns The exit status.
- */
-export function decodeWaitStatus(raw: number): ExitStatus {
-  const low = raw & 0x7f;
-  if (low === 0) {
-    const code = (raw >> 8) & 0xff;
-    return { success: code === 0, code, signal: null };
-  }
-  return { success: false, code: null, signal: low };
 }
 
 /**
@@ -282,7 +122,7 @@ export function spawn(path: string, args: readonly string[], options: SpawnOptio
  * the daemon and slows a command's exec on the other CPU for milliseconds).
  */
 export class PreparedSpawn {
-  readonly #libc: SpawnLib;
+  readonly #libc: Libc;
   readonly #path: string;
   readonly #options: SpawnOptions;
   /** Referenced while prepared: argv and envp point into them. */
@@ -298,7 +138,7 @@ export class PreparedSpawn {
   #closed = false;
 
   /**
-   * Builds the argv, the environment snapshot and the spawn attributes of one command line.
+   * Builds the argv, environment and attributes of one command line.
    *
    * @param path The program's path (searched in `PATH` only with `options.searchPath`).
    * @param args The arguments after argv[0].
@@ -315,13 +155,13 @@ export class PreparedSpawn {
     if (inputFd === 0 && options.stdin !== undefined) {
       throw new RangeError("inputFd 0 is the child's stdin: leave the stdin option unset");
     }
-    const libc = this.#libc = lib();
+    const libc = this.#libc = loadLibc();
     this.#path = path;
     this.#options = options;
     this.#pathBytes = cString(path);
-    this.#argv = pointerArray([options.argv0 ?? path, ...args], this.#keep);
+    this.#argv = cStringArray([options.argv0 ?? path, ...args], this.#keep);
     const env = options.env ?? Deno.env.toObject();
-    this.#envp = pointerArray(Object.entries(env).map(([k, v]) => `${k}=${v}`), this.#keep);
+    this.#envp = cStringArray(Object.entries(env).map(([k, v]) => `${k}=${v}`), this.#keep);
     check("posix_spawnattr_init", libc.posix_spawnattr_init(this.#attr));
     try {
       let flags = POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK;
@@ -395,8 +235,8 @@ export class PreparedSpawn {
       }
     }
     const pid = this.#pidOut[0]!;
-    const status = waitFor(libc, pid);
-    return inputFd === undefined ? { pid, status } : { pid, status, input: pipeInput(libc, pipeFds[1]!) };
+    const status = waitFor(pid);
+    return inputFd === undefined ? { pid, status } : { pid, status, input: pipeInput(pipeFds[1]!) };
   }
 
   /** Frees the attributes; {@linkcode start} cannot be called after. Closing twice does nothing. */
@@ -413,70 +253,4 @@ export class PreparedSpawn {
       this.#libc.posix_spawn_file_actions_addopen(this.#actions, fd, this.#devNull, oflag, 0),
     );
   }
-}
-
-/** `<asm-generic/ioctls.h>`: bytes waiting in a pipe (asked at either end). */
-const FIONREAD = 0x541bn;
-
-/** The parent's side of a pipe: `fd` is its write end. */
-function pipeInput(libc: SpawnLib, fd: number): PipeInput {
-  let open = true;
-  return {
-    write(bytes: Uint8Array): void {
-      if (!open) throw spawnError("write", EBADF);
-      let offset = 0;
-      while (offset < bytes.length) {
-        const n = Number(libc.write(fd, bytes.subarray(offset), BigInt(bytes.length - offset)));
-        if (n < 0) {
-          const code = errno();
-          if (code === EINTR) continue;
-          throw spawnError("write", code);
-        }
-        offset += n;
-      }
-    },
-    unread(): number {
-      if (!open) return 0;
-      const count = new Int32Array(1);
-      return libc.ioctl(fd, FIONREAD, new Uint8Array(count.buffer)) === 0 ? count[0]! : 0;
-    },
-    close(): void {
-      if (!open) return;
-      open = false;
-      libc.close(fd);
-    },
-  };
-}
-
-/** The posix_spawn* helpers return an error number (0 on success). */
-function check(syscall: string, rc: number): void {
-  if (rc !== 0) throw spawnError(syscall, rc);
-}
-
-/** Waits for `pid` on a worker thread; a failure there (errno unreadable) is looked at again here. */
-async function waitFor(libc: SpawnLib, pid: number): Promise<ExitStatus> {
-  // Referenced until the wait settles: the worker thread writes into it.
-  const status = new Int32Array(1);
-  for (;;) {
-    const rc = await libc.waitpid_blocking(pid, status, 0);
-    if (rc === pid) return decodeWaitStatus(status[0]!);
-    const now = libc.waitpid(pid, status, WNOHANG);
-    if (now === pid) return decodeWaitStatus(status[0]!);
-    if (now === -1) {
-      const code = errno();
-      if (code !== EINTR) throw spawnError("waitpid", code, String(pid));
-    }
-    // 0 (still running) or EINTR: wait again.
-  }
-}
-
-/**
- * Sends `signal` to a process, or to a process group when `pid` is negative.
- *
- * @param pid The pid (`-pgid` for a group).
- * @param signal The signal number (see {@linkcode SIGNAL}).
- * @throws {SpawnError} When `kill` fails (ESRCH: no such process or group).
- */
-export function kill(pid: number, signal: number): void {
-  if (lib().kill(pid, signal) !== 0) throw spawnError("kill", errno(), String(pid));
 }

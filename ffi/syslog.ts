@@ -6,12 +6,7 @@
  *
  * @module
  */
-
-const SYMBOLS = {
-  openlog: { parameters: ["buffer", "i32", "i32"], result: "void" },
-  syslog: { parameters: ["i32", "buffer", "buffer"], result: "void" },
-  closelog: { parameters: [], result: "void" },
-} as const;
+import { loadLibc } from "./_libc_symbols.ts";
 
 /** `LOG_DAEMON` facility. */
 export const LOG_DAEMON = 3 << 3;
@@ -25,8 +20,7 @@ export const LOG_WARNING = 4;
 const encoder = new TextEncoder();
 const FORMAT = encoder.encode("%s\0");
 
-let lib: Deno.DynamicLibrary<typeof SYMBOLS> | undefined;
-/** openlog keeps the ident pointer: the buffer must outlive the connection. */
+/** openlog keeps the ident pointer: the buffer must outlive the connection (set while it is open). */
 let ident: Uint8Array<ArrayBuffer> | undefined;
 
 /**
@@ -36,9 +30,10 @@ let ident: Uint8Array<ArrayBuffer> | undefined;
  * @param facility The facility, default {@linkcode LOG_DAEMON}.
  */
 export function openSyslog(name: string, facility: number = LOG_DAEMON): void {
-  lib ??= Deno.dlopen("libc.so.6", SYMBOLS);
-  ident = encoder.encode(`${name}\0`);
-  lib.symbols.openlog(ident, 0, facility);
+  const libc = loadLibc();
+  const next = encoder.encode(`${name}\0`);
+  libc.openlog(next, 0, facility);
+  ident = next;
 }
 
 /**
@@ -48,15 +43,13 @@ export function openSyslog(name: string, facility: number = LOG_DAEMON): void {
  * @param message The message (a trailing newline is dropped).
  */
 export function writeSyslog(priority: number, message: string): void {
-  if (lib === undefined) return;
-  lib.symbols.syslog(priority, FORMAT, encoder.encode(`${message.replace(/\n+$/, "")}\0`));
+  if (ident === undefined) return;
+  loadLibc().syslog(priority, FORMAT, encoder.encode(`${message.replace(/\n+$/, "")}\0`));
 }
 
-/** Closes the connection (`closelog`) and unloads the binding. */
+/** Closes the connection (`closelog`); {@linkcode writeSyslog} does nothing after it. Closing twice does nothing. */
 export function closeSyslog(): void {
-  if (lib === undefined) return;
-  lib.symbols.closelog();
-  lib.close();
-  lib = undefined;
+  if (ident === undefined) return;
+  loadLibc().closelog();
   ident = undefined;
 }

@@ -4,16 +4,10 @@
  *
  * @module
  */
-import {
-  type Family,
-  RawSocket,
-  resolveHost,
-  sockaddr,
-  socketError,
-  type SocketOptions,
-  sourceAddressFor,
-} from "../../ffi/socket.ts";
+import { resolveHost } from "../../ffi/resolve.ts";
+import { type Family, RawSocket, sockaddr, type SocketOptions, sourceAddressFor } from "../../ffi/socket.ts";
 import { writeFileAtomic } from "../fs.ts";
+import { hinted, socketErrorText } from "../knock/hints.ts";
 
 /** A sender of whole IP datagrams. */
 export interface RawSender {
@@ -51,10 +45,10 @@ export interface CraftNet {
 export function realCraftNet(): CraftNet {
   return {
     resolve: (host, family) => resolveHost(host, family),
-    sourceFor: (address, options) => sourceAddressFor(address, options),
-    openRaw: (family, options) => RawSocket.open(family, options),
+    sourceFor: (address, options) => hinted(() => sourceAddressFor(address, options)),
+    openRaw: (family, options) => hinted(() => RawSocket.open(family, options), true),
     sockaddr: (address) => sockaddr(address),
-    errorText: (errno) => socketError("sendto", errno).message,
+    errorText: (errno) => socketErrorText("sendto", errno),
     now: () => performance.now(),
     wallClock: () => Date.now(),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),

@@ -4,21 +4,14 @@
  *
  * @module
  */
-import {
-  type Family,
-  type ProbeResult,
-  probeTcp,
-  RawSocket,
-  resolveHost,
-  serviceByName,
-  type SocketOptions,
-  sourceAddressFor,
-  tcpKnock,
-  udpKnock,
-} from "../../ffi/socket.ts";
+import { resolveHost, serviceByName } from "../../ffi/resolve.ts";
+import { type Family, RawSocket, type SocketOptions, sourceAddressFor } from "../../ffi/socket.ts";
 import { writeFileAtomic } from "../fs.ts";
+import { hinted } from "./hints.ts";
+import { type ProbeResult, probeTcp } from "./probe.ts";
+import { tcpKnock, udpKnock } from "./wire.ts";
 
-export type { ProbeResult } from "../../ffi/socket.ts";
+export type { ProbeResult } from "./probe.ts";
 
 /** What `knock` does to the outside world. Every method may throw a `SocketError`. */
 export interface KnockNet {
@@ -50,24 +43,21 @@ export interface KnockNet {
   close(): void;
 }
 
-/** The real effects: libc sockets, timers, the file system. */
+/** The real effects: libc sockets (their failures with the hints of `hints.ts`), timers, the file system. */
 export function realKnockNet(options: SocketOptions = {}): KnockNet {
   const raws = new Map<Family, RawSocket>();
   return {
     resolve: (host, family) => resolveHost(host, family),
     service: (name, protocol) => serviceByName(name, protocol),
-    tcp: (address, port) => tcpKnock(address, port, options),
-    udp: (address, port) => udpKnock(address, port, Uint8Array.of(0), options),
+    tcp: (address, port) => hinted(() => tcpKnock(address, port, options)),
+    udp: (address, port) => hinted(() => udpKnock(address, port, Uint8Array.of(0), options)),
     raw: (packet, address) => {
       const family: Family = address.length === 4 ? 4 : 6;
-      let socket = raws.get(family);
-      if (socket === undefined) {
-        socket = RawSocket.open(family, options);
-        raws.set(family, socket);
-      }
-      socket.send(packet, address);
+      const socket = raws.get(family) ?? hinted(() => RawSocket.open(family, options), true);
+      raws.set(family, socket);
+      hinted(() => socket.send(packet, address));
     },
-    sourceFor: (address) => sourceAddressFor(address, options),
+    sourceFor: (address) => hinted(() => sourceAddressFor(address, options)),
     probe: (address, port, timeoutMs) => probeTcp(address, port, timeoutMs),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     now: () => performance.now(),

@@ -6,10 +6,14 @@
 import assert from "node:assert/strict";
 import { formatMessage } from "@optique/core/message";
 import { parse } from "@optique/core/parser";
-import { type KnockArgs, knockCommand, runKnock } from "../../cli/knock/command.ts";
+import { type KnockArgs, knockCommand } from "../../cli/knock/command.ts";
 import type { KnockNet, ProbeResult } from "../../cli/knock/net.ts";
+import { runKnock } from "../../cli/knock/run.ts";
 import { writeFileAtomic } from "../../cli/fs.ts";
-import { serviceByName } from "../../ffi/socket.ts";
+import { serviceByName } from "../../ffi/resolve.ts";
+import { ERRNO, SocketError, socketError } from "../../ffi/socket.ts";
+import { socketErrorText, withHint } from "../../cli/knock/hints.ts";
+import dgram from "node:dgram";
 import { decodeFrame } from "../../core/decode/mod.ts";
 import { formatIP } from "../../core/packet/mod.ts";
 import { denoIo, type Io } from "../../cli/runtime.ts";
@@ -402,4 +406,106 @@ Deno.test("knock: real TCP knocks on loopback reach a listener; --verify sees it
   const v = await runCli(["knock", "--verify", String(port), "--wait", "2", "127.0.0.1", String(port)]);
   assert.equal(v.code, 0, v.stderr);
   assert.match(v.stdout, new RegExp(`127\\.0\\.0\\.1:${port} is open`));
+});
+
+Deno.test("knock: real UDP knocks on loopback are one 0x00 byte each; a refused --verify says why", async () => {
+  const receiver = dgram.createSocket("udp4");
+  try {
+    await new Promise<void>((resolve) => receiver.bind(0, "127.0.0.1", resolve));
+    const port = receiver.address().port;
+    const got: number[][] = [];
+    const two = new Promise<void>((resolve) =>
+      receiver.on("message", (m: Uint8Array) => got.push([...m]) === 2 && resolve())
+    );
+    const r = await runCli(["knock", "127.0.0.1", `${port}:udp`, `${port}:UDP`]);
+    assert.equal(r.code, 0, r.stderr);
+    await two;
+    assert.deepEqual(got, [[0], [0]]);
+  } finally {
+    receiver.close();
+  }
+  const closed = (() => {
+    using probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    return probe.addr.port;
+  })();
+  using target = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const accepted = target.accept();
+  const v = await runCli([
+    "knock",
+    "--verify",
+    String(closed),
+    "--wait",
+    "1",
+    "127.0.0.1",
+    String(target.addr.port),
+  ]);
+  assert.equal(v.code, 1);
+  assert.equal(
+    v.stdout,
+    `127.0.0.1:${closed} did not open within 1 s (last attempt: Connection refused)\n`,
+  );
+  (await accepted).close();
+});
+
+Deno.test("knock hints: the privilege of raw sockets and SO_MARK, the firewall behind sendto's EPERM", () => {
+  assert.equal(
+    socketErrorText("socket", ERRNO.EPERM, true),
+    "Raw sockets need root or cap_net_raw (socket: Operation not permitted)",
+  );
+  assert.equal(
+    socketErrorText("socket", ERRNO.EACCES, true),
+    "Raw sockets need root or cap_net_raw (socket: Permission denied)",
+  );
+  assert.equal(socketErrorText("socket", ERRNO.EPERM), "socket: Operation not permitted");
+  assert.equal(
+    socketErrorText("sendto", ERRNO.EPERM),
+    'sendto: Operation not permitted (a firewall OUTPUT rule, e.g. "ct state invalid drop", refused the packet)',
+  );
+  assert.equal(
+    socketErrorText("setsockopt SO_MARK", ERRNO.EPERM),
+    "SO_MARK needs cap_net_admin (setsockopt: Operation not permitted)",
+  );
+  assert.equal(socketErrorText("connect", ERRNO.ENETUNREACH), "connect: Network is unreachable");
+
+  const hinted = withHint(socketError("socket", ERRNO.EPERM), true);
+  assert.ok(hinted instanceof SocketError);
+  assert.equal(hinted.message, "Raw sockets need root or cap_net_raw (socket: Operation not permitted)");
+  assert.equal(hinted.syscall, "socket");
+  assert.equal(hinted.errno, ERRNO.EPERM);
+  const plain = socketError("connect", ERRNO.ENETUNREACH);
+  assert.equal(withHint(plain), plain);
+  const gai = new SocketError("getaddrinfo: Name or service not known", "getaddrinfo", 0, -2);
+  assert.equal(withHint(gai, true), gai);
+  const other = new Error("not a socket error");
+  assert.equal(withHint(other, true), other);
+});
+
+const asRoot = Deno.uid() === 0;
+const hasCapsh = (() => {
+  try {
+    return Deno.statSync("/usr/sbin/capsh").isFile;
+  } catch {
+    return false;
+  }
+})();
+
+Deno.test({
+  name: "knock --flags without cap_net_raw: the hit fails with the privilege hint, exit status 1",
+  ignore: !asRoot || !hasCapsh,
+  async fn() {
+    const main = new URL("../../cli/main.ts", import.meta.url).pathname;
+    const line = [Deno.execPath(), "run", "-A", main, "knock", "--flags", "syn", "127.0.0.1", "9"]
+      .map((a) => `'${a}'`).join(" ");
+    const out = await new Deno.Command("/usr/sbin/capsh", {
+      args: ["--drop=cap_net_raw", "--", "-c", line],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const stderr = new TextDecoder().decode(out.stderr);
+    assert.equal(out.code, 1, stderr);
+    assert.equal(
+      stderr,
+      "knocktool knock: tcp 127.0.0.1:9: Raw sockets need root or cap_net_raw (socket: Operation not permitted)\n",
+    );
+  },
 });

@@ -1,6 +1,24 @@
 import assert from "node:assert/strict";
 import { formatIPv6At } from "../../core/address.ts";
-import { errno, strerror, waitReadable } from "../../ffi/mod.ts";
+import { LIBC_SYMBOLS, loadLibc } from "../../ffi/_libc_symbols.ts";
+import { errno, strerror, waitReadable, waitWritable } from "../../ffi/mod.ts";
+
+Deno.test("every libc binding of ffi/ shares one dlopen of libc.so.6", async () => {
+  const script = new URL("./_count_dlopen.ts", import.meta.url).pathname;
+  const out = await new Deno.Command(Deno.execPath(), { args: ["run", "-A", script], stderr: "inherit" })
+    .output();
+  assert.equal(out.code, 0);
+  assert.deepEqual(JSON.parse(new TextDecoder().decode(out.stdout)), ["libc.so.6"]);
+});
+
+Deno.test("loadLibc() binds once; the one optional symbol is a function or null", () => {
+  const libc = loadLibc();
+  assert.equal(loadLibc(), libc);
+  const closeFrom = libc.posix_spawn_file_actions_addclosefrom_np;
+  assert.ok(closeFrom === null || typeof closeFrom === "function");
+  const optional = Object.entries(LIBC_SYMBOLS).filter(([, d]) => "optional" in d && d.optional);
+  assert.deepEqual(optional.map(([name]) => name), ["posix_spawn_file_actions_addclosefrom_np"]);
+});
 
 Deno.test("strerror() returns libc's text", () => {
   assert.equal(strerror(2), "No such file or directory");
@@ -24,7 +42,7 @@ Deno.test("waitReadable() times out on an ignored descriptor and reports an inva
   assert.equal(await waitReadable(1_000_000, 1000), true); // POLLNVAL counts as readable
 });
 
-Deno.test("waitReadable() sees data on a real socket", async () => {
+Deno.test("waitReadable() sees data on a real socket; waitWritable() sees room", async () => {
   // No fd API on Deno sockets: use a libc socketpair directly.
   const libc = Deno.dlopen("libc.so.6", {
     socketpair: { parameters: ["i32", "i32", "i32", "buffer"], result: "i32" },
@@ -38,6 +56,7 @@ Deno.test("waitReadable() sees data on a real socket", async () => {
       0,
     );
     assert.equal(await waitReadable(fds[0]!, 50), false);
+    assert.equal(await waitWritable(fds[1]!, 1000), true);
     assert.equal(libc.symbols.write(fds[1]!, new Uint8Array([1, 2, 3]), 3n), 3n);
     assert.equal(await waitReadable(fds[0]!, 1000), true);
   } finally {

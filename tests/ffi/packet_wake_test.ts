@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { LinkType } from "../../core/decode/mod.ts";
 import { parseIPv4 } from "../../core/address.ts";
-import { PacketWake, PacketWakeError, PcapHandle, udpKnock, wakeFilter } from "../../ffi/mod.ts";
+import { PacketWake, PacketWakeError, PcapHandle, sockaddr, Socket, wakeFilter } from "../../ffi/mod.ts";
 import { libpcapAvailable } from "../integration/_pcap.ts";
 import { KNOCKTOOL, whySkip, withTopology } from "../e2e/_netns.ts";
 
@@ -155,14 +155,16 @@ Deno.test({
       using dead = PcapHandle.openDead(LinkType.ETHERNET, 512);
       wake.setFilter(dead.compileProgram(`udp dst port ${port}`));
       assert.equal(await wake.wait(50), false, "nothing sent yet");
-      udpKnock(parseIPv4("127.0.0.1"), port);
+      using sender = Socket.open(4, "datagram");
+      const datagram = (to: number) => sender.sendTo(Uint8Array.of(0), sockaddr(parseIPv4("127.0.0.1"), to));
+      datagram(port);
       assert.equal(await wake.wait(5000), true);
       // lo shows a packet twice (sent and received): a datagram read with no wait in progress is kept for
       // the next wait, which returns at once.
       await new Promise((r) => setTimeout(r, 100));
       assert.ok(wake.wakes === 1 || wake.wakes === 2, `${wake.wakes} datagrams`);
       assert.equal(await wake.wait(0), wake.wakes === 2);
-      udpKnock(parseIPv4("127.0.0.1"), port + 1);
+      datagram(port + 1);
       assert.equal(await wake.wait(200), false, "another port does not match");
       const started = performance.now();
       const waiting = wake.wait(10_000);
