@@ -52,7 +52,7 @@ export const knockCommand = command(
     flags: optional(
       option("--flags", string({ metavar: "SPEC" }), {
         description:
-          message`Send TCP hits through a raw socket with these flags, e.g. ${"fin,!ack"} (needs root).`,
+          message`Send TCP hits through a raw socket with these flags, e.g. ${"fin,!ack"} or hping3's ${"FPU"} (needs root).`,
       }),
     ),
     config: optional(
