@@ -57,7 +57,7 @@ export const knockCommand = command(
     ),
     config: optional(
       option("-c", "--config", string({ metavar: "FILE" }), {
-        description: message`Take the door from this knockd.conf (with ${"--door"}).`,
+        description: message`Take the door named by ${"--door"} from this knockd.conf.`,
       }),
     ),
     door: optional(
