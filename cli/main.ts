@@ -4,8 +4,8 @@
  * `main(args, io)` runs the whole CLI in-process and returns the exit status;
  * only the `import.meta.main` block below touches the real process.
  *
- * Exit status: 0 success, 1 findings (lint), 2 usage or I/O error,
- * 70 internal error (a bug: please report it).
+ * Exit status: 0 success, 1 findings (lint) or a failure at run time, 2 usage or I/O error
+ * (craft: 74 for a file it cannot read or write), 70 internal error (a bug: please report it).
  *
  * @module
  */
