@@ -122,7 +122,8 @@ function parseArgs(args: readonly string[], io: Io) {
       message`A port-knocking toolkit: knockd-compatible daemon, knock client, packet crafter, config linter.`,
     usageLine: rootUsage,
     stdout: (text: string) => io.stdout(`${text}\n`),
-    stderr: (text: string) => io.stderr(`${text}\n`),
+    // An error and its "Did you mean" on one line, above the one-line usage.
+    stderr: (text: string) => io.stderr(`${text.replace(/\n\n(?=Did you mean)/, " ")}\n`),
     onExit: (code: number): never => {
       throw new ExitRequest(code);
     },

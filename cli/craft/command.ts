@@ -216,7 +216,7 @@ async function sendAll(args: CraftArgs, io: Io, net: CraftNet, run: Run): Promis
     }
     let errno = 0;
     if (sender !== undefined) {
-      const sentAt = net.wallClock();
+      const sentAt = listener === undefined ? 0 : net.wallClock();
       errno = sender.trySend(bytes, address);
       for (let retry = 0; retry < 1000 && (errno === ERRNO.ENOBUFS || errno === ERRNO.EAGAIN); retry++) {
         errno = sender.trySend(bytes, address);

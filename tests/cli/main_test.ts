@@ -148,9 +148,8 @@ Deno.test("a mistyped option prints the error, the command's one-line usage and 
     const r = await runCli(args, { env: { COLUMNS: "80" } });
     assert.equal(r.code, 2);
     const lines = r.stderr.trimEnd().split("\n");
-    assert.match(lines[0]!, /^Error: Unexpected option or argument: "--/, r.stderr);
-    assert.deepEqual(lines.slice(-2), [usage, `see knocktool ${args[0]} --help`], r.stderr);
-    assert.ok(lines.length <= 5, `${lines.length} lines:\n${r.stderr}`);
+    assert.match(lines[0]!, /^Error: Unexpected option or argument: "--\w+"\. Did you mean /, r.stderr);
+    assert.deepEqual(lines.slice(1), [usage, `see knocktool ${args[0]} --help`], r.stderr);
     assert.doesNotMatch(r.stderr, /completion|help \[COMMAND/, "no unrelated usage lines");
   }
   const unknown = await runCli(["lnt"]);
