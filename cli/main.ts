@@ -4,8 +4,8 @@
  * `main(args, io)` runs the whole CLI in-process and returns the exit status;
  * only the `import.meta.main` block below touches the real process.
  *
- * Exit status: 0 success, 1 findings (lint), 2 usage or I/O error,
- * 70 internal error (a bug: please report it).
+ * Exit status: 0 success, 1 findings (lint) or a failure at run time, 2 usage or I/O error
+ * (craft: 74 for a file it cannot read or write), 70 internal error (a bug: please report it).
  *
  * @module
  */
@@ -23,6 +23,8 @@ import { runKnock } from "./knock/run.ts";
 import { lintCommand, type LintEngine, runLint } from "./lint/command.ts";
 import { runServe, serveCommand } from "./serve/command.ts";
 import { denoIo, exit, type Io, processArgs } from "./runtime.ts";
+import { sanitize } from "./_text.ts";
+import { oneLineUsage, rootUsage, withAtomicUsage } from "./_usage.ts";
 import { PROGRAM_NAME, VERSION } from "./version.ts";
 
 export type { Io } from "./runtime.ts";
@@ -46,49 +48,99 @@ function terminalWidth(io: Io): number {
   return Number.isFinite(columns) && columns >= 40 ? columns : 80;
 }
 
+const COMMANDS = {
+  lint: withAtomicUsage(lintCommand),
+  knock: withAtomicUsage(knockCommand),
+  serve: withAtomicUsage(serveCommand),
+  craft: withAtomicUsage(craftCommand),
+} as const;
+type CommandName = keyof typeof COMMANDS;
+
 /** Every subcommand; `--help`, `help`, `completion` and a mistyped command are parsed against all of them. */
-const program = or(lintCommand, knockCommand, serveCommand, craftCommand);
+const program = or(COMMANDS.lint, COMMANDS.knock, COMMANDS.serve, COMMANDS.craft);
+
+/** What `knocktool help TOPIC` knows: the subcommands and Optique's own `help` and `completion`. */
+const HELP_TOPICS: readonly string[] = [...Object.keys(COMMANDS), "help", "completion"];
+
+function isCommand(name: string | undefined): name is CommandName {
+  return name !== undefined && Object.hasOwn(COMMANDS, name);
+}
+
+/**
+ * `-h`/`--help` and `-V`/`--version` as knock and knockd users type them. `serve` keeps only the
+ * long forms here: its own `-h` and `-V` print knockd's usage and version. `craft` keeps `-V` free
+ * (hping3 users read it as "verbose").
+ */
+function metaOptions(command: CommandName | undefined) {
+  const short = command !== "serve";
+  return {
+    help: {
+      option: { names: short ? ["-h", "--help"] as const : ["--help"] as const },
+      command: true,
+    },
+    version: {
+      value: `${PROGRAM_NAME} ${VERSION}`,
+      option: { names: short && command !== "craft" ? ["-V", "--version"] as const : ["--version"] as const },
+    },
+  } as const;
+}
+
+/** The lines under a usage error: the one-line synopsis and where the whole help is. */
+function usageHint(command: CommandName | undefined): string {
+  if (command === undefined) {
+    const lines = Object.values(COMMANDS).map((c) => oneLineUsage(PROGRAM_NAME, c));
+    return `Usage: ${lines.join("\n       ")}\nsee ${PROGRAM_NAME} --help\n`;
+  }
+  return `Usage: ${oneLineUsage(PROGRAM_NAME, COMMANDS[command])}\nsee ${PROGRAM_NAME} ${command} --help\n`;
+}
 
 /**
  * Parses the command line; help, version, completion and usage errors become an exit status.
  *
  * A known subcommand is parsed on its own parser, so that a usage error shows only that command's
  * usage and a mistyped option gets a "did you mean" (Optique offers option suggestions only within
- * the parser that failed, and prints the whole program's usage otherwise).
+ * the parser that failed, and prints the whole program's usage otherwise). A usage error prints the
+ * error, the command's one-line synopsis and where its help is, not the whole synopsis.
  */
 function parseArgs(args: readonly string[], io: Io) {
+  const first = args[0];
+  const command = isCommand(first) ? first : undefined;
+  if (
+    first === "help" && args[1] !== undefined && !args[1].startsWith("-") && !HELP_TOPICS.includes(args[1])
+  ) {
+    io.stderr(
+      `Error: No help topic "${sanitize(args[1])}": the commands are ${HELP_TOPICS.join(", ")}.\n${
+        usageHint(undefined)
+      }`,
+    );
+    return EXIT_USAGE;
+  }
   const options = {
     programName: PROGRAM_NAME,
     args,
-    help: "both",
-    version: `${PROGRAM_NAME} ${VERSION}`,
+    ...metaOptions(command),
     completion: "both",
     brief:
       message`A port-knocking toolkit: knockd-compatible daemon, knock client, packet crafter, config linter.`,
+    usageLine: rootUsage,
     stdout: (text: string) => io.stdout(`${text}\n`),
-    stderr: (text: string) => io.stderr(`${text}\n`),
+    // An error and its "Did you mean" on one line, above the one-line usage.
+    stderr: (text: string) => io.stderr(`${text.replace(/\n\n(?=Did you mean)/, " ")}\n`),
     onExit: (code: number): never => {
       throw new ExitRequest(code);
     },
     colors: useColor(io.stdoutIsTerminal, io.env),
     maxWidth: terminalWidth(io),
+    aboveError: "none",
     errorExitCode: EXIT_USAGE,
   } as const;
   try {
-    switch (args[0]) {
-      case "lint":
-        return run(lintCommand, options);
-      case "knock":
-        return run(knockCommand, options);
-      case "serve":
-        return run(serveCommand, options);
-      case "craft":
-        return run(craftCommand, options);
-      default:
-        return run(program, options);
-    }
+    return command === undefined ? run(program, options) : run(COMMANDS[command], options);
   } catch (error) {
-    if (error instanceof ExitRequest) return error.code;
+    if (error instanceof ExitRequest) {
+      if (error.code === EXIT_USAGE) io.stderr(usageHint(command));
+      return error.code;
+    }
     throw error;
   }
 }

@@ -1,15 +1,17 @@
 /**
  * The one TCP flag-spec parser (`syn,!ack`), shared by the config's
- * `TCPFlags` directive and `craft --flags`.
+ * `TCPFlags` directive, `craft --flags` and `knock --flags`.
  *
- * Two dialects:
- * - `knockd`: exactly what knockd 0.8 accepts. Items are split at commas,
- *   upper-cased (ASCII only) and compared without trimming with `FIN SYN RST
- *   PSH ACK URG`, each optionally prefixed with `!`. An empty item or one with
- *   spaces is an error. A later mention of a flag overrides an earlier one.
- * - `craft`: friendlier. Items are trimmed; `ECE`, `CWR`, `NS` and `PUSH`
- *   (for `PSH`) are accepted too, as are `none` (every flag clear) and `all`
- *   (every flag set). An empty text is an empty spec.
+ * One grammar, knockd's: items are split at commas, upper-cased (ASCII only)
+ * and compared as written, without trimming, each optionally prefixed with
+ * `!`. An empty text, an empty item or one with spaces (`syn, ack`) is an
+ * error in every dialect. A later mention of a flag overrides an earlier one.
+ * The dialects differ only in the names they know:
+ * - `knockd`: exactly knockd 0.8's `FIN SYN RST PSH ACK URG`.
+ * - `craft` (also `knock --flags`): those, plus `ECE`, `CWR`, `NS`, `PUSH`
+ *   (for `PSH`), `none` (every flag clear), `all` (every flag set) and
+ *   hping3's letters, any number of them in one item: `S`, `SA`, `FPU`, `!A`
+ *   (`F S R P A U`, `X` for ECE, `Y` for CWR; hping3 has no letter for NS).
  *
  * @example
  * ```ts
@@ -19,6 +21,8 @@
  * assert.ok(diagnostics.length === 0);
  * assert.ok(formatFlagSpec(spec) === "syn,!ack");
  * assert.ok(flagMask(spec).set === 0x02 && flagMask(spec).clear === 0x10);
+ * assert.ok(formatFlagSpec(parseFlagSpec("SA", { dialect: "craft" }).spec) === "syn,ack");
+ * assert.ok(parseFlagSpec("syn, ack", { dialect: "craft" }).diagnostics.length === 1);
  * ```
  *
  * @module
@@ -49,7 +53,7 @@ export const TCP_FLAG_BITS: Readonly<Record<TcpFlag, number>> = {
 /** The flags knockd knows, in the order its BPF filter tests them. */
 export const KNOCKD_FLAGS: readonly TcpFlag[] = ["fin", "syn", "rst", "psh", "ack", "urg"];
 
-/** Which flag-spec syntax to accept. */
+/** Which flag names to accept (the grammar is the same): knockd's six, or those and the extensions of `craft`. */
 export type FlagDialect = "knockd" | "craft";
 
 /** Options of {@link parseFlagSpec}. */
@@ -99,45 +103,64 @@ const CRAFT_NAMES: Readonly<Record<string, TcpFlag>> = {
   NS: "ns",
 };
 
+/** hping3's flag letters (its `-F -S -R -P -A -U -X -Y` options and its `flags=SA` output). */
+export const HPING3_LETTERS: Readonly<Record<string, TcpFlag>> = {
+  F: "fin",
+  S: "syn",
+  R: "rst",
+  P: "psh",
+  A: "ack",
+  U: "urg",
+  X: "ece",
+  Y: "cwr",
+};
+
+const LETTER_WORD = /^[FSRPAUXY]+$/;
+
 function hasOwn(record: object, key: string): boolean {
   return Object.prototype.hasOwnProperty.call(record, key);
 }
 
-/** Parses a comma-separated flag spec such as `syn,!ack`. Never throws. */
+/** The flags an item names in `dialect`, or `undefined` when it names none. */
+function itemFlags(
+  name: string,
+  craft: boolean,
+): { readonly flags: readonly TcpFlag[]; readonly word: boolean } | undefined {
+  if (hasOwn(craft ? CRAFT_NAMES : NAMES, name)) {
+    return { flags: [(craft ? CRAFT_NAMES : NAMES)[name] as TcpFlag], word: true };
+  }
+  if (craft && LETTER_WORD.test(name)) {
+    return { flags: [...name].map((c) => HPING3_LETTERS[c]!), word: false };
+  }
+  return undefined;
+}
+
+/** Parses a comma-separated flag spec such as `syn,!ack` (or `SA` in the `craft` dialect). Never throws. */
 export function parseFlagSpec(text: string, options: ParseFlagSpecOptions): ParsedFlagSpec {
   const base: Span = options.span ?? { line: 1, column: 1, endColumn: 1 + text.length, offset: 0 };
   const knockdLine = options.knockdLine ?? base.line;
   const craft = options.dialect === "craft";
-  const names = craft ? CRAFT_NAMES : NAMES;
   const spec = new Map<TcpFlag, FlagState>();
   const items: FlagItem[] = [];
   const diagnostics: Diagnostic[] = [];
-  if (craft && trimBounds(text)[0] === text.length) {
-    return { spec, items, diagnostics };
-  }
   let start = 0;
   for (;;) {
     const comma = text.indexOf(",", start);
     const end = comma === -1 ? text.length : comma;
     const raw = text.slice(start, end);
     const span = subSpan(base, start, end - start);
-    let [s, e] = craft ? trimBounds(text, start, end) : [start, end];
-    const word = asciiUpper(text.slice(s, e));
-    let negated = false;
-    let name = word;
-    if (word.startsWith("!")) {
-      negated = true;
-      name = word.slice(1);
-      s++;
-      if (craft) [s, e] = trimBounds(text, s, e);
-      name = asciiUpper(text.slice(s, e));
-    }
-    if (hasOwn(names, name)) {
-      const flag = names[name] as TcpFlag;
+    const word = asciiUpper(raw);
+    const negated = word.startsWith("!");
+    const name = negated ? word.slice(1) : word;
+    const named = itemFlags(name, craft);
+    if (named !== undefined) {
       const state: FlagState = negated ? "clear" : "set";
-      spec.delete(flag); // a later mention overrides and moves to the end
-      spec.set(flag, state);
-      items.push({ raw, span, flag, state, valid: true });
+      for (const flag of named.flags) {
+        spec.delete(flag); // a later mention overrides and moves to the end
+        spec.set(flag, state);
+      }
+      const single = named.word ? { flag: named.flags[0]! } : {};
+      items.push({ raw, span, ...single, state, valid: true });
     } else if (craft && !negated && (name === "NONE" || name === "ALL")) {
       for (const flag of TCP_FLAGS) {
         spec.delete(flag);
@@ -154,42 +177,51 @@ export function parseFlagSpec(text: string, options: ParseFlagSpecOptions): Pars
   return { spec, items, diagnostics };
 }
 
+const CRAFT_EXPECTED =
+  `FIN, SYN, RST, PSH, ACK, URG, ECE, CWR, NS, none, all or hping3's letters such as SA, optionally prefixed with "!"`;
+
 function flagDiagnostic(raw: string, span: Span, dialect: FlagDialect, knockdLine: number): Diagnostic {
   const upper = asciiUpper(raw);
-  if (dialect === "craft") {
-    return {
-      code: CODES.unrecognizedFlag,
-      severity: "error",
-      message: raw.trim() === ""
-        ? "Empty TCP flag (expected FIN, SYN, RST, PSH, ACK, URG, ECE, CWR, NS, none or all)"
-        : `Unrecognized TCP flag "${raw}" (expected FIN, SYN, RST, PSH, ACK, URG, ECE, CWR, NS, none or all, optionally prefixed with "!")`,
-      span,
-    };
-  }
+  const craft = dialect === "craft";
+  const [s, e] = trimBounds(upper);
+  const inner = upper.slice(s, e);
+  const bare = inner.startsWith("!") ? inner.slice(1) : inner;
   let message: string;
-  if (raw === "") {
-    message = `Empty TCP flag: knockd rejects an empty TCPFlags value or item`;
-  } else {
-    const [s, e] = trimBounds(upper);
-    const inner = upper.slice(s, e);
-    const bare = inner.startsWith("!") ? inner.slice(1) : inner;
-    if ((s !== 0 || e !== upper.length) && hasOwn(NAMES, bare)) {
-      message = `Unrecognized TCP flag "${raw}": knockd does not trim spaces around flags, write "${
+  if (inner === "") {
+    message = craft
+      ? `Empty TCP flag (expected ${CRAFT_EXPECTED}; "none" clears every flag)`
+      : `Empty TCP flag: knockd rejects an empty TCPFlags value or item`;
+  } else if (
+    (s !== 0 || e !== upper.length) &&
+    (itemFlags(bare, craft) !== undefined || (craft && (bare === "NONE" || bare === "ALL")))
+  ) {
+    message = craft
+      ? `Unrecognized TCP flag "${raw}": no spaces around flags (the same rule as knockd's TCPFlags), write "${
+        raw.slice(s, e)
+      }"`
+      : `Unrecognized TCP flag "${raw}": knockd does not trim spaces around flags, write "${
         raw.slice(s, e)
       }"`;
-    } else if (hasOwn(CRAFT_NAMES, bare)) {
-      message = `Unrecognized TCP flag "${raw}": knockd only knows FIN, SYN, RST, PSH, ACK and URG`;
-    } else {
-      message =
-        `Unrecognized TCP flag "${raw}" (expected FIN, SYN, RST, PSH, ACK or URG, optionally prefixed with "!")`;
-    }
+  } else if (craft) {
+    message = `Unrecognized TCP flag "${raw}" (expected ${CRAFT_EXPECTED})`;
+  } else if (hasOwn(CRAFT_NAMES, bare)) {
+    message = `Unrecognized TCP flag "${raw}": knockd only knows FIN, SYN, RST, PSH, ACK and URG`;
+  } else if (LETTER_WORD.test(bare)) {
+    const names = [...bare].map((c) => HPING3_LETTERS[c]!).join(",");
+    message =
+      `Unrecognized TCP flag "${raw}": knockd only knows FIN, SYN, RST, PSH, ACK and URG (hping3's "${bare}" is "${
+        inner.startsWith("!") ? names.split(",").map((n) => `!${n}`).join(",") : names
+      }")`;
+  } else {
+    message =
+      `Unrecognized TCP flag "${raw}" (expected FIN, SYN, RST, PSH, ACK or URG, optionally prefixed with "!")`;
   }
   return {
     code: CODES.unrecognizedFlag,
     severity: "error",
     message,
     span,
-    knockd: `config: line ${knockdLine}: unrecognized flag "${upper}"`,
+    ...(craft ? {} : { knockd: `config: line ${knockdLine}: unrecognized flag "${upper}"` }),
   };
 }
 

@@ -1,9 +1,11 @@
 /**
- * The CLI bundles into one JavaScript file that runs on its own:
- * `deno bundle --platform deno`, then `--version` and `lint` on the example; as root, `serve` on `lo` with
- * its libpcap capture and its wake socket (node's `tcp_wrap` binding, reached through `node:process`).
+ * The CLI bundles into one JavaScript file that runs on its own: `deno task bundle` (tools/bundle.ts,
+ * `deno bundle --platform deno` without build-machine paths), then `--version` and `lint` on the
+ * example; as root, `serve` on `lo` with its libpcap capture and its wake socket (node's `tcp_wrap`
+ * binding, reached through `node:process`).
  */
 import assert from "node:assert/strict";
+import { scrubBuildPaths } from "../tools/bundle.ts";
 
 const root = new URL("..", import.meta.url).pathname;
 
@@ -18,8 +20,8 @@ Deno.test("deno bundle produces a knocktool.js that runs --version and lint", as
   const dir = await Deno.makeTempDir({ prefix: "knocktool-bundle-" });
   try {
     const bundle = `${dir}/knocktool.js`;
-    const built = await deno(["bundle", "--quiet", "--platform", "deno", "-o", bundle, "cli/main.ts"]);
-    assert.equal(built.code, 0, `deno bundle failed:\n${built.stderr}`);
+    const built = await deno(["run", "-A", "tools/bundle.ts", bundle]);
+    assert.equal(built.code, 0, `tools/bundle.ts failed:\n${built.stderr}`);
     assert.ok((await Deno.stat(bundle)).size > 10_000, "bundle is suspiciously small");
 
     const denoJson = JSON.parse(await Deno.readTextFile(`${root}deno.json`));
@@ -39,6 +41,70 @@ Deno.test("deno bundle produces a knocktool.js that runs --version and lint", as
   }
 });
 
+Deno.test("the bundle carries no build-machine path, and builds to the same bytes from anywhere", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "knocktool-bundle-" });
+  try {
+    const task = JSON.parse(await Deno.readTextFile(`${root}deno.json`)).tasks.bundle;
+    assert.equal(
+      task,
+      "deno run -A tools/bundle.ts dist/knocktool.js",
+      "deno task bundle uses the scrubbing tool",
+    );
+    const a = `${dir}/a.js`;
+    const b = `${dir}/b.js`;
+    assert.equal((await deno(["run", "-A", "tools/bundle.ts", a])).code, 0);
+    // From another working directory: the same bytes.
+    const elsewhere = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", `${root}tools/bundle.ts`, b],
+      cwd: dir,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.equal(elsewhere.code, 0, new TextDecoder().decode(elsewhere.stderr));
+    const text = await Deno.readTextFile(a);
+    assert.equal(text, await Deno.readTextFile(b), "same bytes from another working directory");
+    const info = JSON.parse(
+      new TextDecoder().decode(
+        (await new Deno.Command(Deno.execPath(), { args: ["info", "--json"], stdout: "piped" }).output())
+          .stdout,
+      ),
+    );
+    const forbidden = [
+      root.replace(/\/$/, ""),
+      info.denoDir as string,
+      Deno.env.get("HOME") ?? "/nonexistent",
+    ];
+    for (const path of forbidden.filter((p) => p.length > 1)) {
+      assert.ok(!text.includes(path), `the bundle contains the build path ${path}`);
+    }
+    assert.doesNotMatch(text, /^\/\/ (\.\.\/|\/)/m, "a module marker with a relative or absolute path");
+    assert.doesNotMatch(text, /registry\.npmjs\.org|\.cache\/deno/);
+    assert.match(text, /^\/\/ npm:@optique\/core@1\.3\.6\/dist\/usage\.js$/m);
+    assert.match(text, /^\/\/ cli\/main\.ts$/m);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("scrubBuildPaths: npm markers become package names; any other outside path is reported", () => {
+  const input = [
+    "// ../../root/.cache/deno/npm/registry.npmjs.org/@optique/core/1.3.6/dist/usage.js",
+    "var x = 1;",
+    "// /home/u/.cache/deno/npm/registry.npmjs.org/left-pad/1.3.0/index.js",
+    "// core/flags.ts",
+    "// ../elsewhere/mod.ts",
+    'const s = "/home/u/secret";',
+  ].join("\n");
+  const r = scrubBuildPaths(input, ["/home/u/"]);
+  assert.deepEqual(r.text.split("\n").slice(0, 4), [
+    "// npm:@optique/core@1.3.6/dist/usage.js",
+    "var x = 1;",
+    "// npm:left-pad@1.3.0/index.js",
+    "// core/flags.ts",
+  ]);
+  assert.deepEqual(r.leftovers, ["// ../elsewhere/mod.ts", 'const s = "/home/u/secret";']);
+});
+
 Deno.test({
   name: "the bundle's serve captures on lo with its wake socket, and stops on SIGTERM (root)",
   ignore: Deno.build.os !== "linux" || Deno.uid() !== 0,
@@ -46,8 +112,8 @@ Deno.test({
   const dir = await Deno.makeTempDir({ prefix: "knocktool-bundle-" });
   try {
     const bundle = `${dir}/knocktool.js`;
-    const built = await deno(["bundle", "--quiet", "--platform", "deno", "-o", bundle, "cli/main.ts"]);
-    assert.equal(built.code, 0, `deno bundle failed:\n${built.stderr}`);
+    const built = await deno(["run", "-A", "tools/bundle.ts", bundle]);
+    assert.equal(built.code, 0, `tools/bundle.ts failed:\n${built.stderr}`);
     // A door no traffic on lo uses; nothing is sent.
     await Deno.writeTextFile(
       `${dir}/c.conf`,

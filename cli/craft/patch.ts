@@ -1,14 +1,20 @@
 /**
- * Per-packet variation of a prebuilt packet: the fields the user left random (IPv4 id, source
- * port, TCP sequence and acknowledgment numbers, ICMP echo id) are drawn again and written in
- * place, and the checksums are updated incrementally (RFC 1624, eqn. 3) instead of rebuilding.
+ * Per-packet variation of a prebuilt packet: the fields the user left random (the addresses with
+ * `--rand-source`/`--rand-dest`, IPv4 id, source port, TCP sequence and acknowledgment numbers,
+ * ICMP echo id) are drawn again and written in place, and the checksums are updated incrementally
+ * (RFC 1624, eqn. 3) instead of rebuilding.
  *
  * @module
  */
 import type { Rng } from "../../core/packet/rng.ts";
+import { type Block, randomAddress } from "./addresses.ts";
 
 /** Which fields change from packet to packet. */
 export interface Varying {
+  /** A random source address in this block per packet. */
+  readonly srcBlock?: Block;
+  /** A random destination address in this block per packet. */
+  readonly dstBlock?: Block;
   readonly id: boolean;
   readonly sport: boolean;
   readonly seq: boolean;
@@ -35,7 +41,10 @@ function adjust(checksum: number, before: number, after: number): number {
  * The draw order matches `buildPacket`: id, sport, seq, ack, ICMP id.
  */
 export function makePatcher(template: Uint8Array, varying: Varying): Patcher | undefined {
-  if (!varying.id && !varying.sport && !varying.seq && !varying.ack && !varying.icmpId) return undefined;
+  const addresses = varying.srcBlock !== undefined || varying.dstBlock !== undefined;
+  if (!addresses && !varying.id && !varying.sport && !varying.seq && !varying.ack && !varying.icmpId) {
+    return undefined;
+  }
   const v4 = template[0]! >> 4 === 4;
   const l4 = v4 ? (template[0]! & 15) * 4 : 40;
   const protocol = v4 ? template[9]! : template[6]!;
@@ -48,6 +57,10 @@ export function makePatcher(template: Uint8Array, varying: Varying): Patcher | u
   const seq = varying.seq && tcp;
   const ack = varying.ack && tcp;
   const icmpId = varying.icmpId && icmp;
+  // TCP, UDP and ICMPv6 checksums cover the addresses (the pseudo-header); ICMPv4's does not.
+  const pseudo = tcp || udp || protocol === 58;
+  const srcAt = v4 ? 12 : 8;
+  const dstAt = v4 ? 16 : 24;
   return (bytes, rng) => {
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     let l4sum = sumAt >= 0 ? view.getUint16(sumAt) : 0;
@@ -55,6 +68,20 @@ export function makePatcher(template: Uint8Array, varying: Varying): Patcher | u
       l4sum = adjust(l4sum, view.getUint16(offset), value);
       view.setUint16(offset, value);
     };
+    const setAddress = (at: number, block: Block): void => {
+      const address = randomAddress(block, rng);
+      let ipsum = v4 ? view.getUint16(10) : 0;
+      for (let i = 0; i < address.length; i += 2) {
+        const before = view.getUint16(at + i);
+        const after = (address[i]! << 8) | address[i + 1]!;
+        if (v4) ipsum = adjust(ipsum, before, after);
+        if (pseudo && sumAt >= 0) l4sum = adjust(l4sum, before, after);
+        view.setUint16(at + i, after);
+      }
+      if (v4) view.setUint16(10, ipsum);
+    };
+    if (varying.srcBlock !== undefined) setAddress(srcAt, varying.srcBlock);
+    if (varying.dstBlock !== undefined) setAddress(dstAt, varying.dstBlock);
     if (id) {
       const value = rng.int(0, 0xffff);
       view.setUint16(10, adjust(view.getUint16(10), view.getUint16(4), value));

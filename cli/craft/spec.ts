@@ -52,6 +52,20 @@ export interface FieldArgs {
   readonly data?: string | undefined;
   readonly dataHex?: string | undefined;
   readonly badChecksum: boolean;
+  /** hping3's `-2` and `-1`. */
+  readonly udp: boolean;
+  readonly icmp: boolean;
+  /** hping3's flag letters `-S -A -F -R -P -U -X -Y`. */
+  readonly syn: boolean;
+  readonly ackFlag: boolean;
+  readonly fin: boolean;
+  readonly rst: boolean;
+  readonly psh: boolean;
+  readonly urgFlag: boolean;
+  readonly ece: boolean;
+  readonly cwr: boolean;
+  /** hping3's `-d`: the payload size. */
+  readonly dataSize?: string | undefined;
 }
 
 /** One packet template and what varies from copy to copy. */
@@ -66,6 +80,30 @@ function opt<T>(value: T | undefined, key: string): Record<string, T> {
 
 function u(name: string, text: string | undefined, bits: number): number | undefined {
   return text === undefined ? undefined : parseUintField(name, text, bits);
+}
+
+function protocolOptions(args: FieldArgs): string[] {
+  return [
+    ...(args.proto !== undefined ? ["--proto"] : []),
+    ...(args.udp ? ["-2"] : []),
+    ...(args.icmp ? ["-1"] : []),
+  ];
+}
+
+/** hping3's flag letters given as options, and the bits they set. */
+function flagLetters(args: FieldArgs): { readonly names: string[]; readonly bits: number } {
+  const letters: [boolean, string, number][] = [
+    [args.fin, "-F", TCP_FLAG_BITS.fin],
+    [args.syn, "-S", TCP_FLAG_BITS.syn],
+    [args.rst, "-R", TCP_FLAG_BITS.rst],
+    [args.psh, "-P", TCP_FLAG_BITS.psh],
+    [args.ackFlag, "-A", TCP_FLAG_BITS.ack],
+    [args.urgFlag, "-U", TCP_FLAG_BITS.urg],
+    [args.ece, "-X", TCP_FLAG_BITS.ece],
+    [args.cwr, "-Y", TCP_FLAG_BITS.cwr],
+  ];
+  const given = letters.filter(([on]) => on);
+  return { names: given.map(([, name]) => name), bits: given.reduce((bits, [, , bit]) => bits | bit, 0) };
 }
 
 /**
@@ -112,6 +150,12 @@ export function buildSteps(
     }
   }
   if (payloadFile !== undefined) payload = payloadFile;
+  if (args.dataSize !== undefined) {
+    const size = parseIntField("-d/--data-size", args.dataSize, 0, 65535);
+    const sized = new Uint8Array(size);
+    sized.set((payload ?? new Uint8Array()).subarray(0, size));
+    payload = sized;
+  }
 
   const ip: IpSpec = {
     ...opt(u(args.ttl !== undefined ? "--ttl" : "--hop-limit", args.ttl ?? args.hopLimit, 8), "ttl"),
@@ -126,11 +170,19 @@ export function buildSteps(
     ...opt(u("--ip-checksum", args.ipChecksum, 16), "checksum"),
   };
 
+  const letters = flagLetters(args);
   let flags = TCP_FLAG_BITS.syn;
   if (args.flags !== undefined) {
+    if (letters.names.length > 0) {
+      throw new UsageError(
+        `--flags: cannot be combined with ${letters.names.join(" ")} (give the flags one way)`,
+      );
+    }
     const parsed = parseFlagSpec(args.flags, { dialect: "craft" });
     if (parsed.diagnostics.length > 0) throw new UsageError(`--flags: ${parsed.diagnostics[0]!.message}`);
     flags = flagMask(parsed.spec).set;
+  } else if (letters.names.length > 0) {
+    flags = letters.bits;
   }
   const tcpFields = {
     ...opt(u("--seq", args.seq, 32), "seq"),
@@ -151,14 +203,17 @@ export function buildSteps(
   let steps: Step[];
   if (args.sequence !== undefined) {
     if (args.dport !== undefined) throw new UsageError("--sequence: cannot be combined with --dport");
-    if (args.proto !== undefined) {
-      throw new UsageError("--sequence: gives the protocols itself, drop --proto");
+    const given = protocolOptions(args);
+    if (given.length > 0) {
+      throw new UsageError(`--sequence: gives the protocols itself, drop ${given.join(" and ")}`);
     }
     const items = args.sequence.split(",");
     if (items.length > 64) throw new UsageError(`--sequence: at most 64 steps, got ${items.length}`);
     steps = items.map((item) => parsePortItem("--sequence", item.trim()));
   } else {
-    const protocol = (args.proto ?? "tcp").toLowerCase();
+    const given = protocolOptions(args);
+    if (given.length > 1) throw new UsageError(`${given.join(" and ")}: give one protocol`);
+    const protocol = args.udp ? "udp" : args.icmp ? "icmp" : (args.proto ?? "tcp").toLowerCase();
     if (protocol !== "tcp" && protocol !== "udp" && protocol !== "icmp") {
       throw new UsageError(`--proto: must be tcp, udp or icmp, got "${args.proto}"`);
     }
@@ -174,6 +229,7 @@ export function buildSteps(
   const protocols = new Set(steps.map((s) => s.protocol));
   const tcpOnly: [string, unknown][] = [
     ["--flags", args.flags],
+    [letters.names.join(" "), letters.names.length > 0 ? true : undefined],
     ["--seq", args.seq],
     ["--ack", args.ack],
     ["--window", args.window],

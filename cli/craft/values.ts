@@ -98,3 +98,28 @@ export function parsePortItem(
   }
   return { port, protocol: protoText };
 }
+
+/**
+ * Parses hping3's `-i` interval: seconds (`1`, `0.5`) or microseconds after a `u` (`u1000`), into
+ * milliseconds.
+ *
+ * @throws {UsageError} naming the option.
+ */
+export function parseInterval(name: string, text: string): number {
+  const trimmed = text.trim();
+  const micro = /^u[0-9]+$/i.test(trimmed);
+  const value = micro
+    ? Number(trimmed.slice(1)) / 1000
+    : /^[0-9]+(\.[0-9]+)?$/.test(trimmed)
+    ? Number(trimmed) * 1000
+    : NaN;
+  if (!Number.isFinite(value)) {
+    throw new UsageError(
+      `${name}: must be seconds (1, 0.5) or microseconds after a u (u1000), got "${text}"`,
+    );
+  }
+  if (value <= 0 || value > 3_600_000) {
+    throw new UsageError(`${name}: must be more than 0 and at most 3600 s, got ${trimmed}`);
+  }
+  return value;
+}

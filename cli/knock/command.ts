@@ -39,12 +39,12 @@ export const knockCommand = command(
     flags: optional(
       option("--flags", string({ metavar: "SPEC" }), {
         description:
-          message`Send TCP hits through a raw socket with these flags, e.g. ${"fin,!ack"} (needs root).`,
+          message`Send TCP hits through a raw socket with these flags, e.g. ${"fin,!ack"} or hping3's ${"FPU"} (needs root).`,
       }),
     ),
     config: optional(
       option("-c", "--config", string({ metavar: "FILE" }), {
-        description: message`Take the door from this knockd.conf (with ${"--door"}).`,
+        description: message`Take the door named by ${"--door"} from this knockd.conf.`,
       }),
     ),
     door: optional(

@@ -227,6 +227,17 @@ Deno.test("knock --flags: TCP hits become raw packets with exactly those flags (
   assert.equal(net2.sent[1]!.kind, "udp");
 });
 
+Deno.test("knock --flags takes hping3's letters and refuses spaces, like TCPFlags in the config", async () => {
+  const net = new FakeNet();
+  const ok = await knock(["--flags", "FPU", "10.0.0.1", "7000"], net);
+  assert.equal(ok.code, 0, ok.stderr);
+  const decoded = decodeFrame(101, net.sent[0]!.packet!, 0);
+  assert.ok(decoded.ok && decoded.knock.flags === (0x01 | 0x08 | 0x20));
+  const spaced = await knock(["--flags", "syn, ack", "10.0.0.1", "7000"], new FakeNet());
+  assert.equal(spaced.code, 2);
+  assert.match(spaced.stderr, /--flags: Unrecognized TCP flag " ack": no spaces around flags/);
+});
+
 async function tempDir(): Promise<string> {
   return await Deno.makeTempDir({ prefix: "knocktool-knock-" });
 }

@@ -102,3 +102,58 @@ Deno.test("help output is coloured only on a terminal without NO_COLOR", async (
   const noColor = await runCli(["lint", "--help"], { stdoutIsTerminal: true, env: { NO_COLOR: "1" } });
   assert.ok(!noColor.stdout.includes("\x1b["), "colour despite NO_COLOR");
 });
+
+Deno.test("-h is --help and -V is --version, as knock and knockd users type them", async () => {
+  const version = `knocktool ${VERSION}\n`;
+  for (const args of [["-V"], ["knock", "-V"], ["lint", "-V"]]) {
+    assert.deepEqual(await runCli(args), { code: 0, stdout: version, stderr: "" }, args.join(" "));
+  }
+  for (const command of [[], ["knock"], ["lint"], ["craft"]]) {
+    const short = await runCli([...command, "-h"]);
+    const long = await runCli([...command, "--help"]);
+    assert.equal(short.code, 0, `${command.join(" ")} -h: ${short.stderr}`);
+    assert.equal(short.stderr, "");
+    assert.match(short.stdout, /Usage: knocktool/);
+    assert.equal(short.stdout, long.stdout, `${command.join(" ")} -h is --help`);
+  }
+  // craft leaves -V alone (hping3's verbose); serve keeps its knockd-style -h and -V.
+  const craftV = await runCli(["craft", "-V"]);
+  assert.equal(craftV.code, 2);
+  const serveH = await runCli(["serve", "-h"]);
+  assert.equal(serveH.code, 0);
+  assert.match(serveH.stdout, /^Usage: knocktool serve \[options\]\nOptions:\n/);
+  assert.deepEqual(await runCli(["serve", "-V"]), { code: 0, stdout: version, stderr: "" });
+});
+
+Deno.test("knocktool help with an unknown topic is a usage error (exit 2), not the general help", async () => {
+  const r = await runCli(["help", "nonexist"]);
+  assert.equal(r.code, 2);
+  assert.equal(r.stdout, "");
+  assert.match(r.stderr, /^Error: No help topic "nonexist": the commands are lint, knock, serve, craft/);
+  for (const topic of ["lint", "knock", "serve", "craft", "completion", "help"]) {
+    const ok = await runCli(["help", topic]);
+    assert.equal(ok.code, 0, `help ${topic}: ${ok.stderr}`);
+    assert.match(ok.stdout, /Usage: knocktool/);
+  }
+});
+
+Deno.test("a mistyped option prints the error, the command's one-line usage and where its help is", async () => {
+  const cases: [string[], string][] = [
+    [["knock", "--dealy", "5", "h", "1"], "Usage: knocktool knock [OPTIONS] HOST [PORT[:PROTO]...]"],
+    [["lint", "--frmat", "json", "x.conf"], "Usage: knocktool lint [OPTIONS] [FILE...]"],
+    [["serve", "--confg", "x"], "Usage: knocktool serve [OPTIONS]"],
+    [["craft", "--dprot", "7000"], "Usage: knocktool craft --dst HOST [OPTIONS]"],
+  ];
+  for (const [args, usage] of cases) {
+    const r = await runCli(args, { env: { COLUMNS: "80" } });
+    assert.equal(r.code, 2);
+    const lines = r.stderr.trimEnd().split("\n");
+    assert.match(lines[0]!, /^Error: Unexpected option or argument: "--\w+"\. Did you mean /, r.stderr);
+    assert.deepEqual(lines.slice(1), [usage, `see knocktool ${args[0]} --help`], r.stderr);
+    assert.doesNotMatch(r.stderr, /completion|help \[COMMAND/, "no unrelated usage lines");
+  }
+  const unknown = await runCli(["lnt"]);
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.stderr, /^Error: .*`lnt`/);
+  assert.match(unknown.stderr, /\nsee knocktool --help\n$/);
+});

@@ -70,20 +70,68 @@ Deno.test("knockd dialect: valid items still apply when another item fails; span
   assert.match(r.diagnostics[0]?.message ?? "", /does not trim spaces/);
 });
 
-Deno.test("craft dialect trims, knows ECE CWR NS and PUSH, none and all, and an empty text", () => {
-  assert.equal(spec("syn, ack", "craft"), "syn,ack");
-  assert.equal(spec(" push , ! ece,cwr,NS", "craft"), "psh,!ece,cwr,ns");
-  assert.equal(spec("", "craft"), "");
-  assert.equal(spec("  ", "craft"), "");
+Deno.test("craft dialect knows ECE CWR NS and PUSH, none and all, on knockd's grammar", () => {
+  assert.equal(spec("push,!ece,cwr,NS", "craft"), "psh,!ece,cwr,ns");
   assert.equal(spec("none", "craft"), "!fin,!syn,!rst,!psh,!ack,!urg,!ece,!cwr,!ns");
   assert.equal(spec("all,!ns", "craft"), "fin,syn,rst,psh,ack,urg,ece,cwr,!ns");
   assert.equal(spec("none,syn", "craft"), "!fin,syn,!rst,!psh,!ack,!urg,!ece,!cwr,!ns");
-  assert.deepEqual(rejected("syn,,ack", "craft").length, 1);
-  assert.deepEqual(rejected("sin", "craft").length, 1);
-  assert.deepEqual(rejected("!none", "craft").length, 1);
+  for (
+    const text of ["syn,,ack", "sin", "!none", "", "  ", "syn,", "syn, ack", " syn", "! syn", "syn ,ack"]
+  ) {
+    assert.equal(rejected(text, "craft").length, 1, JSON.stringify(text));
+  }
   const r = parseFlagSpec("syn,bogus", { dialect: "craft" });
   assert.equal(r.diagnostics[0]?.knockd, undefined);
   assert.match(r.diagnostics[0]?.message ?? "", /Unrecognized TCP flag "bogus"/);
+  assert.match(
+    rejected("syn, ack", "craft")[0]!,
+    /Unrecognized TCP flag " ack": no spaces around flags.*write "ack"/,
+  );
+  assert.match(rejected("", "craft")[0]!, /Empty TCP flag .*"none" clears every flag/);
+});
+
+Deno.test("one grammar: the same text gets the same answer from TCPFlags and craft/knock --flags", () => {
+  // Every text over knockd's names, commas, spaces and '!' up to 3 items: both dialects accept or
+  // reject it alike, with the same flags and the same rejected items.
+  const atoms = ["syn", "ACK", "!fin", " rst", "psh ", "! urg", "", "!!syn", "s yn"];
+  let compared = 0;
+  for (const a of atoms) {
+    for (const b of ["", ...atoms]) {
+      for (const c of ["", ...atoms]) {
+        const text = [a, b, c].filter((_, i) => i === 0 || [b, c][i - 1] !== "").join(",");
+        const knockd = parseFlagSpec(text, { dialect: "knockd" });
+        const craft = parseFlagSpec(text, { dialect: "craft" });
+        assert.deepEqual(
+          craft.items.map((i) => [i.raw, i.valid]),
+          knockd.items.map((i) => [i.raw, i.valid]),
+          JSON.stringify(text),
+        );
+        assert.equal(formatFlagSpec(craft.spec), formatFlagSpec(knockd.spec), JSON.stringify(text));
+        compared++;
+      }
+    }
+  }
+  assert.ok(compared > 500, `${compared} texts compared`);
+});
+
+Deno.test("craft dialect takes hping3's letters: S, SA, FPU, XY, lower case, and '!' before them", () => {
+  assert.equal(spec("S", "craft"), "syn");
+  assert.equal(spec("SA", "craft"), "syn,ack");
+  assert.equal(spec("FPU", "craft"), "fin,psh,urg");
+  assert.equal(spec("FSRPAUXY", "craft"), "fin,syn,rst,psh,ack,urg,ece,cwr");
+  assert.equal(spec("sa", "craft"), "syn,ack");
+  assert.equal(spec("S,!A", "craft"), "syn,!ack");
+  assert.equal(spec("!RA,syn", "craft"), "syn,!rst,!ack");
+  assert.equal(spec("SA,ns", "craft"), "syn,ack,ns");
+  assert.deepEqual(flagMask(parseFlagSpec("SA", { dialect: "craft" }).spec), { set: 0x12, clear: 0 });
+  for (const text of ["SAQ", "S A", " SA", "SA ", "N"]) assert.equal(rejected(text, "craft").length, 1, text);
+  // The config keeps knockd's names, and says what the letters mean.
+  assert.deepEqual(rejected("SA", "knockd"), ['config: line 1: unrecognized flag "SA"']);
+  const r = parseFlagSpec("SA", { dialect: "knockd" });
+  assert.match(
+    r.diagnostics[0]!.message,
+    /knockd only knows FIN, SYN, RST, PSH, ACK and URG \(hping3's "SA" is "syn,ack"\)/,
+  );
 });
 
 Deno.test("flagMask uses the standard TCP bit values", () => {
