@@ -1,6 +1,6 @@
 // deno bench -A bench/parse_bench.ts
 import { parseConfig, parseOneTimeSequences } from "../core/config/mod.ts";
-import { parseFlagSpec } from "../core/flags.ts";
+import { parseFlagSpec } from "../core/config/flags.ts";
 
 function generate(doors: number): string {
   const parts = ["[options]\n  UseSyslog\n  LogFile = /var/log/knockd.log\n  Interface = eth0\n"];

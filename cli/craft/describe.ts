@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { TCP_FLAG_BITS, TCP_FLAGS } from "../../core/flags.ts";
+import { TCP_FLAG_BITS, TCP_FLAGS } from "../../core/config/flags.ts";
 import { formatIP } from "../../core/packet/mod.ts";
 
 function hex(bytes: Uint8Array): string {

@@ -7,7 +7,7 @@
  * @module
  */
 import type { Rng } from "../../core/packet/rng.ts";
-import { type Block, randomAddress } from "./addresses.ts";
+import { type Block, randomAddress } from "./blocks.ts";
 
 /** Which fields change from packet to packet. */
 export interface Varying {

@@ -14,7 +14,7 @@
  *
  * @module
  */
-import { TCP_FLAG_BITS } from "../../core/flags.ts";
+import { TCP_FLAG_BITS } from "../../core/config/flags.ts";
 import { answerKey, icmpErrorName, type PacketView, probeKey, readPacket } from "../../core/packet/mod.ts";
 
 /** hping3's order for the flags of a reply (`flags=SA`, `flags=RA`). */

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { flagMask, parseFlagSpec, TCP_FLAG_BITS } from "../../core/flags.ts";
+import { flagMask, parseFlagSpec, TCP_FLAG_BITS } from "../../core/config/flags.ts";
 import { errorMessage } from "../../core/error_message.ts";
 import {
   type IpSpec,

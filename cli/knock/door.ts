@@ -12,7 +12,7 @@ import {
   parseOneTimeSequences,
 } from "../../core/config/mod.ts";
 import type { Door } from "../../core/config/types.ts";
-import { flagMask, TCP_FLAG_BITS } from "../../core/flags.ts";
+import { flagMask, TCP_FLAG_BITS } from "../../core/config/flags.ts";
 import { UsageError } from "../craft/values.ts";
 import { osReason } from "../runtime.ts";
 import type { Io } from "../runtime.ts";

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { flagMask, parseFlagSpec } from "../../core/flags.ts";
+import { flagMask, parseFlagSpec } from "../../core/config/flags.ts";
 import { parseIntField, UsageError } from "../craft/values.ts";
 import type { KnockArgs } from "./command.ts";
 import type { KnockNet } from "./net.ts";

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { formatFlagSpec, TCP_FLAG_BITS } from "../../core/flags.ts";
+import { formatFlagSpec, TCP_FLAG_BITS } from "../../core/config/flags.ts";
 import { formatIP } from "../../core/packet/mod.ts";
 import type { Hit } from "./plan.ts";
 

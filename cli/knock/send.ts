@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { TCP_FLAG_BITS } from "../../core/flags.ts";
+import { errorMessage } from "../../core/error_message.ts";
+import { TCP_FLAG_BITS } from "../../core/config/flags.ts";
 import { buildPacket, type Rng } from "../../core/packet/mod.ts";
 import type { Io } from "../runtime.ts";
 import { sanitize } from "../_text.ts";
@@ -14,10 +15,6 @@ import { endpoint, hitLine } from "./output.ts";
 import type { Hit } from "./plan.ts";
 
 const SYN_ONLY = TCP_FLAG_BITS.syn;
-
-function describeError(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 function rawSyn(source: Uint8Array, address: Uint8Array, hit: Hit, rng: Rng): Uint8Array {
   return buildPacket(
@@ -69,7 +66,7 @@ export async function sendHits(
       failed++;
       io.stderr(
         `${PROGRAM_NAME} knock: ${hit.protocol} ${endpoint(address, hit.port)}: ${
-          sanitize(describeError(error))
+          sanitize(errorMessage(error))
         }\n`,
       );
     }

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { errorMessage } from "../../core/error_message.ts";
 import { tryParseIP } from "../../core/packet/mod.ts";
 import { UsageError } from "../craft/values.ts";
 import type { KnockArgs } from "./command.ts";
@@ -34,7 +35,7 @@ export function resolveTarget(args: KnockArgs, net: KnockNet): Uint8Array {
   try {
     addresses = net.resolve(args.host, family);
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = errorMessage(error);
     throw new RuntimeFailure(`Failed to resolve hostname "${args.host}": ${reason}`);
   }
   const first = addresses[0];

@@ -8,7 +8,7 @@ import type { Located } from "../span.ts";
 import { DEFAULT_CMD_TIMEOUT, DEFAULT_SEQ_TIMEOUT, type Door, type FlagSpec } from "./types.ts";
 import { CODES } from "./codes.ts";
 import { knockdDoorName, parseSequence } from "./sequence.ts";
-import { parseFlagSpec } from "../flags.ts";
+import { parseFlagSpec } from "./flags.ts";
 import { atoi } from "../_ctext.ts";
 import type { DiagnosticCollector } from "./_collector.ts";
 import type { HeaderLine } from "./_line.ts";

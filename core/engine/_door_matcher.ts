@@ -5,7 +5,7 @@
  * @module
  */
 import type { Door, Protocol } from "../config/types.ts";
-import { flagMask } from "../flags.ts";
+import { flagMask } from "../config/flags.ts";
 import { doorCooldownMs, doorStrict } from "../config/extensions.ts";
 
 const UDP_BIT = 0x10000;

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { errorMessage } from "../error_message.ts";
 import type { Diagnostic } from "../diagnostic.ts";
 import type { Door, SequenceStep } from "../config/types.ts";
 import { KNOCKTOOL_EXTENSIONS, parseConfig } from "../config/mod.ts";
@@ -53,7 +54,7 @@ export function lintConfig(text: string, options: LintOptions = {}): LintResult 
       try {
         facts = reader(path);
       } catch (e) {
-        facts = { kind: "error", message: e instanceof Error ? e.message : String(e) };
+        facts = { kind: "error", message: errorMessage(e) };
       }
     }
     files.set(path, facts);
@@ -106,7 +107,7 @@ export function lintConfig(text: string, options: LintOptions = {}): LintResult 
       found = [{
         code: rule.info.code,
         severity: "warning",
-        message: `Internal error in rule "${rule.info.name}": ${e instanceof Error ? e.message : String(e)}`,
+        message: `Internal error in rule "${rule.info.name}": ${errorMessage(e)}`,
       }];
     }
     for (const d of found) add(d);

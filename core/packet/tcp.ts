@@ -4,7 +4,7 @@
  *
  * @module
  */
-export { TCP_FLAG_BITS } from "../flags.ts";
+export { TCP_FLAG_BITS } from "../config/flags.ts";
 import { checkInt, checkUint } from "./_validate.ts";
 import { encodeTlvOption, MAX_OPTIONS_LENGTH, padOptions } from "./_options.ts";
 import { internetChecksum, pseudoHeader } from "./checksum.ts";

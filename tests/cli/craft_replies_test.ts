@@ -9,7 +9,7 @@ import { formatMessage } from "@optique/core/message";
 import { parse } from "@optique/core/parser";
 import { type CraftArgs, craftCommand, runCraft } from "../../cli/craft/command.ts";
 import { denoIo, type Io } from "../../cli/runtime.ts";
-import { TCP_FLAG_BITS } from "../../core/flags.ts";
+import { TCP_FLAG_BITS } from "../../core/config/flags.ts";
 import { buildPacket, createRng, readPacket } from "../../core/packet/mod.ts";
 import { type FakeAnswer, type FakeCraftNet, fakeNet, type FakeNetOptions } from "./_craft_net.ts";
 

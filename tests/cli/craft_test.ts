@@ -12,7 +12,7 @@ import type { CraftNet } from "../../cli/craft/net.ts";
 import { fakeNet } from "./_craft_net.ts";
 import { denoIo, type Io } from "../../cli/runtime.ts";
 import { decodeFrame } from "../../core/decode/mod.ts";
-import { TCP_FLAG_BITS, TCP_FLAGS } from "../../core/flags.ts";
+import { TCP_FLAG_BITS, TCP_FLAGS } from "../../core/config/flags.ts";
 import { runCli } from "./_io.ts";
 
 const V4 = ["--dst", "10.0.0.2", "--src", "10.0.0.1"];

@@ -9,7 +9,7 @@ import {
   type ParseResult,
   parseSequence,
 } from "../../../core/config/mod.ts";
-import { parseFlagSpec } from "../../../core/flags.ts";
+import { parseFlagSpec } from "../../../core/config/flags.ts";
 import type { Diagnostic } from "../../../core/diagnostic.ts";
 import type { Span } from "../../../core/span.ts";
 import { seededRandom } from "../_random.ts";

@@ -27,12 +27,12 @@
  *
  * @module
  */
-import type { FlagSpec, FlagState, TcpFlag } from "./config/types.ts";
-import type { Diagnostic } from "./diagnostic.ts";
-import type { Span } from "./span.ts";
-import { CODES } from "./config/codes.ts";
-import { asciiUpper, trimBounds } from "./_ctext.ts";
-import { subSpan } from "./_spans.ts";
+import type { FlagSpec, FlagState, TcpFlag } from "./types.ts";
+import type { Diagnostic } from "../diagnostic.ts";
+import type { Span } from "../span.ts";
+import { CODES } from "./codes.ts";
+import { asciiUpper, trimBounds } from "../_ctext.ts";
+import { subSpan } from "../_spans.ts";
 
 /** Every TCP flag in header bit order (low to high). */
 export const TCP_FLAGS: readonly TcpFlag[] = ["fin", "syn", "rst", "psh", "ack", "urg", "ece", "cwr", "ns"];

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { flagMask, formatFlagSpec, parseFlagSpec, TCP_FLAG_BITS } from "../../core/flags.ts";
-import type { FlagSpec } from "../../core/config/types.ts";
+import { flagMask, formatFlagSpec, parseFlagSpec, TCP_FLAG_BITS } from "../../../core/config/flags.ts";
+import type { FlagSpec } from "../../../core/config/types.ts";
 
 function spec(text: string, dialect: "knockd" | "craft"): string {
   const r = parseFlagSpec(text, { dialect });
