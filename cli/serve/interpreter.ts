@@ -1,9 +1,12 @@
 /**
  * The effect interpreter of `serve`: carries out the daemon core's {@linkcode Effect}s through the platform
  * (./platform.ts) and feeds what happens back in (command exits and overruns, journal durability, file
- * rewrites, host names). Effects run in the order the core gave them; what they cause is queued behind them.
- * Capture filters and one-time-sequence rewrites wait until the current capture batch is done (never from
- * inside libpcap's dispatch): live on their own (a microtask), in a replay when the reader says so.
+ * rewrites, host names). Effects run in the order the core gave them; what one causes at once (a filter
+ * refused, a file rewritten) is carried out before the next.
+ * Capture filters and one-time-sequence rewrites caused by a frame wait until the current capture batch is
+ * done (never from inside libpcap's dispatch): live on their own (a microtask), in a replay when the reader
+ * says so; any other input's are carried out in order with the rest (so a filter is in place before the
+ * `starting up` line that follows it).
  *
  * @module
  */
@@ -46,8 +49,6 @@ export interface InterpreterOptions {
 /** Carries out effects. */
 export class EffectInterpreter {
   readonly #o: InterpreterOptions;
-  readonly #queue: Effect[] = [];
-  #draining = false;
   readonly #deferred:
     (OtpEffect | { readonly type: "filter"; readonly capture: number; readonly expression: string })[] = [];
   #flushScheduled = false;
@@ -70,17 +71,33 @@ export class EffectInterpreter {
 
   /** Carries out `effects` (and what they cause) in order. */
   apply(effects: readonly Effect[]): void {
+    this.#apply(effects, false);
+  }
+
+  /**
+   * Carries out the effects of a frame, inside libpcap's dispatch: filters and file rewrites wait for
+   * {@linkcode flushDeferred}.
+   */
+  applyFromCapture(effects: readonly Effect[]): void {
+    this.#apply(effects, true);
+  }
+
+  #inCapture = false;
+  /** How deep effects are being carried out (what an effect causes is carried out at once, nested). */
+  #depth = 0;
+
+  #apply(effects: readonly Effect[], inCapture: boolean): void {
     if (effects.length === 0) return;
-    for (const e of effects) this.#queue.push(e);
-    if (this.#draining) return;
-    this.#draining = true;
+    const outer = this.#depth === 0;
+    if (outer) this.#inCapture = inCapture;
+    this.#depth++;
     try {
-      for (let i = 0; i < this.#queue.length; i++) this.#do(this.#queue[i]!);
+      for (const e of effects) this.#do(e);
     } finally {
-      this.#queue.length = 0;
-      this.#draining = false;
+      this.#depth--;
+      if (outer) this.#inCapture = false;
     }
-    this.#settle();
+    if (outer) this.#settle();
   }
 
   /** Gives the daemon an input and carries out its effects. */
@@ -89,18 +106,18 @@ export class EffectInterpreter {
     this.#o.onInput?.();
   }
 
-  /** Applies the deferred effects (filters, one-time-sequence rewrites) now. */
+  /**
+   * Applies the deferred effects now: each capture's latest filter, then the one-time-sequence rewrites (whose
+   * outcome may install a newer filter at once).
+   */
   flushDeferred(): void {
     this.#flushScheduled = false;
     while (this.#deferred.length > 0) {
       const batch = this.#deferred.splice(0);
-      // A later filter of the same capture replaces an earlier one.
-      const last = new Map<number, number>();
-      batch.forEach((e, i) => e.type === "filter" && last.set(e.capture, i));
-      batch.forEach((e, i) => {
-        if (e.type === "otp") this.#rewriteOtp(e);
-        else if (last.get(e.capture) === i) this.#setFilter(e.capture, e.expression);
-      });
+      const filters = new Map<number, string>();
+      for (const e of batch) if (e.type === "filter") filters.set(e.capture, e.expression);
+      for (const [capture, expression] of filters) this.#setFilter(capture, expression);
+      for (const e of batch) if (e.type === "otp") this.#rewriteOtp(e);
     }
     this.#settle();
   }
@@ -108,7 +125,7 @@ export class EffectInterpreter {
   /** Whether nothing is in flight: no command runs, no journal write is awaited, nothing is deferred. */
   get idle(): boolean {
     return this.#running.size === 0 && this.#durablePending === 0 && this.#deferred.length === 0 &&
-      !this.#draining;
+      this.#depth === 0;
   }
 
   /** Settles once {@linkcode idle}. */
@@ -137,6 +154,17 @@ export class EffectInterpreter {
         return;
       case "filter":
       case "otp":
+        if (!this.#inCapture) {
+          if (e.type === "otp") {
+            this.#rewriteOtp(e);
+          } else {
+            // Newer than any still deferred for that capture.
+            const stale = this.#deferred.filter((d) => d.type === "filter" && d.capture === e.capture);
+            for (const d of stale) this.#deferred.splice(this.#deferred.indexOf(d), 1);
+            this.#setFilter(e.capture, e.expression);
+          }
+          return;
+        }
         this.#deferred.push(e);
         if (this.#o.autoFlush && !this.#flushScheduled) {
           this.#flushScheduled = true;

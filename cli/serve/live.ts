@@ -150,13 +150,12 @@ export async function runLive(
       })),
     }, platform.now())
   );
-  interpreter.flushDeferred(); // the filters are in place before the first packet is read
   const abort = new AbortController();
   const loops = captures.map((c, i) =>
     c.loop((timeMs, bytes) => {
       helpers?.frame();
       const effects = daemon.frame(i, bytes, timeMs);
-      if (effects.length > 0) interpreter.apply(effects);
+      if (effects.length > 0) interpreter.applyFromCapture(effects);
       ticker.schedule();
     }, abort.signal).catch((error) => {
       log.error(

@@ -73,7 +73,6 @@ export async function runReplay(
       captures: [{ name: capture.name, linktype: capture.linktype, addresses: { v4: [], v6: [] } }],
     }, 0)
   );
-  interpreter.flushDeferred();
   // Packet by packet when a packet may change what the next one meets: a one-time sequence used up (its door
   // and the filter change), a command to wait for.
   const stepwise = config.doors.some(usesOneTimeSequences) || (hasCommands(config) && !settings.dryRun);
@@ -81,7 +80,7 @@ export async function runReplay(
   const onFrame = (timeMs: number, bytes: Uint8Array) => {
     last = timeMs;
     const effects = daemon.frame(0, bytes, timeMs);
-    if (effects.length > 0) interpreter.apply(effects);
+    if (effects.length > 0) interpreter.applyFromCapture(effects);
   };
   try {
     for (;;) {
