@@ -6,6 +6,7 @@
  * | rule | what |
  * | --- | --- |
  * | `core-purity` | no `Deno`, clock, timer or randomness in `core/` ({@linkcode checkCorePurity}) |
+ * | `serve-platform` | serve's interpreter files reach the runtime only through their platform ({@linkcode checkServePlatform}) |
  * | `layers` | `core/` imports neither `cli/` nor `ffi/`; `ffi/` neither `cli/` nor `core/`; nothing outside `tests/` imports `tests/` ({@linkcode checkLayers}) |
  * | `module-cycle`, `folder-cycle` | no import cycle between modules, nor between the parts of `core/` ({@linkcode checkCycles}) |
  * | `doc-lint` | `deno doc --lint mod.ts ffi/mod.ts` is clean ({@linkcode parseDocLint}, {@linkcode runDocLint}) |
@@ -23,12 +24,18 @@ import { checkCycles, FOLDER_CYCLE, MODULE_CYCLE } from "./cycles.ts";
 import { checkErrorMessages, ERROR_MESSAGE } from "./error_message.ts";
 import { checkFileSize, FILE_SIZE } from "./file_size.ts";
 import { checkLayers, LAYERS } from "./layers.ts";
-import { checkCorePurity, CORE_PURITY } from "./purity.ts";
+import { checkCorePurity, checkServePlatform, CORE_PURITY, SERVE_PLATFORM } from "./purity.ts";
 import { checkSharedPaths, SHARED_PATHS } from "./shared_paths.ts";
 import { checkTestSkips, TEST_SKIP } from "./test_skips.ts";
 import type { SourceFile, Violation } from "./types.ts";
 
-export { checkCorePurity, CORE_PURITY } from "./purity.ts";
+export {
+  checkCorePurity,
+  checkServePlatform,
+  CORE_PURITY,
+  SERVE_INTERPRETER_FILES,
+  SERVE_PLATFORM,
+} from "./purity.ts";
 export { checkLayers, LAYERS } from "./layers.ts";
 export { checkCycles, findCycles, FOLDER_CYCLE, MODULE_CYCLE } from "./cycles.ts";
 export { DOC_ENTRY_POINTS, DOC_LINT, parseDocLint } from "./doc_lint.ts";
@@ -48,6 +55,7 @@ export type Check = (files: readonly SourceFile[]) => Violation[];
 /** Every pure check, by the rules it reports (the doc lint runs a command and is apart). */
 export const CHECKS: ReadonlyArray<{ readonly rules: readonly string[]; readonly check: Check }> = [
   { rules: [CORE_PURITY], check: checkCorePurity },
+  { rules: [SERVE_PLATFORM], check: checkServePlatform },
   { rules: [LAYERS], check: checkLayers },
   { rules: [MODULE_CYCLE, FOLDER_CYCLE], check: checkCycles },
   { rules: [FILE_SIZE], check: (files) => checkFileSize(files) },

@@ -245,7 +245,9 @@ Deno.test("scheduler: a command over knockd's 4096-byte limit is an error and ru
 
 Deno.test("scheduler: a negative cmd_timeout runs the stop right after the start (knockd: never)", () => {
   const { s, take, runs, out } = scheduler();
-  const [negative] = doors("[n]\nsequence = 7000\ncmd_timeout = -5\nstart_command = open\nstop_command = close\n");
+  const [negative] = doors(
+    "[n]\nsequence = 7000\ncmd_timeout = -5\nstart_command = open\nstop_command = close\n",
+  );
   s.open(negative!, "10.0.0.2", 4, 1000, out());
   s.exited(runs[0]!.id, { kind: "exited", code: 0 }, 1200, out());
   assert.equal(s.nextDeadline, 1200, "due the moment the start command finished");

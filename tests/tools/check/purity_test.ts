@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { checkCorePurity } from "../../../tools/check/purity.ts";
+import { checkCorePurity, checkServePlatform } from "../../../tools/check/purity.ts";
 
 const lines = (path: string, text: string) =>
   checkCorePurity([{ path, text }]).map((v) => `${v.file}:${v.line} ${v.message}`);
@@ -31,4 +31,14 @@ Deno.test("checkCorePurity() ignores comments, strings, new Date(ms), lookalike 
   assert.deepEqual(lines("core/a.ts", text), []);
   assert.deepEqual(lines("cli/a.ts", "Date.now(); Deno.exit(1);"), []);
   assert.deepEqual(lines("core/a.md", "Date.now()"), []);
+});
+
+Deno.test("checkServePlatform() finds the runtime, the clock and timers in serve's interpreter files only", () => {
+  const text = "const n = Date.now();\nsetTimeout(f, 1);\nDeno.exit(1);\nconst r = Math.random();\n";
+  const found = checkServePlatform([
+    { path: "cli/serve/live.ts", text },
+    { path: "cli/serve/platform.ts", text },
+  ]);
+  assert.deepEqual(found.map((v) => v.line).sort(), [1, 2, 3]);
+  assert.ok(found.every((v) => v.rule === "serve-platform" && v.file === "cli/serve/live.ts"));
 });
