@@ -115,11 +115,10 @@ const CASES: Case[] = [
       "(ip6 and (((tcp dst port 7000 or 8000)) or (ip6[6] != 6 and ip6[6] != 17 and ip6[6] != 58)))",
   },
   {
-    name: "several doors are joined with or",
+    name: "several doors are merged: one term per destination, not one per door",
     conf: "[a]\nsequence = 7000\n[b]\nsequence = 8000:udp\n",
     addresses: V4,
-    expected: "((dst host 10.77.0.1) and (((tcp dst port 7000)))) or ((dst host 10.77.0.1) and " +
-      "((udp dst port 8000)))",
+    expected: "((dst host 10.77.0.1) and ((tcp dst port 7000) or (udp dst port 8000)))",
   },
   {
     name: "VLAN-tagged frames pass too",
