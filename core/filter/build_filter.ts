@@ -24,13 +24,14 @@ function lazyEntry(door: Door, index: number, halves: readonly DoorHalf[]): Door
 
 /**
  * Builds the capture filter for `doors`. It passes every packet knockd's filter (with its bugs fixed,
- * `knockdFilter`) passes:
+ * `knockdFilter`) passes that the engine can act on:
  *
  * - one door: that door's knockd expression, byte for byte knockd's in the IPv4 case (form `knockd`);
  * - several doors: one expression per destination (the local addresses, each `Target`), with one port list
- *   per set of `TCPFlags` shared by IPv4 and IPv6, adjacent ports as a `portrange`, passing exactly the same
- *   packets as knockd's `or` of the doors (form `merged`);
- * - when that expression would still be large (more than 64 hosts, ports, ranges and flag tests), a short
+ *   per set of `TCPFlags` shared by IPv4 and IPv6, adjacent ports as a `portrange`, passing the same
+ *   packets as knockd's `or` of the doors, less the IPv6 TCP packets whose flags no door accepts (form
+ *   `merged`, see `FilterForm`);
+ * - when that expression would still be large (more than 32 hosts, ports, ranges and flag tests), a short
  *   one: every destination together, the flags every door tests, port ranges widened over the smallest gaps
  *   until it is small (form `coarse`). It passes more packets than knockd's; the engine finds those
  *   invisible, as it checks ports, flags and destinations itself. Its size is bounded whatever the doors,

@@ -40,9 +40,12 @@ export interface DoorFilter {
  * How the expression was built:
  *
  * - `knockd`: one door, or none: that door's own expression (knockd's, byte for byte in the IPv4 case);
- * - `merged`: the doors' expressions merged, passing exactly the same packets as their `or`: one term per
- *   destination (the local addresses, each `Target`), one port list per set of `TCPFlags`, adjacent ports as
- *   a `portrange`, the IPv4 and IPv6 halves sharing the port lists;
+ * - `merged`: the doors' expressions merged: one term per destination (the local addresses, each `Target`),
+ *   one port list per set of `TCPFlags`, adjacent ports as a `portrange`, the IPv4 and IPv6 halves sharing
+ *   the port lists. It passes the same packets as the `or` of the doors' expressions, except IPv6 TCP
+ *   packets whose flags no door accepts: knockd's form tests no flags in IPv6, the merged form tests them
+ *   where TCP follows the fixed header (`ip6[53]`; extension headers still pass untested). The engine
+ *   ignores those packets anyway (a flag mismatch is never a knock).
  * - `coarse`: the merged form was too large for libpcap's compiler (its time grows much faster than the
  *   expression): one destination term, one TCP port list with the flags every door tests, and port ranges
  *   widened over the smallest gaps until the expression is small. It passes every packet `merged` passes and
