@@ -30,6 +30,7 @@ import {
   type Rng,
 } from "../../../core/packet/mod.ts";
 import { doorStrict } from "../../../core/config/extensions.ts";
+import { flagMask } from "../../../core/flags.ts";
 import { PcapHandle } from "../../../ffi/mod.ts";
 import { cat, extHeader, sll2 } from "../decode/_frames.ts";
 import { libpcapAvailable } from "../../integration/_pcap.ts";
@@ -76,7 +77,7 @@ function randomDoors(rng: Rng): Door[] {
   const { config, ok, diagnostics } = parseConfig(text, { extensions: KNOCKTOOL_EXTENSIONS });
   assert.ok(ok, JSON.stringify(diagnostics));
   return config.doors.map((door) => {
-    if (!chance(rng, 10)) return door;
+    if (!chance(rng, 20)) return door;
     // The flags knockd's dialect cannot spell.
     const flags = new Map<TcpFlag, FlagState>(door.tcpFlags);
     for (const flag of ["ece", "cwr", "ns"] as const) {
@@ -103,7 +104,10 @@ function randomFrame(rng: Rng, linktype: number, doors: readonly Door[], address
     ? Math.min(65535, Math.max(0, pick(rng, ports) + pick(rng, [-1, 0, 0, 0, 1])))
     : pick(rng, [0, 65535, rng.int(0, 65535)]);
   const kind = rng.int(0, 9);
-  const flags = chance(rng, 40) ? 0x02 : rng.int(0, 0x1ff);
+  // A SYN, random flags, or flags that one door accepts (its set bits, random others, its clear bits clear).
+  const door = pick(rng, doors);
+  const { set, clear } = flagMask(door.tcpFlags);
+  const flags = pick(rng, [0x02, rng.int(0, 0x1ff), (set | rng.int(0, 0x1ff)) & ~clear]);
   const transport = kind < 5
     ? { protocol: "tcp" as const, sport: rng.int(1024, 65535), dport, flags, seq: rng.nextU32() }
     : kind < 9
