@@ -43,30 +43,39 @@ export type DoorHalves =
  * @returns The halves, or the reason the door has none.
  */
 export function doorHalves(door: Door, addresses: FilterAddresses, options: BuildFilterOptions): DoorHalves {
-  if (door.sequence.length === 0) return { ok: false, skipped: "no sequence" };
-  const target = door.target?.value;
-  const targetFamily = target === undefined ? undefined : addressFamily(target);
-  if (target !== undefined && targetFamily === undefined) {
-    return { ok: false, skipped: `target "${target}" is not an IP address` };
-  }
+  return halvesResolver(addresses, options)(door);
+}
+
+/**
+ * {@linkcode doorHalves} for many doors: the doors without `Target` share one result, computed once.
+ *
+ * @param addresses The capture interface's addresses.
+ * @param options `-4`.
+ * @returns The door → halves function.
+ */
+export function halvesResolver(
+  addresses: FilterAddresses,
+  options: BuildFilterOptions,
+): (door: Door) => DoorHalves {
   const unnumbered = addresses.v4.length === 0 && addresses.v6.length === 0;
-  const halves: DoorHalf[] = [];
-  for (const family of [4, 6] as const) {
-    if (family === 6 && options.onlyIPv4) continue;
-    if (target !== undefined) {
-      if (targetFamily === family) halves.push({ family, hosts: [target], target: true });
-      continue;
-    }
+  const families: (4 | 6)[] = options.onlyIPv4 ? [4] : [4, 6];
+  const localHalves: DoorHalf[] = [];
+  for (const family of families) {
     const hosts = family === 4 ? addresses.v4 : addresses.v6;
     // Like knockd, a family without local addresses gets no half, unless the interface has none at all.
-    if (hosts.length === 0 && !unnumbered) continue;
-    halves.push({ family, hosts, target: false });
+    if (hosts.length > 0 || unnumbered) localHalves.push({ family, hosts, target: false });
   }
-  if (halves.length === 0) {
-    return {
-      ok: false,
-      skipped: targetFamily === 6 ? "IPv6 target with -4" : "no local address of the target's family",
-    };
-  }
-  return { ok: true, halves };
+  const local: DoorHalves = localHalves.length > 0
+    ? { ok: true, halves: localHalves }
+    : { ok: false, skipped: "no local address of the target's family" };
+  const noSequence: DoorHalves = { ok: false, skipped: "no sequence" };
+  return (door) => {
+    if (door.sequence.length === 0) return noSequence;
+    const target = door.target?.value;
+    if (target === undefined) return local;
+    const family = addressFamily(target);
+    if (family === undefined) return { ok: false, skipped: `target "${target}" is not an IP address` };
+    if (!families.includes(family)) return { ok: false, skipped: "IPv6 target with -4" };
+    return { ok: true, halves: [{ family, hosts: [target], target: true }] };
+  };
 }

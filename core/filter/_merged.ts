@@ -8,7 +8,7 @@
 import type { Door } from "../config/types.ts";
 import { doorStrict } from "../config/extensions.ts";
 import { flagMask, TCP_FLAG_BITS } from "../flags.ts";
-import { type DoorHalves, doorHalves } from "./_door_halves.ts";
+import { type DoorHalves, halvesResolver } from "./_door_halves.ts";
 import { flagTests } from "./_flag_tests.ts";
 import { ALL_PORTS, type PortRange, rangeTerms, toRanges, unionRanges, widenRanges } from "./_port_ranges.ts";
 import { IPV6_EXTENSION } from "./knockd_filter.ts";
@@ -56,7 +56,8 @@ interface Group {
 /** A group while doors are added: ports collected as lists, turned into ranges once at the end. */
 interface Collecting {
   readonly group: Group;
-  readonly tcp: Map<string, { readonly set: number; readonly clear: number; readonly ports: number[] }>;
+  /** Keyed by `set * 1024 + clear`. */
+  readonly tcp: Map<number, { readonly set: number; readonly clear: number; readonly ports: number[] }>;
   readonly udp: number[];
   udpAll: boolean;
 }
@@ -69,7 +70,7 @@ interface Collecting {
 function groups(doors: readonly Door[], halvesOf: readonly DoorHalves[]): Group[] {
   const byKey = new Map<string, Collecting>();
   const tcpPorts = (c: Collecting, set: number, clear: number): number[] => {
-    const key = `${set}/${clear}`;
+    const key = set * 1024 + clear;
     let list = c.tcp.get(key);
     if (list === undefined) c.tcp.set(key, list = { set, clear, ports: [] });
     return list.ports;
@@ -210,7 +211,7 @@ export function mergedFilter(
   options: BuildFilterOptions = {},
   limits: MergeLimits = DEFAULT_LIMITS,
 ): Merged {
-  return mergeHalves(doors, doors.map((door) => doorHalves(door, addresses, options)), limits);
+  return mergeHalves(doors, doors.map(halvesResolver(addresses, options)), limits);
 }
 
 /**

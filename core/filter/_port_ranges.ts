@@ -19,11 +19,11 @@ export const ALL_PORTS: readonly PortRange[] = [[0, 65535]];
  * @returns The ranges, ascending.
  */
 export function toRanges(ports: Iterable<number>): PortRange[] {
-  const sorted = [...new Set(ports)].sort((a, b) => a - b);
+  const sorted = Int32Array.from(ports).sort();
   const out: [number, number][] = [];
   for (const port of sorted) {
     const last = out[out.length - 1];
-    if (last !== undefined && port === last[1] + 1) last[1] = port;
+    if (last !== undefined && port <= last[1] + 1) last[1] = Math.max(last[1], port);
     else out.push([port, port]);
   }
   return out;
@@ -63,21 +63,19 @@ export function rangeCount(lists: readonly (readonly PortRange[])[]): number {
 export function widenRanges(lists: readonly (readonly PortRange[])[], max: number): PortRange[][] {
   const excess = rangeCount(lists) - max;
   if (excess <= 0) return lists.map((list) => [...list]);
-  // Every gap between two neighbouring ranges of a list: [size, list, index of the range before it].
-  const gaps: [number, number, number][] = [];
-  lists.forEach((list, l) => {
-    for (let i = 0; i + 1 < list.length; i++) gaps.push([list[i + 1]![0] - list[i]![1], l, i]);
-  });
-  gaps.sort((a, b) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2]);
-  const closed = lists.map(() => new Set<number>());
-  for (const [, l, i] of gaps.slice(0, excess)) closed[l]!.add(i);
-  return lists.map((list, l) => {
+  // The size of every gap between neighbouring ranges; the `excess` smallest are closed, ties in list order.
+  const sizes = Int32Array.from(lists.flatMap((list) => list.slice(1).map(([low], i) => low - list[i]![1])));
+  // Fewer gaps than the excess (more lists than `max`): close them all.
+  const cutoff = excess >= sizes.length ? Infinity : sizes.slice().sort()[excess - 1]!;
+  let ties = excess - sizes.filter((size) => size < cutoff).length;
+  return lists.map((list) => {
     const out: [number, number][] = [];
-    list.forEach(([low, high], i) => {
+    for (const [low, high] of list) {
       const last = out[out.length - 1];
-      if (last !== undefined && closed[l]!.has(i - 1)) last[1] = high;
+      const gap = last === undefined ? 0 : low - last[1];
+      if (last !== undefined && (gap < cutoff || (gap === cutoff && ties-- > 0))) last[1] = high;
       else out.push([low, high]);
-    });
+    }
     return out;
   });
 }

@@ -5,19 +5,32 @@
  * @module
  */
 import type { Door } from "../config/types.ts";
-import { type DoorHalf, doorHalves } from "./_door_halves.ts";
+import { type DoorHalves, halvesResolver } from "./_door_halves.ts";
 import { DEFAULT_LIMITS, mergeHalves } from "./_merged.ts";
 import { doorExpression, MATCH_NOTHING, withVlan } from "./knockd_filter.ts";
-import type { BuildFilterOptions, BuiltFilter, DoorFilter, FilterAddresses } from "./types.ts";
+import type { BuildFilterOptions, BuiltFilter, DoorFilter, FilterAddresses, FilterForm } from "./types.ts";
 
-/** A door's entry whose expression is only built when read (debug output), as 10,000 of them take a while. */
-function lazyEntry(door: Door, index: number, halves: readonly DoorHalf[]): DoorFilter {
-  let expression: string | undefined;
+/**
+ * The result, with `doors` built when first read (debug output): 10,000 door expressions take a while and
+ * are only logged with `-D`.
+ */
+function result(
+  expression: string,
+  form: FilterForm,
+  doors: readonly Door[],
+  halves: readonly DoorHalves[],
+): BuiltFilter {
+  let entries: DoorFilter[] | undefined;
   return {
-    door: index,
-    name: door.name,
-    get expression(): string {
-      return expression ??= doorExpression(door, halves);
+    expression,
+    form,
+    get doors(): readonly DoorFilter[] {
+      return entries ??= doors.map((door, index) => {
+        const h = halves[index]!;
+        return h.ok
+          ? { door: index, name: door.name, expression: doorExpression(door, h.halves) }
+          : { door: index, name: door.name, expression: undefined, skipped: h.skipped };
+      });
     },
   };
 }
@@ -38,7 +51,7 @@ function lazyEntry(door: Door, index: number, halves: readonly DoorHalf[]): Door
  *   so even 10,000 doors compile in milliseconds (knockd's form: hours).
  *
  * With `vlan` the whole expression is repeated for 802.1Q-tagged frames (`E or (vlan and (E))`). `doors` in
- * the result lists every door's own knockd expression, for debug output (built when read). Pure: the caller
+ * the result lists every door's own knockd expression, for debug output (built when first read). Pure: the caller
  * supplies the addresses.
  *
  * @param doors The active doors (with their current sequences).
@@ -51,19 +64,18 @@ export function buildFilter(
   addresses: FilterAddresses,
   options: BuildFilterOptions = {},
 ): BuiltFilter {
-  const halves = doors.map((door) => doorHalves(door, addresses, options));
-  const perDoor = doors.map((door, index): DoorFilter => {
-    const h = halves[index]!;
-    return h.ok
-      ? lazyEntry(door, index, h.halves)
-      : { door: index, name: door.name, expression: undefined, skipped: h.skipped };
+  const halves = doors.map(halvesResolver(addresses, options));
+  let only = -1;
+  let matching = 0;
+  halves.forEach((h, index) => {
+    if (h.ok && matching++ === 0) only = index;
   });
-  const matching = halves.filter((h) => h.ok).length;
-  if (matching === 0) return { expression: MATCH_NOTHING, doors: perDoor, form: "knockd" };
+  if (matching === 0) return result(MATCH_NOTHING, "knockd", doors, halves);
   if (matching === 1) {
-    const expression = perDoor.find((d) => d.skipped === undefined)!.expression!;
-    return { expression: withVlan(expression, options.vlan), doors: perDoor, form: "knockd" };
+    const h = halves[only]!;
+    const expression = h.ok ? doorExpression(doors[only]!, h.halves) : MATCH_NOTHING;
+    return result(withVlan(expression, options.vlan), "knockd", doors, halves);
   }
   const merged = mergeHalves(doors, halves, DEFAULT_LIMITS);
-  return { expression: withVlan(merged.expression!, options.vlan), doors: perDoor, form: merged.form };
+  return result(withVlan(merged.expression!, options.vlan), merged.form, doors, halves);
 }

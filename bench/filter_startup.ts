@@ -1,0 +1,240 @@
+/**
+ * Start-up cost of the capture filter (issue 20): knockd's form (one expression per door and family, what
+ * serve installed before, `knockdFilter`) against the merged one (`buildFilter`), side by side in the same
+ * run, for 1, 100, 1,000 and 10,000 doors. A script, not a `deno bench` file. Run it with:
+ *
+ *     deno run -A bench/filter_startup.ts [--runs N] [--timeout S] [--doors 1,100,1000,10000]
+ *
+ * The doors are generated: three random ports each (two TCP, one UDP), `TCPFlags = syn`, every tenth door
+ * with a `Target`, like a large real config. Two measures, each in a subprocess that is killed after
+ * `--timeout` seconds (default 60; a killed run is reported as "> S s"):
+ *
+ * - build + compile: parse the config (not timed), build the expression for an Ethernet interface with two
+ *   IPv4 and two IPv6 addresses and VLAN on (as serve does), and compile it with libpcap's `pcap_compile`
+ *   through ffi (a dead handle, optimizer on, as `setFilter`). This is what serve pays for the filter at
+ *   start, on every reload and on every address change (twice live: the wake socket compiles it too).
+ * - `knocktool serve --read EMPTY.pcap --dry-run -c CONF`: the whole start of the daemon (Deno start,
+ *   config, engine, filter on the capture, end of file), wall clock. The old side runs the same program with
+ *   an import map that puts `knockdFilter` in place of `buildFilter` (a shim announcing itself on stderr,
+ *   which the bench checks).
+ *
+ * Each timing is the best of `--runs` (default 3) runs; a run over 10 s is not repeated. Ratios are old/new.
+ *
+ * Results (2-core shared AMD EPYC, other jobs running: load average 4-8; Deno 2.9.6, libpcap 1.10.3):
+ *
+ * ```
+ * RESULTS
+ * ```
+ *
+ * The merged filter stops growing at 32 terms (form `coarse`, see core/filter/types.ts): its compile time
+ * stays at a few ms whatever the number of doors; what is left of serve's start-up at 10,000 doors is the
+ * config parser, the engine and Deno itself.
+ *
+ * @module
+ */
+import { parseConfig } from "../core/config/mod.ts";
+import { buildFilter, type FilterAddresses, knockdFilter } from "../core/filter/mod.ts";
+import { createRng, encodePcap, LINKTYPE } from "../core/packet/mod.ts";
+import { PcapHandle } from "../ffi/mod.ts";
+
+const ROOT = new URL("../", import.meta.url);
+const MAIN = new URL("cli/main.ts", ROOT).pathname;
+const SELF = new URL(import.meta.url).pathname;
+/** An Ethernet interface with addresses of both families, as a live serve sees it. */
+const LIVE: FilterAddresses = { v4: ["192.0.2.1", "198.51.100.1"], v6: ["2001:db8::1", "fe80::1"] };
+const SHIM_MARK = "filter_startup: knockd's filter";
+
+function flag(name: string): string | undefined {
+  const i = Deno.args.indexOf(name);
+  return i >= 0 ? Deno.args[i + 1] : undefined;
+}
+
+// deno-lint-ignore no-console
+const say = (text: string): void => console.log(text);
+
+/** A config of `count` doors: two TCP ports and one UDP port each, `syn`, every tenth with a target. */
+function generateConfig(count: number): string {
+  const rng = createRng(20);
+  const lines = ["[options]", "  logfile = /dev/null", ""];
+  for (let i = 0; i < count; i++) {
+    const [a, b, c] = [rng.int(1024, 65535), rng.int(1024, 65535), rng.int(1024, 65535)];
+    lines.push(
+      `[door${i}]`,
+      `  sequence      = ${a},${b}:udp,${c}`,
+      "  seq_timeout   = 10",
+      "  tcpflags      = syn",
+      `  start_command = /usr/sbin/nft add element inet filter knock { %IP% }`,
+      i % 10 === 0 ? `  target        = 10.0.${(i >> 8) & 255}.${i & 255}` : "",
+      "",
+    );
+  }
+  return lines.join("\n");
+}
+
+/** Child mode: `--child old|new CONF` prints `{ buildMs, compileMs, instructions, form }`. */
+function child(side: string, conf: string): void {
+  const { config } = parseConfig(Deno.readTextFileSync(conf));
+  using dead = PcapHandle.openDead(1);
+  dead.compileCheck("tcp"); // load libpcap first
+  const t0 = performance.now();
+  const built = (side === "old" ? knockdFilter : buildFilter)(config.doors, LIVE, { vlan: true });
+  const t1 = performance.now();
+  const program = dead.compileProgram(built.expression);
+  const t2 = performance.now();
+  say(JSON.stringify({
+    buildMs: t1 - t0,
+    compileMs: t2 - t1,
+    instructions: program.length / 8,
+    form: built.form,
+  }));
+}
+
+interface Run {
+  readonly ms: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs `args` with Deno; `undefined` when killed after `timeoutS`. */
+async function run(args: string[], timeoutS: number): Promise<Run | undefined> {
+  const t0 = performance.now();
+  const process = new Deno.Command(Deno.execPath(), { args, stdout: "piped", stderr: "piped" }).spawn();
+  let killed = false;
+  const timer = setTimeout(() => {
+    killed = true;
+    process.kill("SIGKILL");
+  }, timeoutS * 1000);
+  const out = await process.output();
+  const ms = performance.now() - t0;
+  clearTimeout(timer);
+  if (killed) return undefined;
+  const decode = (b: Uint8Array): string => new TextDecoder().decode(b);
+  if (!out.success) throw new Error(`deno ${args.join(" ")} failed: ${decode(out.stderr)}`);
+  return { ms, stdout: decode(out.stdout), stderr: decode(out.stderr) };
+}
+
+/** The best of `runs` runs (a run over 10 s is not repeated); `undefined` when killed. */
+async function best(args: string[], runs: number, timeoutS: number): Promise<Run | undefined> {
+  let result: Run | undefined;
+  for (let i = 0; i < runs; i++) {
+    const r = await run(args, timeoutS);
+    if (r === undefined) return undefined;
+    if (result === undefined || r.ms < result.ms) result = r;
+    if (r.ms > 10_000) break;
+  }
+  return result;
+}
+
+/** An import map like deno.json's, with `core/filter/mod.ts` replaced by a shim exporting knockd's form. */
+async function writeOldFilterMap(dir: string): Promise<string> {
+  const filter = new URL("core/filter/", ROOT).href;
+  const shim = `${dir}/old_filter.ts`;
+  await Deno.writeTextFile(
+    shim,
+    [
+      `export * from "${filter}build_filter.ts";`,
+      `export * from "${filter}knockd_filter.ts";`,
+      `export * from "${filter}_door_halves.ts";`,
+      `export { knockdFilter as buildFilter } from "${filter}knockd_filter.ts";`,
+      `console.error(${JSON.stringify(SHIM_MARK)});`,
+      "",
+    ].join("\n"),
+  );
+  const deno = JSON.parse(await Deno.readTextFile(new URL("deno.json", ROOT)));
+  const imports: Record<string, string> = { [`${filter}mod.ts`]: new URL(`file://${shim}`).href };
+  for (const [name, target] of Object.entries(deno.imports as Record<string, string>)) {
+    imports[name] = target;
+    imports[`${name}/`] = target.startsWith("npm:") ? `npm:/${target.slice(4)}/` : `${target}/`;
+  }
+  const path = `${dir}/import_map.json`;
+  await Deno.writeTextFile(path, JSON.stringify({ imports }, null, 2));
+  return path;
+}
+
+function ms(value: number | undefined, timeoutS: number): string {
+  if (value === undefined) return `> ${timeoutS} s`;
+  return value >= 100 ? `${value.toFixed(0)} ms` : `${value.toFixed(1)} ms`;
+}
+
+function ratio(old: number | undefined, now: number | undefined, timeoutS: number): string {
+  if (now === undefined) return "?";
+  if (old === undefined) return `> ${(timeoutS * 1000 / now).toFixed(0)}×`;
+  const r = old / now;
+  return `${r >= 10 ? r.toFixed(0) : r.toFixed(1)}×`;
+}
+
+async function main(): Promise<void> {
+  const runs = Number(flag("--runs") ?? 3);
+  const timeoutS = Number(flag("--timeout") ?? 60);
+  const counts = (flag("--doors") ?? "1,100,1000,10000").split(",").map(Number);
+  const dir = await Deno.makeTempDir({ prefix: "filter_startup_" });
+  try {
+    const empty = `${dir}/empty.pcap`;
+    await Deno.writeFile(empty, encodePcap([], { linkType: LINKTYPE.ethernet }));
+    const map = await writeOldFilterMap(dir);
+    const serve = (conf: string, old: boolean): string[] => [
+      "run",
+      "-A",
+      ...(old ? [`--import-map=${map}`] : []),
+      MAIN,
+      "serve",
+      "--read",
+      empty,
+      "--dry-run",
+      "-c",
+      conf,
+    ];
+    // Warm the module caches of both sides, and check that the old side does use knockd's filter.
+    const one = `${dir}/warm.conf`;
+    await Deno.writeTextFile(one, generateConfig(1));
+    await run(serve(one, false), timeoutS);
+    const warm = await run(serve(one, true), timeoutS);
+    if (!warm?.stderr.includes(SHIM_MARK)) throw new Error("the old side does not load knockd's filter");
+    say(`load average: ${(await Deno.readTextFile("/proc/loadavg")).split(" ").slice(0, 3).join(" ")}`);
+    say(
+      "doors  | build+compile old | new      | old/new | serve --read old | new      | old/new | " +
+        "filter chars old → new (BPF instructions), form",
+    );
+    for (const count of counts) {
+      const conf = `${dir}/doors${count}.conf`;
+      await Deno.writeTextFile(conf, generateConfig(count));
+      const compile = async (side: string) => {
+        const r = await best(["run", "-A", SELF, "--child", side, conf], runs, timeoutS);
+        return r === undefined ? undefined : JSON.parse(r.stdout) as {
+          buildMs: number;
+          compileMs: number;
+          instructions: number;
+          form: string;
+        };
+      };
+      const oldFilter = await compile("old");
+      const newFilter = await compile("new");
+      const oldServe = await best(serve(conf, true), runs, timeoutS);
+      const newServe = await best(serve(conf, false), runs, timeoutS);
+      const total = (f: typeof oldFilter) => f === undefined ? undefined : f.buildMs + f.compileMs;
+      // The length is known without compiling (knockd's form for 10,000 doors does not compile in minutes).
+      const { config } = parseConfig(await Deno.readTextFile(conf));
+      const length = (side: "old" | "new") =>
+        (side === "old" ? knockdFilter : buildFilter)(config.doors, LIVE, { vlan: true }).expression.length;
+      const chars = (f: typeof oldFilter, side: "old" | "new") =>
+        `${length(side)} (${f === undefined ? "?" : f.instructions})`;
+      say(
+        [
+          String(count).padEnd(6),
+          ms(total(oldFilter), timeoutS).padEnd(17),
+          ms(total(newFilter), timeoutS).padEnd(8),
+          ratio(total(oldFilter), total(newFilter), timeoutS).padEnd(7),
+          ms(oldServe?.ms, timeoutS).padEnd(16),
+          ms(newServe?.ms, timeoutS).padEnd(8),
+          ratio(oldServe?.ms, newServe?.ms, timeoutS).padEnd(7),
+          `${chars(oldFilter, "old")} → ${chars(newFilter, "new")}, ${newFilter?.form ?? "?"}`,
+        ].join(" | "),
+      );
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+if (Deno.args[0] === "--child") child(Deno.args[1]!, Deno.args[2]!);
+else await main();
