@@ -90,34 +90,66 @@ function child(side: string, conf: string): void {
 }
 
 interface Run {
+  /** Wall clock. */
   readonly ms: number;
+  /** User + system CPU time (the wall clock of a quiet machine, roughly); only for `timed` runs. */
+  readonly cpuMs?: number;
   readonly stdout: string;
   readonly stderr: string;
 }
 
-/** Runs `args` with Deno; `undefined` when killed after `timeoutS`. */
-async function run(args: string[], timeoutS: number): Promise<Run | undefined> {
-  const t0 = performance.now();
-  const process = new Deno.Command(Deno.execPath(), { args, stdout: "piped", stderr: "piped" }).spawn();
-  let killed = false;
-  const timer = setTimeout(() => {
-    killed = true;
-    process.kill("SIGKILL");
-  }, timeoutS * 1000);
-  const out = await process.output();
-  const ms = performance.now() - t0;
-  clearTimeout(timer);
-  if (killed) return undefined;
-  const decode = (b: Uint8Array): string => new TextDecoder().decode(b);
-  if (!out.success) throw new Error(`deno ${args.join(" ")} failed: ${decode(out.stderr)}`);
-  return { ms, stdout: decode(out.stdout), stderr: decode(out.stderr) };
+const decode = (b: Uint8Array): string => new TextDecoder().decode(b);
+
+/**
+ * Runs `deno args`; `undefined` when killed after `timeoutS`. With `timed`, through bash's `time`, for the
+ * CPU time too (stdout is then dropped, stderr kept).
+ */
+async function run(args: string[], timeoutS: number, timed = false): Promise<Run | undefined> {
+  const errFile = timed ? await Deno.makeTempFile() : "";
+  try {
+    const command = timed
+      ? new Deno.Command("bash", {
+        args: [
+          "-c",
+          `TIMEFORMAT='%3R %3U %3S'; { time "$0" "$@" >/dev/null 2>"$ERR"; } 2>&1`,
+          Deno.execPath(),
+          ...args,
+        ],
+        env: { ERR: errFile },
+        stdout: "piped",
+        stderr: "piped",
+      })
+      : new Deno.Command(Deno.execPath(), { args, stdout: "piped", stderr: "piped" });
+    const t0 = performance.now();
+    const process = command.spawn();
+    let killed = false;
+    const timer = setTimeout(() => {
+      killed = true;
+      process.kill("SIGKILL");
+    }, timeoutS * 1000);
+    const out = await process.output();
+    const ms = performance.now() - t0;
+    clearTimeout(timer);
+    if (killed) return undefined;
+    const stderr = timed ? await Deno.readTextFile(errFile) : decode(out.stderr);
+    if (!out.success) throw new Error(`deno ${args.join(" ")} failed: ${stderr}`);
+    if (!timed) return { ms, stdout: decode(out.stdout), stderr };
+    const [real, user, sys] = decode(out.stdout).trim().split(/\s+/).slice(-3).map(Number) as [
+      number,
+      number,
+      number,
+    ];
+    return { ms: real * 1000, cpuMs: (user + sys) * 1000, stdout: "", stderr };
+  } finally {
+    if (timed) await Deno.remove(errFile);
+  }
 }
 
 /** The best of `runs` runs (a run over 10 s is not repeated); `undefined` when killed. */
-async function best(args: string[], runs: number, timeoutS: number): Promise<Run | undefined> {
+async function best(args: string[], runs: number, timeoutS: number, timed = false): Promise<Run | undefined> {
   let result: Run | undefined;
   for (let i = 0; i < runs; i++) {
-    const r = await run(args, timeoutS);
+    const r = await run(args, timeoutS, timed);
     if (r === undefined) return undefined;
     if (result === undefined || r.ms < result.ms) result = r;
     if (r.ms > 10_000) break;
@@ -187,12 +219,12 @@ async function main(): Promise<void> {
     // Warm the module caches of both sides, and check that the old side does use knockd's filter.
     const one = `${dir}/warm.conf`;
     await Deno.writeTextFile(one, generateConfig(1));
-    await run(serve(one, false), timeoutS);
-    const warm = await run(serve(one, true), timeoutS);
+    await run(serve(one, false), timeoutS, true);
+    const warm = await run(serve(one, true), timeoutS, true);
     if (!warm?.stderr.includes(SHIM_MARK)) throw new Error("the old side does not load knockd's filter");
     say(`load average: ${(await Deno.readTextFile("/proc/loadavg")).split(" ").slice(0, 3).join(" ")}`);
     say(
-      "doors  | build+compile old | new      | old/new | serve --read old | new      | old/new | " +
+      "doors  | build+compile old | new      | old/new | serve --read old (CPU) | new (CPU)          | old/new | " +
         "filter chars old → new (BPF instructions), form",
     );
     for (const count of counts) {
@@ -209,8 +241,8 @@ async function main(): Promise<void> {
       };
       const oldFilter = await compile("old");
       const newFilter = await compile("new");
-      const oldServe = await best(serve(conf, true), runs, timeoutS);
-      const newServe = await best(serve(conf, false), runs, timeoutS);
+      const oldServe = await best(serve(conf, true), runs, timeoutS, true);
+      const newServe = await best(serve(conf, false), runs, timeoutS, true);
       const total = (f: typeof oldFilter) => f === undefined ? undefined : f.buildMs + f.compileMs;
       // The length is known without compiling (knockd's form for 10,000 doors does not compile in minutes).
       const { config } = parseConfig(await Deno.readTextFile(conf));
@@ -224,8 +256,14 @@ async function main(): Promise<void> {
           ms(total(oldFilter), timeoutS).padEnd(17),
           ms(total(newFilter), timeoutS).padEnd(8),
           ratio(total(oldFilter), total(newFilter), timeoutS).padEnd(7),
-          ms(oldServe?.ms, timeoutS).padEnd(16),
-          ms(newServe?.ms, timeoutS).padEnd(8),
+          (oldServe === undefined
+            ? `> ${timeoutS} s`
+            : `${ms(oldServe.ms, timeoutS)} (${ms(oldServe.cpuMs, timeoutS)})`)
+            .padEnd(22),
+          (newServe === undefined
+            ? `> ${timeoutS} s`
+            : `${ms(newServe.ms, timeoutS)} (${ms(newServe.cpuMs, timeoutS)})`)
+            .padEnd(18),
           ratio(oldServe?.ms, newServe?.ms, timeoutS).padEnd(7),
           `${chars(oldFilter, "old")} → ${chars(newFilter, "new")}, ${newFilter?.form ?? "?"}`,
         ].join(" | "),
