@@ -57,6 +57,7 @@ export type FilterForm = "knockd" | "merged" | "coarse";
 export interface BuiltFilter {
   /** The whole filter; `MATCH_NOTHING` when no door can match. */
   readonly expression: string;
+  /** Every door's own expression (or why it has none), for debug output; `buildFilter` builds it when read. */
   readonly doors: readonly DoorFilter[];
   /** How {@linkcode BuiltFilter.expression} was built. */
   readonly form: FilterForm;
