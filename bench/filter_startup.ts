@@ -35,7 +35,7 @@
 import { parseConfig } from "../core/config/mod.ts";
 import { buildFilter, type FilterAddresses, knockdFilter } from "../core/filter/mod.ts";
 import { createRng, encodePcap, LINKTYPE } from "../core/packet/mod.ts";
-import { PcapHandle } from "../ffi/mod.ts";
+import { PcapError, PcapHandle } from "../ffi/mod.ts";
 
 const ROOT = new URL("../", import.meta.url);
 const MAIN = new URL("cli/main.ts", ROOT).pathname;
@@ -71,7 +71,16 @@ function generateConfig(count: number): string {
   return lines.join("\n");
 }
 
-/** Child mode: `--child old|new CONF` prints `{ buildMs, compileMs, instructions, form }`. */
+/** What a child reports: times, and the program size or libpcap's error. */
+interface Compiled {
+  readonly buildMs: number;
+  readonly compileMs: number;
+  readonly instructions?: number | undefined;
+  readonly error?: string | undefined;
+  readonly form: string;
+}
+
+/** Child mode: `--child old|new CONF` prints a {@linkcode Compiled}. */
 function child(side: string, conf: string): void {
   const { config } = parseConfig(Deno.readTextFileSync(conf));
   using dead = PcapHandle.openDead(1);
@@ -79,14 +88,17 @@ function child(side: string, conf: string): void {
   const t0 = performance.now();
   const built = (side === "old" ? knockdFilter : buildFilter)(config.doors, LIVE, { vlan: true });
   const t1 = performance.now();
-  const program = dead.compileProgram(built.expression);
+  let instructions: number | undefined;
+  let error: string | undefined;
+  try {
+    instructions = dead.compileProgram(built.expression).length / 8;
+  } catch (e) {
+    // knockd's form for 10,000 doors: libpcap gives up ("out of memory").
+    error = e instanceof PcapError ? e.detail ?? e.message : String(e);
+  }
   const t2 = performance.now();
-  say(JSON.stringify({
-    buildMs: t1 - t0,
-    compileMs: t2 - t1,
-    instructions: program.length / 8,
-    form: built.form,
-  }));
+  const result: Compiled = { buildMs: t1 - t0, compileMs: t2 - t1, instructions, error, form: built.form };
+  say(JSON.stringify(result));
 }
 
 interface Run {
@@ -230,32 +242,31 @@ async function main(): Promise<void> {
     for (const count of counts) {
       const conf = `${dir}/doors${count}.conf`;
       await Deno.writeTextFile(conf, generateConfig(count));
-      const compile = async (side: string) => {
+      const compile = async (side: string): Promise<Compiled | undefined> => {
         const r = await best(["run", "-A", SELF, "--child", side, conf], runs, timeoutS);
-        return r === undefined ? undefined : JSON.parse(r.stdout) as {
-          buildMs: number;
-          compileMs: number;
-          instructions: number;
-          form: string;
-        };
+        return r === undefined ? undefined : JSON.parse(r.stdout);
       };
       const oldFilter = await compile("old");
       const newFilter = await compile("new");
       const oldServe = await best(serve(conf, true), runs, timeoutS, true);
       const newServe = await best(serve(conf, false), runs, timeoutS, true);
-      const total = (f: typeof oldFilter) => f === undefined ? undefined : f.buildMs + f.compileMs;
+      const total = (f: Compiled | undefined) => f === undefined ? undefined : f.buildMs + f.compileMs;
+      const compileTime = (f: Compiled | undefined) =>
+        f?.error === undefined ? ms(total(f), timeoutS) : `fails: ${f.error} (${ms(total(f), timeoutS)})`;
       // The length is known without compiling (knockd's form for 10,000 doors does not compile in minutes).
       const { config } = parseConfig(await Deno.readTextFile(conf));
       const length = (side: "old" | "new") =>
         (side === "old" ? knockdFilter : buildFilter)(config.doors, LIVE, { vlan: true }).expression.length;
-      const chars = (f: typeof oldFilter, side: "old" | "new") =>
-        `${length(side)} (${f === undefined ? "?" : f.instructions})`;
+      const chars = (f: Compiled | undefined, side: "old" | "new") =>
+        `${length(side)} (${f?.instructions ?? "?"})`;
       say(
         [
           String(count).padEnd(6),
-          ms(total(oldFilter), timeoutS).padEnd(17),
-          ms(total(newFilter), timeoutS).padEnd(8),
-          ratio(total(oldFilter), total(newFilter), timeoutS).padEnd(7),
+          compileTime(oldFilter).padEnd(17),
+          compileTime(newFilter).padEnd(8),
+          (oldFilter?.error === undefined ? ratio(total(oldFilter), total(newFilter), timeoutS) : "-").padEnd(
+            7,
+          ),
           (oldServe === undefined
             ? `> ${timeoutS} s`
             : `${ms(oldServe.ms, timeoutS)} (${ms(oldServe.cpuMs, timeoutS)})`)
