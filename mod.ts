@@ -163,6 +163,7 @@ export {
   type BuiltFilter,
   type DoorFilter,
   type FilterAddresses,
+  type FilterForm,
   MATCH_NOTHING,
 } from "./core/filter/mod.ts";
 

@@ -6,7 +6,7 @@
  * @module
  */
 import type { Door } from "../config/types.ts";
-import { buildFilter, type DoorFilter, type FilterAddresses } from "../filter/mod.ts";
+import { buildFilter, type DoorFilter, type FilterAddresses, type FilterForm } from "../filter/mod.ts";
 
 /** One capture: its interface (or file) name, link type and addresses. */
 export interface CaptureInfo {
@@ -30,6 +30,8 @@ export interface FilterChange {
   readonly capture: number;
   readonly name: string;
   readonly expression: string;
+  /** How the expression was built from the doors. */
+  readonly form: FilterForm;
   readonly doors: readonly DoorFilter[];
 }
 
@@ -88,7 +90,13 @@ export class CaptureSet {
       const built = buildFilter(doors, c.addresses, { onlyIPv4, vlan: c.linktype === 1 });
       if (built.expression === c.filter) return;
       c.filter = built.expression;
-      changes.push({ capture, name: c.name, expression: built.expression, doors: built.doors });
+      changes.push({
+        capture,
+        name: c.name,
+        expression: built.expression,
+        form: built.form,
+        doors: built.doors,
+      });
     });
     return changes;
   }

@@ -374,6 +374,7 @@ export class ServeDaemon {
     for (const change of this.#captures.filters(active, this.#options.onlyIPv4)) {
       this.#effects().push({ type: "filter", capture: change.capture, expression: change.expression });
       if (!this.#targets.debug) continue;
+      this.#debug(`pcap filter on ${change.name} (${change.form}): ${change.expression}`, now);
       for (const d of change.doors) {
         this.#debug(
           d.expression === undefined

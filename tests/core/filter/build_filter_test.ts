@@ -6,7 +6,8 @@ import {
   type BuildFilterOptions,
   MATCH_NOTHING,
 } from "../../../core/filter/mod.ts";
-import { compileCheck } from "../../../ffi/mod.ts";
+import { createRng } from "../../../core/packet/mod.ts";
+import { compileCheck, PcapHandle } from "../../../ffi/mod.ts";
 import { errorMessage } from "../../../core/error_message.ts";
 
 function doors(text: string) {
@@ -120,11 +121,39 @@ const CASES: Case[] = [
       "(ip6 and (((tcp dst port 7000 or 8000)) or (ip6[6] != 6 and ip6[6] != 17 and ip6[6] != 58)))",
   },
   {
-    name: "several doors are joined with or",
+    name: "several doors are merged: one term per destination, not one per door",
     conf: "[a]\nsequence = 7000\n[b]\nsequence = 8000:udp\n",
     addresses: V4,
-    expected: "((dst host 10.77.0.1) and (((tcp dst port 7000)))) or ((dst host 10.77.0.1) and " +
-      "((udp dst port 8000)))",
+    expected: "((dst host 10.77.0.1) and ((tcp dst port 7000) or (udp dst port 8000)))",
+  },
+  {
+    name:
+      "merged: IPv4 and IPv6 share one port list per TCPFlags (IPv6 tested after the fixed header), ranges",
+    conf: "[a]\nsequence = 7000,7001,7002,9000\ntcpflags = syn,!ack\n" +
+      "[b]\nsequence = 8000:udp,8001:udp,7003\ntcpflags = syn,!ack\n[c]\nsequence = 6000\n",
+    addresses: { v4: ["10.77.0.1"], v6: ["fd77::1"] },
+    expected: "((dst host 10.77.0.1 or dst host fd77::1) and (((tcp dst port 9000 or tcp dst portrange " +
+      "7000-7003) and ((tcp[tcpflags] & tcp-syn != 0 and tcp[tcpflags] & tcp-ack == 0) or " +
+      "(ip6[53] & tcp-syn != 0 and ip6[53] & tcp-ack == 0))) or " +
+      "(tcp dst port 6000) or (udp dst portrange 8000-8001) or " +
+      "(ip6[6] != 6 and ip6[6] != 17 and ip6[6] != 58)))",
+  },
+  {
+    name: "merged: one term per Target, in its own family only, and one for the local addresses",
+    conf: "[a]\nsequence = 7000\ntarget = 10.9.9.9\n[b]\nsequence = 7000,8000\ntarget = fd00::9\n" +
+      "[c]\nsequence = 9000:udp\n[d]\nsequence = 7001\ntarget = 10.9.9.9\n",
+    addresses: V4,
+    expected: "((dst host 10.9.9.9) and ((tcp dst portrange 7000-7001))) or ((dst host fd00::9) and " +
+      "((tcp dst port 7000 or 8000) or (ip6[6] != 6 and ip6[6] != 17 and ip6[6] != 58))) or " +
+      "((dst host 10.77.0.1) and ((udp dst port 9000)))",
+  },
+  {
+    name: "merged: no addresses and -4: IPv4 by port only",
+    conf: "[a]\nsequence = 7000,8000\ntcpflags = fin,!ack\n[b]\nsequence = 9000:udp\n",
+    addresses: { v4: [], v6: [] },
+    options: { onlyIPv4: true },
+    expected: "((ip) and (((tcp dst port 7000 or 8000) and tcp[tcpflags] & tcp-fin != 0 and " +
+      "tcp[tcpflags] & tcp-ack == 0) or (udp dst port 9000)))",
   },
   {
     name: "VLAN-tagged frames pass too",
@@ -187,6 +216,74 @@ compileTest("buildFilter: many doors with both families and VLAN compile", () =>
   assert.equal(built.doors.length, 50);
   assert.ok(built.doors.every((d) => d.expression !== undefined));
   assertCompiles(built.expression, true);
+});
+
+Deno.test("buildFilter: the form says how the expression was built", () => {
+  assert.equal(buildFilter([], V4).form, "knockd");
+  assert.equal(buildFilter(doors("[a]\nsequence = 1,2\n[b]\nsequence = 3\ntarget = x\n"), V4).form, "knockd");
+  assert.equal(buildFilter(doors("[a]\nsequence = 1,2\n[b]\nsequence = 3\n"), V4).form, "merged");
+});
+
+/** A config of `count` doors with three random ports each (one UDP), like bench/filter_startup.ts. */
+function manyDoors(count: number, extra: (i: number) => string = () => "tcpflags = syn\n"): string {
+  const rng = createRng(99);
+  let conf = "";
+  for (let i = 0; i < count; i++) {
+    const [a, b, c] = [rng.int(1024, 65535), rng.int(1024, 65535), rng.int(1024, 65535)];
+    conf += `[d${i}]\nsequence = ${a},${b}:udp,${c}\n${extra(i)}`;
+  }
+  return conf;
+}
+
+Deno.test("buildFilter: 10,000 doors give a short coarse filter (bounded size, the SYN test and the destinations kept)", () => {
+  const addresses = { v4: ["10.0.0.1", "192.168.1.1"], v6: ["fd00::1", "fe80::1"] };
+  const all = doors(
+    manyDoors(
+      10_000,
+      (i) => `tcpflags = syn\n${i % 10 === 0 ? `target = 10.0.0.${2 + ((i / 10) % 5)}\n` : ""}`,
+    ),
+  );
+  const built = buildFilter(all, addresses, { vlan: true });
+  assert.equal(built.form, "coarse");
+  // Twice (VLAN) a bounded expression, whatever the number of doors; knockd's form is ~4 MB here.
+  assert.ok(built.expression.length < 10_000, `${built.expression.length} characters`);
+  // Every door tests SYN: the coarse filter keeps that test; the destinations are listed.
+  assert.ok(built.expression.includes("((tcp[tcpflags] & tcp-syn != 0) or (ip6[53] & tcp-syn != 0))"));
+  const hosts = "10.0.0.2 10.0.0.1 192.168.1.1 10.0.0.3 10.0.0.4 10.0.0.5 10.0.0.6 fd00::1 fe80::1";
+  assert.ok(
+    built.expression.startsWith(`((${hosts.split(" ").map((h) => `dst host ${h}`).join(" or ")}) and `),
+    built.expression,
+  );
+  assert.equal(built.doors.length, 10_000);
+  assert.match(built.doors[1]!.expression!, /^\(\(dst host 10\.0\.0\.1 or dst host 192\.168\.1\.1\) and /);
+});
+
+Deno.test({
+  name: "buildFilter: 10,000 doors compile to under 1,024 BPF instructions on every link type",
+  ignore: libpcapMissing !== undefined,
+  fn() {
+    const addresses = { v4: ["10.0.0.1"], v6: ["fd00::1"] };
+    const all = doors(manyDoors(10_000));
+    for (const linktype of [1, 12, 113, 276]) {
+      using dead = PcapHandle.openDead(linktype);
+      const options = linktype === 1 ? { vlan: true } : {};
+      const instructions = dead.compileProgram(buildFilter(all, addresses, options).expression).length / 8;
+      // The kernel refuses socket filters over 4,096 instructions (libpcap then filters in user space).
+      assert.ok(instructions < 1024, `linktype ${linktype}: ${instructions} BPF instructions`);
+    }
+  },
+});
+
+Deno.test("buildFilter: coarse with many destinations and mixed flags passes to any address, tests no flag", () => {
+  const conf = manyDoors(
+    200,
+    (i) => `target = 10.1.${i >> 8}.${i & 255}\n${i === 7 ? "tcpflags = fin\n" : ""}`,
+  );
+  const built = buildFilter(doors(conf), V4);
+  assert.equal(built.form, "coarse");
+  assert.ok(built.expression.startsWith("((ip) and ((tcp dst port"), built.expression);
+  assert.ok(!built.expression.includes("tcpflags"), built.expression);
+  assertCompiles(built.expression, false);
 });
 
 Deno.test("addressFamily: literals only", () => {
