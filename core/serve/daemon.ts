@@ -22,12 +22,12 @@ import type { Config } from "../config/types.ts";
 import { decodeFrame } from "../decode/mod.ts";
 import { createEngine, type EngineEvent, type KnockEngine } from "../engine/mod.ts";
 import type { FilterAddresses } from "../filter/mod.ts";
-import { type CaptureInfo, CaptureSet } from "./captures.ts";
+import { CaptureSet } from "./captures.ts";
+import type { DaemonConfig, DaemonOptions, DaemonStart, ReloadResult } from "./daemon_types.ts";
 import type { Knock } from "../knock.ts";
-import { DoorSet, type OtpRewrite, type OtpText } from "./door_set.ts";
+import { DoorSet, type OtpRewrite } from "./door_set.ts";
 import { type CommandOutcome, type Effect, NO_EFFECTS } from "./effects.ts";
 import { captureInterfaces } from "./interfaces.ts";
-import type { JournalEntry } from "./journal.ts";
 import { type LogTargets, logTargets } from "./log_targets.ts";
 import {
   captureDropMessage,
@@ -39,53 +39,6 @@ import {
 import { EvictionReport } from "./evictions.ts";
 import { HostNames } from "./host_names.ts";
 import { CommandScheduler } from "./scheduler.ts";
-
-/** What the daemon was asked to do (from the command line). */
-export interface DaemonOptions {
-  /** knockd's `-4`: IPv6 is ignored. */
-  readonly onlyIPv4: boolean;
-  /** `-D`. */
-  readonly debug: boolean;
-  /** `-v`. */
-  readonly verbose: boolean;
-  /** `-g`: overrides `LogFile`. */
-  readonly logFile?: string | undefined;
-  /** `-i`: overrides `Interface` (only compared on reloads: the interpreter opened the captures). */
-  readonly interfaces?: string | undefined;
-  /** `--max-attempts`. */
-  readonly maxAttempts?: number | undefined;
-  /** `--command-timeout`, in ms. */
-  readonly commandTimeoutMs?: number | undefined;
-  /** `--max-commands`. */
-  readonly maxCommands?: number | undefined;
-  /** `--dry-run`: commands are logged, not run. */
-  readonly dryRun: boolean;
-  /** Journal pending stop commands (live, not dry runs). */
-  readonly journal: boolean;
-  /** Log `starting up` and `shutting down` (live). */
-  readonly announce: boolean;
-  /** `-l`: show sources with their host names once resolved. */
-  readonly lookup?: boolean | undefined;
-}
-
-/** A config ready to run: the parsed config and its one-time-sequences files. */
-export interface DaemonConfig {
-  readonly config: Config;
-  readonly otp: ReadonlyMap<string, OtpText>;
-}
-
-/** What {@linkcode ServeDaemon.start} needs. */
-export interface DaemonStart extends DaemonConfig {
-  readonly captures: readonly CaptureInfo[];
-  /** The stop commands a previous daemon left in the journal, each with a distinct positive id. */
-  readonly journal?: readonly (JournalEntry & { readonly id: number })[];
-}
-
-/** A reload's outcome: a config ready to run, or the lines saying why the file was refused. */
-export type ReloadResult = ({ readonly ok: true } & DaemonConfig) | {
-  readonly ok: false;
-  readonly lines: readonly string[];
-};
 
 /** The serve daemon's state machine. */
 export class ServeDaemon {

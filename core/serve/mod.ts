@@ -6,13 +6,8 @@
  * @module
  */
 export { type CaptureInfo, CaptureSet, type FilterChange } from "./captures.ts";
-export {
-  type DaemonConfig,
-  type DaemonOptions,
-  type DaemonStart,
-  type ReloadResult,
-  ServeDaemon,
-} from "./daemon.ts";
+export { ServeDaemon } from "./daemon.ts";
+export type { DaemonConfig, DaemonOptions, DaemonStart, ReloadResult } from "./daemon_types.ts";
 export {
   type CommandOutcome,
   type Effect,
