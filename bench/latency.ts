@@ -5,6 +5,7 @@
  *
  *     sudo deno run -A bench/latency.ts [--knocks 200] [--interval 100] [--only knocktool,program,floor]
  *       [--v8-flags --min-semi-space-size=16] [--deno-client] [--sched-trace /tmp/trace]
+ *       [--serve-args "--tuning all,-wake"]
  *
  * (`--only`: a comma list of peers (`knockd`, `knocktool`, `tcpdump|sh`), forms (`program`, `redirect`,
  * `journaled`) and `floor`: every peer or form when it names none of them, the floor lines only when it names
@@ -339,6 +340,7 @@ export function startDaemon(
   config: string,
   stateDir: string,
   v8Flags?: string,
+  serveArgs: readonly string[] = SERVE_ARGS,
 ): Spawned {
   if (daemon === "knockd") return t.server.spawn(["knockd", "-i", t.serverIf, "-c", config]);
   const [deno, run, ...rest] = KNOCKTOOL;
@@ -355,8 +357,15 @@ export function startDaemon(
     config,
     "--state-dir",
     stateDir,
+    ...serveArgs,
   ]);
 }
+
+/** `--serve-args "..."`: more arguments for `knocktool serve` (e.g. `--tuning all,-wake`), split on spaces. */
+const SERVE_ARGS: readonly string[] = (() => {
+  const at = Deno.args.indexOf("--serve-args");
+  return at === -1 ? [] : (Deno.args[at + 1] ?? "").split(" ").filter((a) => a !== "");
+})();
 
 /**
  * The command line of the knocking client: `count` 3-port knocks to `host`, `intervalMs` apart.
