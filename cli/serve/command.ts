@@ -16,6 +16,7 @@ import { loadConfig } from "./config.ts";
 import { DAEMON_CHILD_ENV, daemonize, writePidFile } from "./daemonize.ts";
 import { DEFAULT_STATE_DIR } from "./journal.ts";
 import { runLive } from "./live.ts";
+import { loadDaemonConfig } from "./load.ts";
 import { denoServePlatform, type ServePlatform } from "./platform.ts";
 import { runReplay } from "./replay.ts";
 import { EXIT_FAILURE, type ServeSettings } from "./settings.ts";
@@ -213,13 +214,18 @@ export async function runServe(
     return EXIT_FAILURE;
   }
   const config = loaded.config;
-  if (args.read !== undefined) return await runReplay(settings, config, platform);
+  const ready = loadDaemonConfig(config, settings, platform);
+  if (!ready.ok) {
+    for (const line of ready.lines) io.stderr(`${line}\n`);
+    return EXIT_FAILURE;
+  }
+  if (args.read !== undefined) return await runReplay(settings, ready.config, platform);
   const pidFile = args.pidFile ?? config.options.pidFile?.value ?? DEFAULT_PID_FILE;
   if (args.daemon && io.env(DAEMON_CHILD_ENV) !== "1") {
     return await daemonize(settings, pidFile, io);
   }
   let wrote = false;
-  const code = await runLive(settings, config, platform, () => {
+  const code = await runLive(settings, ready.config, platform, () => {
     if (!args.daemon) return undefined;
     const error = writePidFile(pidFile);
     if (error !== undefined) return `could not create pid file ${pidFile}: ${error}`;

@@ -174,6 +174,19 @@ export class EffectInterpreter {
       case "log-config":
         this.#o.log.reconfigure({ ...this.#o.logOptions, logFile: e.logFile, syslog: e.syslog });
         return;
+      case "state":
+        try {
+          this.#o.platform.writeFileAtomic(e.path, e.text);
+        } catch (error) {
+          this.#o.log.entry({
+            level: "error",
+            message: `could not write replay state ${e.path}: ${
+              osReason(error)
+            } (replays are refused until a restart)`,
+            fields: { event: "state-error" },
+          }, this.#o.clock());
+        }
+        return;
       case "lookup":
         this.#o.platform.reverseLookup(e.address).then((name) =>
           this.feed((d) => d.resolved(e.address, name, this.#o.clock()))

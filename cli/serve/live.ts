@@ -5,14 +5,14 @@
  *
  * @module
  */
-import type { Config } from "../../core/config/types.ts";
+import type { DaemonConfig } from "../../core/serve/mod.ts";
 import { captureInterfaces, ServeDaemon } from "../../core/serve/mod.ts";
 import { errorMessage } from "../../core/error_message.ts";
 import { CaptureOpenError, type LiveCapture } from "./capture.ts";
 import { loadConfig } from "./config.ts";
 import { EffectInterpreter, Ticker, untilIdle } from "./interpreter.ts";
 import { DEFAULT_STATE_DIR, type JournalRecord } from "./journal.ts";
-import { withOneTimeSequences } from "./load.ts";
+import { loadDaemonConfig } from "./load.ts";
 import type { Cancel, ServePlatform } from "./platform.ts";
 import {
   daemonOptions,
@@ -33,7 +33,7 @@ const SHUTDOWN_TIMEOUT_MS = 15_000;
  * Captures live until SIGTERM/SIGINT (or a capture error).
  *
  * @param settings The command line.
- * @param config The config, loaded and checked.
+ * @param ready The config, loaded and checked, with what the daemon needs of its files.
  * @param platform The runtime.
  * @param onStarted Called once capture is active (daemon mode writes the pidfile there); it may return a
  *   warning to log.
@@ -41,11 +41,12 @@ const SHUTDOWN_TIMEOUT_MS = 15_000;
  */
 export async function runLive(
   settings: ServeSettings,
-  config: Config,
+  ready: DaemonConfig,
   platform: ServePlatform,
   onStarted?: () => string | undefined,
 ): Promise<number> {
   const { io } = platform;
+  const config = ready.config;
   const choice = captureInterfaces(settings.interfaces, config.options.interface?.value);
   if (!choice.ok) {
     io.stderr(`knocktool: ${choice.error}\n`);
@@ -109,9 +110,8 @@ export async function runLive(
   const stopped = new Promise<number>((resolve) => stop = resolve);
   const reload = () => {
     const loaded = loadConfig(settings.configPath, io);
-    const result = loaded.ok
-      ? { ok: true as const, ...withOneTimeSequences(loaded.config, platform) }
-      : loaded;
+    const ready = loaded.ok ? loadDaemonConfig(loaded.config, settings, platform) : loaded;
+    const result = ready.ok ? { ok: true as const, ...ready.config } : ready;
     interpreter.feed((d) => d.reload(settings.configPath, result, platform.now()));
   };
   const cancels: Cancel[] = [
@@ -135,7 +135,7 @@ export async function runLive(
 
   interpreter.feed((d) =>
     d.start({
-      ...withOneTimeSequences(config, platform),
+      ...ready,
       captures: captures.map((c) => ({
         name: c.name,
         linktype: c.linktype,

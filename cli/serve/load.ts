@@ -1,25 +1,57 @@
 /**
- * A config as the daemon core takes it: the parsed, checked config (./config.ts) with the text of each
- * one-time-sequences file its doors read.
+ * A config as the daemon core takes it: the parsed, checked config (./config.ts), the text of each
+ * one-time-sequences file its doors read, and its datagram doors (SPA, fwknop), each built by a loader of
+ * {@linkcode DATAGRAM_LOADERS} from the config, the command line and the files they name (keys, replay state).
  *
  * @module
  */
 import type { Config } from "../../core/config/types.ts";
-import { type DaemonConfig, oneTimeSequenceFiles, type OtpText } from "../../core/serve/mod.ts";
+import {
+  type DaemonConfig,
+  type DatagramDoor,
+  oneTimeSequenceFiles,
+  type OtpText,
+} from "../../core/serve/mod.ts";
 import { osReason } from "../runtime.ts";
 import type { ServePlatform } from "./platform.ts";
+import type { ServeSettings } from "./settings.ts";
+
+/** What a datagram door loader found: the doors, or the lines saying why the config is refused. */
+export interface DatagramLoad {
+  readonly doors: readonly DatagramDoor[];
+  /** One line per problem (`file:line:col: error: ...`); any refuses the config, at start and on reload. */
+  readonly errors: readonly string[];
+}
+
+/** Builds datagram doors from a config (reading what it names through the platform). */
+export type DatagramLoader = (
+  config: Config,
+  settings: ServeSettings,
+  platform: ServePlatform,
+) => DatagramLoad;
+
+/**
+ * The datagram door loaders, in order (their doors are tried in this order on a shared port). Each kind of
+ * datagram door adds its loader here.
+ */
+export const DATAGRAM_LOADERS: readonly DatagramLoader[] = [];
+
+/** A config ready for the daemon, or why not. */
+export type DaemonLoad =
+  | { readonly ok: true; readonly config: DaemonConfig }
+  | { readonly ok: false; readonly lines: readonly string[] };
 
 /**
  * Reads the one-time-sequences files of `config`'s doors.
  *
  * @param config The config.
  * @param platform File access.
- * @returns The config with the files' texts (or why each could not be read).
+ * @returns The files' texts (or why each could not be read), by path.
  */
-export function withOneTimeSequences(
+export function oneTimeSequenceTexts(
   config: Config,
   platform: Pick<ServePlatform, "readText">,
-): DaemonConfig {
+): Map<string, OtpText> {
   const otp = new Map<string, OtpText>();
   for (const path of oneTimeSequenceFiles(config)) {
     try {
@@ -28,5 +60,31 @@ export function withOneTimeSequences(
       otp.set(path, { ok: false, reason: osReason(error) });
     }
   }
-  return { config, otp };
+  return otp;
+}
+
+/**
+ * The config as the daemon takes it: one-time-sequence texts and datagram doors.
+ *
+ * @param config The parsed, checked config.
+ * @param settings The command line.
+ * @param platform The runtime.
+ * @param loaders The datagram door loaders (default {@linkcode DATAGRAM_LOADERS}).
+ * @returns The daemon config, or the lines saying why it is refused.
+ */
+export function loadDaemonConfig(
+  config: Config,
+  settings: ServeSettings,
+  platform: ServePlatform,
+  loaders: readonly DatagramLoader[] = DATAGRAM_LOADERS,
+): DaemonLoad {
+  const doors: DatagramDoor[] = [];
+  const errors: string[] = [];
+  for (const load of loaders) {
+    const loaded = load(config, settings, platform);
+    doors.push(...loaded.doors);
+    errors.push(...loaded.errors);
+  }
+  if (errors.length > 0) return { ok: false, lines: errors };
+  return { ok: true, config: { config, otp: oneTimeSequenceTexts(config, platform), datagramDoors: doors } };
 }

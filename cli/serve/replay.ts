@@ -8,10 +8,9 @@
  */
 import type { Config } from "../../core/config/types.ts";
 import { errorMessage } from "../../core/error_message.ts";
-import { ServeDaemon, usesOneTimeSequences } from "../../core/serve/mod.ts";
+import { type DaemonConfig, ServeDaemon, usesOneTimeSequences } from "../../core/serve/mod.ts";
 import { CaptureOpenError, type FileCapture } from "./capture.ts";
 import { EffectInterpreter, untilIdle } from "./interpreter.ts";
-import { withOneTimeSequences } from "./load.ts";
 import type { Cancel, ServePlatform } from "./platform.ts";
 import { daemonOptions, EXIT_FAILURE, loggingOptions, type ServeSettings } from "./settings.ts";
 
@@ -31,15 +30,16 @@ function hasCommands(config: Config): boolean {
  * Replays `settings.read` through the daemon.
  *
  * @param settings The command line.
- * @param config The config, loaded and checked.
+ * @param ready The config, loaded and checked, with what the daemon needs of its files.
  * @param platform The runtime.
  * @returns The exit status.
  */
 export async function runReplay(
   settings: ServeSettings,
-  config: Config,
+  ready: DaemonConfig,
   platform: ServePlatform,
 ): Promise<number> {
+  const config = ready.config;
   const { io } = platform;
   let capture: FileCapture;
   try {
@@ -69,7 +69,7 @@ export async function runReplay(
   });
   interpreter.feed((d) =>
     d.start({
-      ...withOneTimeSequences(config, platform),
+      ...ready,
       captures: [{ name: capture.name, linktype: capture.linktype, addresses: { v4: [], v6: [] } }],
     }, 0)
   );

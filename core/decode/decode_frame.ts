@@ -24,6 +24,20 @@ function fail(reason: DecodeReason): DecodeResult {
 }
 
 /**
+ * Where a decoded packet's transport payload lies in the frame, filled in by {@linkcode decodeFrame} when given
+ * (one object reused for every frame: no allocation). `length` is what the IP (and UDP) length fields claim;
+ * the capture may hold less (`captured` says how much of it is there).
+ */
+export interface PayloadSlot {
+  /** Offset of the payload's first byte in the frame. */
+  offset: number;
+  /** The payload's length as the headers give it. */
+  length: number;
+  /** How many of those bytes the capture holds. */
+  captured: number;
+}
+
+/**
  * Decodes one captured frame into a {@linkcode Knock}, or says why it is not one. Never throws.
  *
  * Link types: Ethernet (with any number up to 8 of 802.1Q / 802.1ad tags), Linux cooked SLL and SLL2 (VLAN
@@ -50,9 +64,16 @@ function fail(reason: DecodeReason): DecodeResult {
  * @param linktype The `pcap_datalink()` value of the capture.
  * @param bytes The captured bytes (`caplen` of them), starting at the link header.
  * @param tsMs The capture time in milliseconds since the epoch.
+ * @param payload Filled in with where the TCP or UDP payload lies, for a knock (left as it was otherwise).
  * @returns `{ ok: true, knock }` or `{ ok: false, reason }`.
  */
-export function decodeFrame(linktype: number, bytes: Uint8Array, tsMs: number): DecodeResult {
+export function decodeFrame(
+  linktype: number,
+  bytes: Uint8Array,
+  tsMs: number,
+  payload?: PayloadSlot,
+): DecodeResult {
+  slot = payload;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   switch (linktype) {
     case LinkType.ETHERNET:
@@ -81,6 +102,9 @@ export function decodeFrame(linktype: number, bytes: Uint8Array, tsMs: number): 
       return fail("unsupported-linktype");
   }
 }
+
+/** The payload slot of the call in progress (decodeFrame is synchronous and not re-entrant). */
+let slot: PayloadSlot | undefined;
 
 function decodeEthertype(view: DataView, tsMs: number, ethertype: number, offset: number): DecodeResult {
   let type = ethertype;
@@ -207,6 +231,7 @@ function decodeTransport(
       seq: view.getUint32(l4 + 4),
       timeMs: tsMs,
     };
+    if (slot !== undefined) setSlot(slot, l4 + dataOffset, claimedEnd, captured);
     return { ok: true, knock };
   }
   if (l4 + 8 > claimedEnd) return fail("l4-exceeds-ip-length");
@@ -222,5 +247,16 @@ function decodeTransport(
     seq: 0,
     timeMs: tsMs,
   };
+  if (slot !== undefined) {
+    const udpLength = view.getUint16(l4 + 4);
+    const end = udpLength >= 8 ? Math.min(claimedEnd, l4 + udpLength) : claimedEnd;
+    setSlot(slot, l4 + 8, end, captured);
+  }
   return { ok: true, knock };
+}
+
+function setSlot(s: PayloadSlot, start: number, end: number, captured: number): void {
+  s.offset = start;
+  s.length = Math.max(0, end - start);
+  s.captured = Math.max(0, Math.min(end, captured) - start);
 }

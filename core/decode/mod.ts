@@ -3,7 +3,7 @@
  *
  * @module
  */
-export { decodeFrame } from "./decode_frame.ts";
+export { decodeFrame, type PayloadSlot } from "./decode_frame.ts";
 export { isSupportedLinkType, LinkType, type SupportedLinkType } from "./link_type.ts";
 export type { DecodeReason, DecodeResult } from "./types.ts";
 export type { Knock } from "../knock.ts";

@@ -19,10 +19,12 @@
  * @module
  */
 import type { Config } from "../config/types.ts";
-import { decodeFrame } from "../decode/mod.ts";
+import { decodeFrame, type PayloadSlot } from "../decode/mod.ts";
 import { createEngine, type EngineEvent, type KnockEngine } from "../engine/mod.ts";
 import type { FilterAddresses } from "../filter/mod.ts";
 import { CaptureSet } from "./captures.ts";
+import type { DatagramOpen } from "./datagram.ts";
+import { type DatagramActions, DatagramDoors } from "./datagram_doors.ts";
 import type { DaemonConfig, DaemonOptions, DaemonStart, ReloadResult } from "./daemon_types.ts";
 import type { Knock } from "../knock.ts";
 import { DoorSet, type OtpRewrite } from "./door_set.ts";
@@ -51,6 +53,14 @@ export class ServeDaemon {
   #captures = new CaptureSet([]);
   readonly #evictions = new EvictionReport();
   readonly #names: HostNames | undefined;
+  readonly #datagrams = new DatagramDoors();
+  /** Where the frame being decoded has its payload (one object for every frame). */
+  readonly #slot: PayloadSlot = { offset: 0, length: 0, captured: 0 };
+  readonly #datagramActions: DatagramActions = {
+    isLocal: (dst) => this.#captures.isLocal(dst),
+    log: (entry, timeMs) => this.#log(entry, timeMs),
+    open: (opening, now) => this.#openDatagram(opening, now),
+  };
   /** Effects of the input being handled (allocated only when there is one). */
   #out: Effect[] | undefined;
 
@@ -79,7 +89,7 @@ export class ServeDaemon {
   /** When {@linkcode tick} is due next (`Infinity`: nothing is waiting for time to pass). */
   nextDeadline(): number {
     const next = Math.min(this.#engine?.nextDeadline() ?? Infinity, this.#scheduler.nextDeadline);
-    return Math.min(next, this.#evictions.nextDeadline);
+    return Math.min(next, this.#evictions.nextDeadline, this.#datagrams.nextDeadline);
   }
 
   /**
@@ -116,12 +126,12 @@ export class ServeDaemon {
     if (timeMs >= this.#scheduler.nextDeadline) this.#scheduler.tick(timeMs, this.#effects());
     const c = this.#captures.get(capture);
     if (c === undefined) return this.#take();
-    const result = decodeFrame(c.linktype, bytes, timeMs);
+    const result = decodeFrame(c.linktype, bytes, timeMs, this.#slot);
     if (!result.ok) {
       if (this.#targets.debug) this.#debug(`ignored frame: ${result.reason}`, timeMs, "frame");
       return this.#take();
     }
-    this.#knock(result.knock, bytes.length, timeMs);
+    this.#knock(result.knock, bytes, timeMs);
     return this.#take();
   }
 
@@ -132,10 +142,17 @@ export class ServeDaemon {
     return this.#take();
   }
 
-  #knock(knock: Knock, length: number | undefined, now: number): void {
+  #knock(knock: Knock, frame: Uint8Array | undefined, now: number): void {
     if (knock.family === 6 && this.#options.onlyIPv4) return;
+    if (frame !== undefined && this.#datagrams.wants(knock)) {
+      const { offset, length, captured } = this.#slot;
+      // A payload cut by the capture cannot authenticate: the door gets only whole datagrams.
+      if (captured === length) {
+        this.#datagrams.handle(knock, frame.subarray(offset, offset + length), now, this.#datagramActions);
+      }
+    }
     if (this.#targets.debug) {
-      const size = length === undefined ? "" : ` ${length} bytes`;
+      const size = frame === undefined ? "" : ` ${frame.length} bytes`;
       this.#debug(
         `${knock.protocol}: ${knock.src}:${knock.sport} -> ${knock.dst}:${knock.dport}${size}`,
         now,
@@ -151,6 +168,7 @@ export class ServeDaemon {
     this.#scheduler.tick(now, this.#effects());
     if (this.#engine !== undefined) this.#handle(this.#engine.tick(now), now);
     this.#logEvictions(now, false);
+    this.#datagrams.report(now, false, (e, t) => this.#log(e, t));
     return this.#take();
   }
 
@@ -271,6 +289,7 @@ export class ServeDaemon {
   /** SIGTERM/SIGINT: the evictions not yet reported; every pending stop command runs now or after its start. */
   shutdown(now: number): readonly Effect[] {
     this.#logEvictions(now, true);
+    this.#datagrams.report(now, true, (e, t) => this.#log(e, t));
     this.#scheduler.shutdown(now, this.#effects());
     return this.#take();
   }
@@ -278,6 +297,7 @@ export class ServeDaemon {
   /** The end of a replayed capture: the evictions not yet reported; every pending stop command runs. */
   endOfCapture(now: number): readonly Effect[] {
     this.#logEvictions(now, true);
+    this.#datagrams.report(now, true, (e, t) => this.#log(e, t));
     this.#scheduler.endOfCapture(this.#effects());
     return this.#take();
   }
@@ -304,7 +324,15 @@ export class ServeDaemon {
     this.#config = input.config;
     this.#targets = logTargets(this.#options, input.config);
     for (const entry of this.#doors.load(input.config, input.otp)) this.#log(entry, now);
+    this.#datagrams.set(input.datagramDoors ?? []);
     this.#applyDoors(now);
+  }
+
+  /** A datagram door opens: its replay state first, its lines, then its commands. */
+  #openDatagram(opening: DatagramOpen, now: number): void {
+    if (opening.persist !== undefined) this.#effects().push({ type: "state", ...opening.persist });
+    for (const entry of opening.log) this.#log(entry, now);
+    this.#scheduler.openCommands(opening.door, opening.address, opening.commands, now, this.#effects());
   }
 
   /** Gives the engine and the filters the enabled doors. */
@@ -324,7 +352,8 @@ export class ServeDaemon {
   }
 
   #rebuildFilters(now: number, active = this.#doors.active()): void {
-    for (const change of this.#captures.filters(active, this.#options.onlyIPv4)) {
+    const doors = [...active, ...this.#datagrams.filterDoors];
+    for (const change of this.#captures.filters(doors, this.#options.onlyIPv4)) {
       this.#effects().push({ type: "filter", capture: change.capture, expression: change.expression });
       if (!this.#targets.debug) continue;
       this.#debug(`pcap filter on ${change.name} (${change.form}): ${change.expression}`, now);

@@ -6,6 +6,7 @@
  */
 import type { Config } from "../config/types.ts";
 import type { CaptureInfo } from "./captures.ts";
+import type { DatagramDoor } from "./datagram.ts";
 import type { OtpText } from "./door_set.ts";
 import type { JournalEntry } from "./journal.ts";
 
@@ -41,6 +42,8 @@ export interface DaemonOptions {
 export interface DaemonConfig {
   readonly config: Config;
   readonly otp: ReadonlyMap<string, OtpText>;
+  /** Doors opened by one authenticated datagram (SPA, fwknop), built from the config by the loader. */
+  readonly datagramDoors?: readonly DatagramDoor[];
 }
 
 /** What {@linkcode ServeDaemon.start} needs. */

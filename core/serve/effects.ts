@@ -68,6 +68,16 @@ export interface LookupEffect {
   readonly address: string;
 }
 
+/**
+ * Write a datagram door's replay state: atomically and durably, before the effects that follow (the door's
+ * commands) are carried out, so that a crash cannot reopen a replay window. A failure is logged.
+ */
+export interface StateEffect {
+  readonly type: "state";
+  readonly path: string;
+  readonly text: string;
+}
+
 /** Everything the daemon core asks for. */
 export type Effect =
   | LogEffect
@@ -76,7 +86,8 @@ export type Effect =
   | JournalEffect
   | OtpEffect
   | LogConfigEffect
-  | LookupEffect;
+  | LookupEffect
+  | StateEffect;
 
 /** How a command ended, as the interpreter saw it. */
 export type CommandOutcome =

@@ -19,7 +19,11 @@ export {
   NO_EFFECTS,
   type OtpEffect,
   type RunEffect,
+  type StateEffect,
 } from "./effects.ts";
+export type { Datagram, DatagramDoor, DatagramOpen, DatagramReject, DatagramVerdict } from "./datagram.ts";
+export { type DatagramActions, DatagramDoors } from "./datagram_doors.ts";
+export { MAX_REJECT_KINDS, REJECT_LOG_INTERVAL_MS, RejectReport } from "./rejects.ts";
 export {
   CommandScheduler,
   DEFAULT_COMMAND_TIMEOUT_S,

@@ -13,7 +13,7 @@
  * @module
  */
 import type { Door } from "../config/types.ts";
-import { doorCommands } from "./commands.ts";
+import { type DoorCommands, doorCommands } from "./commands.ts";
 import {
   commandFailedMessage,
   commandLostMessage,
@@ -149,12 +149,25 @@ export class CommandScheduler {
    * @param out Effects.
    */
   open(door: Door, src: string, family: 4 | 6, now: number, out: Effect[]): void {
-    const commands = doorCommands(door, family, src);
+    this.openCommands(door.name, src, doorCommands(door, family, src), now, out);
+  }
+
+  /**
+   * An opening with its commands already chosen and substituted (a datagram door's, or a knockd door's
+   * through {@linkcode open}).
+   *
+   * @param name The door's name.
+   * @param src What was opened (the journal's source).
+   * @param commands The commands.
+   * @param now The time of the opening.
+   * @param out Effects.
+   */
+  openCommands(name: string, src: string, commands: DoorCommands, now: number, out: Effect[]): void {
     if (commands.error !== undefined) {
       log(out, {
         level: "error",
         message: commands.error,
-        fields: { event: "command-error", src, door: door.name },
+        fields: { event: "command-error", src, door: name },
       }, now);
       return;
     }
@@ -164,7 +177,7 @@ export class CommandScheduler {
     if (commands.stop !== undefined) {
       stop = {
         id: this.#nextId++,
-        door: door.name,
+        door: name,
         src,
         command: commands.stop,
         cmdMs,
@@ -178,14 +191,14 @@ export class CommandScheduler {
     }
     const job: Job = {
       id: this.#nextId++,
-      door: door.name,
+      door: name,
       command: commands.start,
       stopAfter: stop,
       stopOf: undefined,
     };
     if (stop !== undefined) stop.startJob = job.id;
     if (stop !== undefined && stop.journaled) {
-      const entry: JournalEntry = { door: door.name, src, command: stop.command, dueMs: now + cmdMs };
+      const entry: JournalEntry = { door: name, src, command: stop.command, dueMs: now + cmdMs };
       out.push({ type: "journal", op: "add", id: stop.id, entry });
       this.#awaiting.set(stop.id, job);
       return;

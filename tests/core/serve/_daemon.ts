@@ -40,6 +40,8 @@ export function describe(e: Effect): string {
       return `log-config ${e.logFile ?? "-"} ${e.syslog}`;
     case "lookup":
       return `lookup ${e.address}`;
+    case "state":
+      return `state ${e.path}`;
   }
 }
 

@@ -233,3 +233,77 @@ Deno.test("daemon: -l asks for a name at an attempt's start (bounded) and shows 
   for (let i = 0; i < 100; i++) t.effects.push(...t.d.knock(knock(`10.2.0.${i}`, 7000, 3000), 3000));
   assert.equal(t.take().filter((l) => l.startsWith("lookup")).length, 6);
 });
+
+Deno.test("daemon: datagram doors get the UDP payload to their port; refusals aggregated; an opening writes state first", () => {
+  const seen: string[] = [];
+  const door = {
+    name: "spa",
+    ports: [62201],
+    target: undefined,
+    datagram(d: { payload: Uint8Array; src: string; family: 4 | 6 }) {
+      const text = new TextDecoder().decode(d.payload);
+      seen.push(text);
+      if (text === "junk") return { kind: "ignore" as const };
+      if (text !== "good") {
+        return {
+          kind: "reject" as const,
+          reason: "bad-mac",
+          log: { level: "info" as const, message: `${d.src}: spa: bad MAC`, fields: { event: "spa-reject" } },
+        };
+      }
+      return {
+        kind: "open" as const,
+        door: "spa",
+        address: "198.51.100.7",
+        family: 4 as const,
+        commands: { start: "open 198.51.100.7", stop: undefined, cmdTimeout: 10 },
+        log: [{
+          level: "info" as const,
+          message: "10.0.0.2: spa: alice opens 198.51.100.7",
+          fields: { event: "spa" },
+        }],
+        persist: { path: "/var/lib/knocktool/spa.state", text: "{}" },
+      };
+    },
+  };
+  const t = daemon("[plain]\nsequence = 7000\n", { dryRun: false });
+  t.effects.push(
+    ...t.d.reload("/k.conf", {
+      ok: true,
+      config: config("[plain]\nsequence = 7000\n"),
+      otp: new Map(),
+      datagramDoors: [door],
+    }, 10),
+  );
+  const filter = t.take().filter((l) => l.startsWith("filter 0")).at(-1);
+  assert.match(filter ?? "", /62201/, "the filter passes the datagram door's port");
+  const frame = (payload: string, src = "10.0.0.2") => {
+    const rng = createRng(3);
+    const ip = buildPacket({
+      src,
+      dst: "10.0.0.1",
+      transport: { protocol: "udp", dport: 62201, sport: 5000 },
+      payload: new TextEncoder().encode(payload),
+    }, rng);
+    const eth = new Uint8Array(14 + ip.length);
+    eth[12] = 0x08;
+    eth.set(ip, 14);
+    return eth;
+  };
+  t.effects.push(...t.d.frame(0, frame("junk"), 1000));
+  assert.deepEqual(t.take(), []);
+  for (let i = 0; i < 5; i++) t.effects.push(...t.d.frame(0, frame("forged"), 1001 + i));
+  assert.deepEqual(t.take(), ["10.0.0.2: spa: bad MAC"], "the first refusal is logged, the others counted");
+  assert.equal(t.d.nextDeadline(), 2001);
+  t.effects.push(...t.d.tick(2001));
+  assert.deepEqual(t.take(), ["spa: 4 more datagrams refused (bad-mac) in the last 1 s"]);
+  t.effects.push(...t.d.frame(0, frame("good"), 3000));
+  const opened = t.effects.slice(-4).map((e) => e.type === "state" ? `state ${e.path}` : e.type);
+  assert.deepEqual(opened, ["state /var/lib/knocktool/spa.state", "log", "log", "run"]);
+  assert.deepEqual(seen, ["junk", "forged", "forged", "forged", "forged", "forged", "good"]);
+  // Not to the host's address: not for the door.
+  const other = frame("good");
+  other.set([10, 0, 0, 99], 14 + 16);
+  t.effects.push(...t.d.frame(0, other, 4000));
+  assert.equal(seen.length, 7);
+});
