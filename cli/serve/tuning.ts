@@ -2,7 +2,8 @@
  * serve's latency tuning, in one place and behind one switch (`--tuning`): the tweaks that shorten the time
  * from the last knock to the door command's start beyond what the plain design gives. None changes what is
  * detected or run, only how fast. Each is kept because a paired benchmark showed it earns its place
- * (bench/latency.ts, its header has the pairs); `--tuning none` turns them all off, `--tuning all,-wake` one.
+ * (10 pairs each, bench/pairs.ts; the numbers in bench/latency.ts's header, fifth pass: each one off raised
+ * the p99 in 8 to 10 of 10 pairs); `--tuning none` turns them all off, `--tuning all,-wake` one.
  *
  * - `standby`: a `/bin/sh` started ahead of time waits for the next command on a pipe (./standby.ts), so an
  *   opening writes one line instead of starting a shell.
