@@ -403,7 +403,9 @@ export class ServeDaemon {
   }
 
   #logEvictions(now: number, force: boolean): void {
-    const entry = this.#evictions.take(now, this.#engine?.stats().maxAttempts ?? 0, force);
+    if (!this.#evictions.pending) return;
+    // The engine's stats are an object built per call: only when a report is made.
+    const entry = this.#evictions.take(now, () => this.#engine?.stats().maxAttempts ?? 0, force);
     if (entry !== undefined) this.#log(entry, now);
   }
 

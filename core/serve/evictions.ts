@@ -27,16 +27,21 @@ export class EvictionReport {
     return this.#count > 0 ? this.#lastReport + EVICTION_LOG_INTERVAL_MS : Infinity;
   }
 
+  /** Whether evictions wait to be reported (cheap: on the packet path). */
+  get pending(): boolean {
+    return this.#count > 0;
+  }
+
   /**
    * The report, if one is due (or `force`d: shutdown, the end of a replay).
    *
    * @param now The time.
-   * @param max The table's bound, for the message.
+   * @param max The table's bound, for the message (asked only when a report is made).
    */
-  take(now: number, max: number, force: boolean): LogEntry | undefined {
+  take(now: number, max: () => number, force: boolean): LogEntry | undefined {
     if (this.#count === 0 || this.#last === undefined) return undefined;
     if (!force && now - this.#lastReport < EVICTION_LOG_INTERVAL_MS) return undefined;
-    const entry = evictionMessage(this.#count, max, this.#last);
+    const entry = evictionMessage(this.#count, max(), this.#last);
     this.#count = 0;
     this.#lastReport = now;
     return entry;

@@ -24,6 +24,8 @@ interface Kind {
 /** Refusals not yet reported. */
 export class RejectReport {
   readonly #kinds = new Map<string, Kind>();
+  /** Refusals held in all kinds (the packet path asks for the deadline: it must be cheap when none are). */
+  #held = 0;
 
   /**
    * A refusal.
@@ -38,17 +40,20 @@ export class RejectReport {
         this.#kinds.delete(this.#kinds.keys().next().value!);
       }
       const held = kind?.held ?? 0;
+      this.#held -= held;
       this.#kinds.delete(key);
       this.#kinds.set(key, { door, reason, lastLog: now, held: 0 });
       if (held === 0) return entry;
       return { ...entry, message: `${entry.message} (and ${held} more ${reason} in the last interval)` };
     }
     kind.held++;
+    this.#held++;
     return undefined;
   }
 
   /** When held refusals are due to be reported (`Infinity` when none are). */
   get nextDeadline(): number {
+    if (this.#held === 0) return Infinity;
     let next = Infinity;
     for (const k of this.#kinds.values()) {
       if (k.held > 0) next = Math.min(next, k.lastLog + REJECT_LOG_INTERVAL_MS);
@@ -68,6 +73,7 @@ export class RejectReport {
         } s`,
         fields: { event: "datagram-rejects", door: k.door, reason: k.reason, count: k.held },
       });
+      this.#held -= k.held;
       k.held = 0;
       k.lastLog = now;
     }
