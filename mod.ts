@@ -131,6 +131,7 @@ export {
   isSupportedLinkType,
   type Knock,
   LinkType,
+  type PayloadSlot,
   type SupportedLinkType,
 } from "./core/decode/mod.ts";
 
