@@ -126,6 +126,15 @@ export const LIBC_SYMBOLS = {
   gai_strerror: { parameters: ["i32"], result: "pointer" },
   /** `struct servent *getservbyname(const char *name, const char *protocol)` */
   getservbyname: { parameters: ["buffer", "buffer"], result: "pointer" },
+  /**
+   * `int getnameinfo(const struct sockaddr *address, socklen_t length, char *host, socklen_t hostlen,
+   *  char *serv, socklen_t servlen, int flags)`, on a pool thread (it may wait for DNS).
+   */
+  getnameinfo: {
+    parameters: ["buffer", "u32", "buffer", "u32", "pointer", "u32", "i32"],
+    result: "i32",
+    nonblocking: true,
+  },
 
   // the system logger (syslog.ts)
   /** `void openlog(const char *ident, int option, int facility)` */

@@ -60,7 +60,7 @@ export {
   type SocketOptions,
   sourceAddressFor,
 } from "./socket.ts";
-export { resolveHost, serviceByName } from "./resolve.ts";
+export { resolveHost, reverseName, serviceByName } from "./resolve.ts";
 export {
   closeSyslog,
   LOG_DAEMON,

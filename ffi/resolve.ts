@@ -6,7 +6,12 @@
  */
 import { loadLibc } from "./_libc_symbols.ts";
 import { cString } from "./_cstring.ts";
-import { AF, type Family, SOCK_STREAM, SocketError } from "./socket.ts";
+import { AF, type Family, SOCK_STREAM, sockaddr, SocketError } from "./socket.ts";
+
+/** `NI_NAMEREQD`: fail rather than return the address as text when it has no name. */
+const NI_NAMEREQD = 8;
+/** `NI_MAXHOST`. */
+const MAX_HOST = 1025;
 
 /**
  * Resolves a host name with `getaddrinfo` and returns the addresses in the resolver's order, without
@@ -72,4 +77,20 @@ export function serviceByName(name: string, protocol: "tcp" | "udp"): number | u
   // struct servent { char *s_name; char **s_aliases; int s_port; char *s_proto; }: s_port at 16, network order.
   const port = new Deno.UnsafePointerView(entry).getUint16(16);
   return ((port & 0xff) << 8) | (port >> 8);
+}
+
+/**
+ * The host name of an address, as the system's resolver gives it (`getnameinfo` with `NI_NAMEREQD`: the
+ * hosts file, DNS, ... as `/etc/nsswitch.conf` says), on a pool thread: the caller's thread never waits.
+ *
+ * @param address A 4- or 16-byte address.
+ * @returns The name, or `undefined` when the address has none (or the lookup failed).
+ */
+export async function reverseName(address: Uint8Array): Promise<string | undefined> {
+  const sa = sockaddr(address);
+  const host = new Uint8Array(MAX_HOST);
+  const rc = await loadLibc().getnameinfo(sa, sa.length, host, host.length, null, 0, NI_NAMEREQD);
+  if (rc !== 0) return undefined;
+  const end = host.indexOf(0);
+  return new TextDecoder().decode(host.subarray(0, end < 0 ? host.length : end)) || undefined;
 }

@@ -7,6 +7,8 @@
  * @module
  */
 import type { FilterAddresses } from "../../core/filter/mod.ts";
+import { tryParseIP } from "../../core/packet/mod.ts";
+import { reverseName } from "../../ffi/mod.ts";
 import { writeFileAtomic } from "../fs.ts";
 import { denoIo, type Io } from "../runtime.ts";
 import { FileCapture, LiveCapture, type LiveCaptureOptions } from "./capture.ts";
@@ -62,37 +64,30 @@ export interface ServePlatform {
   idleHelpers(debug: (message: string) => void): HelperThreads | undefined;
 }
 
-/** How long a reverse lookup may take. */
+/** How long a reverse lookup may take before it counts as "no name". */
 const LOOKUP_TIMEOUT_MS = 2000;
+/** Most reverse lookups in the resolver at once (a lookup past its timeout may still hold a pool thread). */
+const MAX_LOOKUPS_IN_FLIGHT = 16;
+let lookupsInFlight = 0;
 
+/**
+ * The host name of `address` through libc's resolver (the hosts file, DNS: as knockd's `gethostbyaddr`),
+ * on a pool thread, bounded in time and in number.
+ */
 async function reverseLookup(address: string): Promise<string | undefined> {
-  const name = address.includes(":")
-    ? ipv6ReverseName(address)
-    : `${address.split(".").reverse().join(".")}.in-addr.arpa`;
-  if (name === undefined) return undefined;
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), LOOKUP_TIMEOUT_MS);
+  const parsed = tryParseIP(address);
+  if (parsed === undefined || lookupsInFlight >= MAX_LOOKUPS_IN_FLIGHT) return undefined;
+  lookupsInFlight++;
+  const lookup = reverseName(parsed.bytes).catch(() => undefined).finally(() => lookupsInFlight--);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<undefined>((resolve) =>
+    timer = setTimeout(() => resolve(undefined), LOOKUP_TIMEOUT_MS)
+  );
   try {
-    const names = await Deno.resolveDns(name, "PTR", { signal: controller.signal });
-    return names[0]?.replace(/\.$/, "");
-  } catch {
-    return undefined;
+    return await Promise.race([lookup, timeout]);
   } finally {
     clearTimeout(timer);
   }
-}
-
-/** `ip6.arpa` name of an IPv6 address in canonical text form. */
-function ipv6ReverseName(address: string): string | undefined {
-  const [head = "", tail = ""] = address.split("::");
-  const left = head === "" ? [] : head.split(":");
-  const right = tail === "" ? [] : address.includes("::") ? tail.split(":") : [];
-  const groups = address.includes("::")
-    ? [...left, ...Array(8 - left.length - right.length).fill("0"), ...right]
-    : left;
-  if (groups.length !== 8 || groups.some((g) => !/^[0-9a-f]{1,4}$/i.test(g))) return undefined;
-  const nibbles = groups.map((g) => g.padStart(4, "0")).join("").split("").reverse();
-  return `${nibbles.join(".")}.ip6.arpa`;
 }
 
 /** The real runtime. */

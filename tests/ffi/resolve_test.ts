@@ -37,3 +37,10 @@ function existsSync(path: string): boolean {
     return false;
   }
 }
+
+Deno.test("reverseName() resolves through libc on a pool thread: 127.0.0.1 has a name, TEST-NET-1 has none", async () => {
+  const { reverseName } = await import("../../ffi/resolve.ts");
+  assert.equal(await reverseName(Uint8Array.of(127, 0, 0, 1)), "localhost");
+  // 192.0.2.0/24 is documentation space: no PTR record, not in the hosts file.
+  assert.equal(await reverseName(Uint8Array.of(192, 0, 2, 77)), undefined);
+});
