@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { runCli } from "../cli/_io.ts";
-import { KNOCKTOOL, type Spawned, type Topology, whySkip, withTopology } from "./_netns.ts";
+import { type Spawned, startServe, type Topology, whySkip, withTopology } from "./_netns.ts";
 
 const skip = await whySkip(["knock"], "skipping serve interface e2e tests");
 
@@ -38,16 +38,7 @@ Deno.test("serve refuses `Interface =` (empty) in [options], as lint's KT108 err
   });
 });
 
-async function start(t: Topology, args: readonly string[]): Promise<Spawned> {
-  const daemon = t.server.spawn([...KNOCKTOOL, "serve", ...args, "-v"]);
-  try {
-    await daemon.waitForLine(/^starting up, listening on /, 20_000);
-  } catch (error) {
-    await daemon.stop();
-    throw error;
-  }
-  return daemon;
-}
+const start = (t: Topology, args: readonly string[]): Promise<Spawned> => startServe(t.server, args);
 
 Deno.test({
   name: "serve -i X,X: one capture, warned once; the knock opens once and its command runs once",

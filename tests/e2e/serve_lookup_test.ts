@@ -4,20 +4,11 @@
  * background: the knock is detected and its command runs whether or not the name has arrived.
  */
 import assert from "node:assert/strict";
-import { KNOCKTOOL, type Spawned, type Topology, whySkip, withTopology } from "./_netns.ts";
+import { type Spawned, startServe, type Topology, whySkip, withTopology } from "./_netns.ts";
 
 const skip = await whySkip(["knock"], "skipping serve -l e2e tests");
 
-async function start(t: Topology, args: readonly string[]): Promise<Spawned> {
-  const daemon = t.server.spawn([...KNOCKTOOL, "serve", ...args, "-v"]);
-  try {
-    await daemon.waitForLine(/^starting up, listening on /, 20_000);
-  } catch (error) {
-    await daemon.stop();
-    throw error;
-  }
-  return daemon;
-}
+const start = (t: Topology, args: readonly string[]): Promise<Spawned> => startServe(t.server, args);
 
 Deno.test({
   name: "serve -l: the source's name from the hosts file shows in the lines logged once it is known",

@@ -14,6 +14,7 @@ import {
   type Netns,
   poll,
   type Spawned,
+  startServe,
   tcpProbe,
   type Topology,
   whySkip,
@@ -30,16 +31,7 @@ async function tempDir(): Promise<{ path: string } & AsyncDisposable> {
 
 const DOOR = "[options]\n[d]\n  sequence = 7000,8000,9000\n  seq_timeout = 10\n  tcpflags = syn\n";
 
-async function start(t: Topology, args: readonly string[]): Promise<Spawned> {
-  const daemon = t.server.spawn([...KNOCKTOOL, "serve", ...args, "-v"]);
-  try {
-    await daemon.waitForLine(/^starting up, listening on /, 20_000);
-  } catch (error) {
-    await daemon.stop();
-    throw error;
-  }
-  return daemon;
-}
+const start = (t: Topology, args: readonly string[]): Promise<Spawned> => startServe(t.server, args);
 
 /**
  * Runs `body` in a new topology with `serve` running {@linkcode DOOR} on the server's interface, `-v` and

@@ -33,5 +33,5 @@ export {
   withTopology,
 } from "./topology.ts";
 export { whySkip } from "./skip.ts";
-export { KNOCKTOOL, REPO_ROOT } from "./knocktool.ts";
+export { KNOCKTOOL, REPO_ROOT, type SpawnsIn, startServe } from "./knocktool.ts";
 export { type ProbeResult, tcpListener, tcpProbe } from "./tcp.ts";
