@@ -22,6 +22,7 @@ import { realKnockNet } from "./knock/net.ts";
 import { runKnock } from "./knock/run.ts";
 import { lintCommand, type LintEngine, runLint } from "./lint/command.ts";
 import { runServe, serveCommand } from "./serve/command.ts";
+import { realStatusNet, runStatus, statusCommand } from "./status/command.ts";
 import { denoIo, exit, type Io, processArgs } from "./runtime.ts";
 import { sanitize } from "./_text.ts";
 import { oneLineUsage, rootUsage, withAtomicUsage } from "./_usage.ts";
@@ -53,11 +54,12 @@ const COMMANDS = {
   knock: withAtomicUsage(knockCommand),
   serve: withAtomicUsage(serveCommand),
   craft: withAtomicUsage(craftCommand),
+  status: withAtomicUsage(statusCommand),
 } as const;
 type CommandName = keyof typeof COMMANDS;
 
 /** Every subcommand; `--help`, `help`, `completion` and a mistyped command are parsed against all of them. */
-const program = or(COMMANDS.lint, COMMANDS.knock, COMMANDS.serve, COMMANDS.craft);
+const program = or(COMMANDS.lint, COMMANDS.knock, COMMANDS.serve, COMMANDS.craft, COMMANDS.status);
 
 /** What `knocktool help TOPIC` knows: the subcommands and Optique's own `help` and `completion`. */
 const HELP_TOPICS: readonly string[] = [...Object.keys(COMMANDS), "help", "completion"];
@@ -163,6 +165,8 @@ export async function main(args: readonly string[], io: Io): Promise<number> {
         return await runCraft(parsed, io, realCraftNet());
       case "serve":
         return await runServe(parsed, io);
+      case "status":
+        return await runStatus(parsed, io, realStatusNet());
     }
   } catch (error) {
     const reason = errorMessage(error);

@@ -7,7 +7,7 @@ set -euo pipefail
 
 need=()
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
-for pkg in libpcap0.8 tcpdump knockd nftables iproute2 libcap2-bin hping3 nmap; do
+for pkg in libpcap0.8 tcpdump knockd nftables iproute2 libcap2-bin hping3 nmap prometheus; do
   have_pkg "$pkg" || need+=("$pkg")
 done
 

@@ -19,7 +19,7 @@ import { runLive } from "./live.ts";
 import { loadDaemonConfig } from "./load.ts";
 import { denoServePlatform, type ServePlatform } from "./platform.ts";
 import { runReplay } from "./replay.ts";
-import { EXIT_FAILURE, type ServeSettings } from "./settings.ts";
+import { EXIT_FAILURE, parseMetricsAddress, type ServeSettings } from "./settings.ts";
 import { ALL_TUNING, parseTuning, type Tuning, TUNING_SYNTAX } from "./tuning.ts";
 
 /** knockd's default config path. */
@@ -117,6 +117,12 @@ export const serveCommand = command(
           message`Capture buffer per interface in KiB, 64 to 1048576, as tcpdump's -B (default 16384).`,
       }),
     ),
+    metrics: optional(
+      option("--metrics", string({ metavar: "[ADDR:]PORT" }), {
+        description:
+          message`Serve Prometheus metrics over HTTP there (a port alone: on 127.0.0.1); off by default.`,
+      }),
+    ),
     tuning: optional(
       option("--tuning", string({ metavar: "LIST" }), {
         description: message`Latency tuning: ${TUNING_SYNTAX} (${"all,-wake"} turns the wake socket off).`,
@@ -136,7 +142,9 @@ export const serveCommand = command(
  * The parsed arguments of `serve`: the daemon's settings under their option names (`-c` is `config`, `-i`
  * is `interface`), plus `-V` and `-h`.
  */
-export interface ServeArgs extends Omit<ServeSettings, "configPath" | "interfaces" | "tuning"> {
+export interface ServeArgs extends Omit<ServeSettings, "configPath" | "interfaces" | "tuning" | "metrics"> {
+  /** `--metrics` as given. */
+  readonly metrics?: string | undefined;
   readonly config: string;
   readonly interface?: string | undefined;
   /** `--tuning` as given. */
@@ -166,6 +174,7 @@ Options:
       --max-commands <n>    commands running at once, the others queue (default 32)
   -B, --buffer-size <kib>   capture buffer per interface in KiB (default 16384)
   -l, --lookup              show knocking hosts by name too
+      --metrics [addr:]port serve Prometheus metrics there (a port alone: on 127.0.0.1)
       --tuning <list>       latency tuning: ${TUNING_SYNTAX}
 `;
 
@@ -199,15 +208,25 @@ export async function runServe(
     }
     tuning = parsed.tuning;
   }
+  let metrics: ServeSettings["metrics"];
+  if (args.metrics !== undefined) {
+    const parsed = parseMetricsAddress(args.metrics);
+    if (!parsed.ok) {
+      io.stderr(`${PROGRAM_NAME}: ${parsed.error}\n`);
+      return 2;
+    }
+    metrics = { hostname: parsed.hostname, port: parsed.port };
+  }
   const {
     config: configPath,
     interface: interfaces,
     version: _version,
     help: _help,
     tuning: _tuning,
+    metrics: _metrics,
     ...rest
   } = args;
-  const settings: ServeSettings = { ...rest, configPath, interfaces, tuning };
+  const settings: ServeSettings = { ...rest, configPath, interfaces, tuning, metrics };
   const loaded = loadConfig(args.config, io);
   if (!loaded.ok) {
     io.stderr(loaded.report);

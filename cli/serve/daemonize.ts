@@ -36,6 +36,10 @@ function childArgs(settings: ServeSettings, pidFile: string, cwd: string): strin
   if (settings.maxCommands !== undefined) args.push("--max-commands", String(settings.maxCommands));
   if (settings.bufferSize !== undefined) args.push("--buffer-size", String(settings.bufferSize));
   if (settings.lookup) args.push("--lookup");
+  if (settings.metrics !== undefined) {
+    const { hostname, port } = settings.metrics;
+    args.push("--metrics", `${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}`);
+  }
   if (formatTuning(settings.tuning) !== "all") args.push("--tuning", formatTuning(settings.tuning));
   return args;
 }

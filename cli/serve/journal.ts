@@ -16,6 +16,7 @@
  *
  * @module
  */
+import { controlSocketName } from "../../core/serve/control.ts";
 import {
   decodeJournal,
   encodeJournalHeader,
@@ -65,6 +66,28 @@ function absolute(path: string): string {
   } catch {
     return path.startsWith("/") ? path : `${Deno.cwd().replace(/\/$/, "")}/${path}`;
   }
+}
+
+/**
+ * The control socket's path for a config in a state directory (`knocktool status` finds it the same way).
+ *
+ * @param stateDir The state directory.
+ * @param configPath The config file (its real absolute path names the socket).
+ * @returns The path.
+ */
+export function controlSocketPath(stateDir: string, configPath: string): string {
+  return `${stateDir.replace(/(?<=.)\/+$/, "")}/${controlSocketName(absolute(configPath))}`;
+}
+
+/**
+ * The journal's path for a config in a state directory.
+ *
+ * @param stateDir The state directory.
+ * @param configPath The config file.
+ * @returns The path.
+ */
+export function journalPath(stateDir: string, configPath: string): string {
+  return `${stateDir.replace(/(?<=.)\/+$/, "")}/${journalFileName(absolute(configPath))}`;
 }
 
 function timestamp(ms: number): string {

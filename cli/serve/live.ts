@@ -6,12 +6,22 @@
  * @module
  */
 import type { DaemonConfig } from "../../core/serve/mod.ts";
-import { captureInterfaces, ServeDaemon } from "../../core/serve/mod.ts";
+import {
+  captureInterfaces,
+  encodeStatus,
+  PROMETHEUS_CONTENT_TYPE,
+  renderPrometheus,
+  ServeDaemon,
+  STATUS_REQUEST,
+} from "../../core/serve/mod.ts";
 import { errorMessage } from "../../core/error_message.ts";
 import { CaptureOpenError, type LiveCapture } from "./capture.ts";
 import { loadConfig } from "./config.ts";
 import { EffectInterpreter, Ticker, untilIdle } from "./interpreter.ts";
-import { DEFAULT_STATE_DIR, type JournalRecord } from "./journal.ts";
+import { controlSocketPath, DEFAULT_STATE_DIR, type JournalRecord } from "./journal.ts";
+import type { Endpoint } from "./endpoints.ts";
+import { osReason } from "../runtime.ts";
+import { VERSION } from "../version.ts";
 import { loadDaemonConfig } from "./load.ts";
 import type { Cancel, ServePlatform } from "./platform.ts";
 import {
@@ -104,6 +114,46 @@ export async function runLive(
     onInput: () => ticker.schedule(),
   });
   const ticker = new Ticker(daemon, platform, (now) => interpreter.feed((d) => d.tick(now)));
+  const endpoints: Endpoint[] = [];
+  if (settings.metrics !== undefined) {
+    try {
+      endpoints.push(
+        platform.serveHttp(settings.metrics.hostname, settings.metrics.port, (path) =>
+          path === "/metrics"
+            ? {
+              status: 200,
+              type: PROMETHEUS_CONTENT_TYPE,
+              body: renderPrometheus(daemon.metrics(), VERSION),
+            }
+            : { status: 404, type: "text/plain", body: "not found: the metrics are at /metrics\n" }),
+      );
+    } catch (error) {
+      return fail(
+        `--metrics: cannot listen on ${settings.metrics.hostname}:${settings.metrics.port}: ${
+          osReason(error)
+        }`,
+      );
+    }
+    log.info(`metrics on http://${endpoints[0]!.address}/metrics`, { event: "metrics" }, platform.now());
+  }
+  if (journal !== undefined) {
+    const path = controlSocketPath(settings.stateDir ?? DEFAULT_STATE_DIR, settings.configPath);
+    try {
+      endpoints.push(
+        platform.listenControl(
+          path,
+          (request) =>
+            request.trim() === STATUS_REQUEST.trim()
+              ? encodeStatus(daemon.status(), platform.pid)
+              : "unknown request\n",
+        ),
+      );
+    } catch (error) {
+      log.warning(`no control socket ${path}: ${osReason(error)} (knocktool status reads the journal)`, {
+        event: "control",
+      }, platform.now());
+    }
+  }
 
   const helpers = settings.tuning["idle-helpers"] ? platform.idleHelpers(debug) : undefined;
   let stop: (code: number) => void = () => {};
@@ -185,6 +235,7 @@ export async function runLive(
   await bounded(platform, SHUTDOWN_TIMEOUT_MS, untilIdle(daemon, interpreter));
   await bounded(platform, SHUTDOWN_TIMEOUT_MS, launcher.close());
   if (journal !== undefined) await bounded(platform, SHUTDOWN_TIMEOUT_MS, journal.close());
+  for (const e of endpoints) await bounded(platform, SHUTDOWN_TIMEOUT_MS, e.close());
   interpreter.feed((d) => d.stopped(platform.now()));
   for (const c of captures) c.close();
   log.close();

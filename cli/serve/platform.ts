@@ -12,6 +12,7 @@ import { reverseName } from "../../ffi/mod.ts";
 import { writeFileAtomic } from "../fs.ts";
 import { denoIo, type Io } from "../runtime.ts";
 import { FileCapture, LiveCapture, type LiveCaptureOptions } from "./capture.ts";
+import { type Endpoint, type HttpAnswer, listenControl, serveHttp } from "./endpoints.ts";
 import { interfaceAddresses, interfaceExists } from "./interfaces.ts";
 import { type JournalOpen, StopJournal } from "./journal.ts";
 import { createLauncher, type Launcher, type LauncherOptions } from "./launcher.ts";
@@ -62,6 +63,12 @@ export interface ServePlatform {
   reverseLookup(address: string): Promise<string | undefined>;
   /** Idles V8's helper threads while capture is quiet (`undefined` when they could not be switched back). */
   idleHelpers(debug: (message: string) => void): HelperThreads | undefined;
+  /** Serves GET requests over HTTP (`--metrics`); throws when it cannot listen. */
+  serveHttp(hostname: string, port: number, answer: (path: string) => HttpAnswer): Endpoint;
+  /** Listens on the control socket (`knocktool status`); throws when it cannot listen. */
+  listenControl(path: string, answer: (request: string) => string): Endpoint;
+  /** This process's id. */
+  readonly pid: number;
 }
 
 /** How long a reverse lookup may take before it counts as "no name". */
@@ -127,5 +134,8 @@ export function denoServePlatform(io: Io = denoIo()): ServePlatform {
     launcher: (options) => createLauncher(options),
     reverseLookup,
     idleHelpers: (debug) => HelperThreads.start(debug),
+    serveHttp,
+    listenControl,
+    pid: Deno.pid,
   };
 }

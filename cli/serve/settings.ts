@@ -36,6 +36,31 @@ export interface ServeSettings {
   readonly lookup: boolean;
   /** The latency tuning (`--tuning`). */
   readonly tuning: Tuning;
+  /** `--metrics [ADDR:]PORT`: where the metrics page is served (off when absent). */
+  readonly metrics?: { readonly hostname: string; readonly port: number } | undefined;
+}
+
+/**
+ * Parses `--metrics [ADDR:]PORT`: a port alone is on loopback (`127.0.0.1`); `[::1]:9102`, `0.0.0.0:9102` name
+ * the address.
+ *
+ * @returns The address, or an error message.
+ */
+export function parseMetricsAddress(
+  text: string,
+): { readonly ok: true; readonly hostname: string; readonly port: number } | {
+  readonly ok: false;
+  readonly error: string;
+} {
+  const m = /^(?:(?:\[([0-9a-fA-F:.]+)\]|([^:\[\]]+)):)?(\d{1,5})$/.exec(text.trim());
+  const port = m === null ? NaN : Number(m[3]);
+  if (m === null || !(port >= 1 && port <= 65535)) {
+    return {
+      ok: false,
+      error: `--metrics: "${text}" is not [ADDR:]PORT (e.g. 9102, 127.0.0.1:9102, [::1]:9102)`,
+    };
+  }
+  return { ok: true, hostname: m[1] ?? m[2] ?? "127.0.0.1", port };
 }
 
 /** Exit status when the daemon cannot start (bad config, no interface, no privileges). */

@@ -7,6 +7,7 @@
  */
 import type { Door } from "../config/types.ts";
 import { buildFilter, type DoorFilter, type FilterAddresses, type FilterForm } from "../filter/mod.ts";
+import { captureDropMessage, captureTotalsMessage, type LogEntry } from "./messages.ts";
 
 /** One capture: its interface (or file) name, link type and addresses. */
 export interface CaptureInfo {
@@ -23,6 +24,14 @@ interface CaptureState {
   filter: string | undefined;
   /** Kernel drops already reported. */
   dropped: number;
+  /** Packets the filter passed, as last read. */
+  received: number;
+}
+
+/** A capture's counters as libpcap reports them. */
+export interface CaptureCounters {
+  readonly received: number;
+  readonly dropped: number;
 }
 
 /** A filter to install, and each door's part in it (for `-D`). */
@@ -46,7 +55,7 @@ export class CaptureSet {
   #anyLocal = true;
 
   constructor(captures: readonly CaptureInfo[]) {
-    this.#captures = captures.map((c) => ({ ...c, filter: undefined, dropped: 0 }));
+    this.#captures = captures.map((c) => ({ ...c, filter: undefined, dropped: 0, received: 0 }));
     this.#updateLocal();
   }
 
@@ -58,6 +67,11 @@ export class CaptureSet {
   /** Capture `index`'s name and link type, if it exists. */
   get(index: number): { readonly name: string; readonly linktype: number } | undefined {
     return this.#captures[index];
+  }
+
+  /** Each capture's counters as last read. */
+  get counters(): { readonly name: string; readonly received: number; readonly dropped: number }[] {
+    return this.#captures.map((c) => ({ name: c.name, received: c.received, dropped: c.dropped }));
   }
 
   /** This host's addresses, as the captures' interfaces have them. */
@@ -108,12 +122,47 @@ export class CaptureSet {
   }
 
   /**
+   * Capture `index`'s addresses as read now.
+   *
+   * @returns The line to log when they changed (`addresses of eth0 changed: ...`), else `undefined`.
+   */
+  addressesChanged(index: number, addresses: FilterAddresses): LogEntry | undefined {
+    const c = this.#captures[index];
+    if (c === undefined || !this.setAddresses(index, addresses)) return undefined;
+    const list = [...addresses.v4, ...addresses.v6].join(" ") || "none";
+    return {
+      level: "info",
+      message: `addresses of ${c.name} changed: ${list}`,
+      fields: { event: "addresses", iface: c.name },
+    };
+  }
+
+  /**
+   * Capture `index`'s counters as read now (about once a second).
+   *
+   * @returns The warning to log when the kernel dropped packets since the last report, else `undefined`.
+   */
+  counted(index: number, received: number, dropped: number): LogEntry | undefined {
+    const c = this.#captures[index];
+    const count = this.newDrops(index, dropped, received);
+    if (c === undefined || count === undefined) return undefined;
+    return captureDropMessage(c.name, count, dropped);
+  }
+
+  /** The line with capture `index`'s totals (at shutdown). */
+  totals(index: number, received: number, dropped: number): LogEntry | undefined {
+    const c = this.#captures[index];
+    return c === undefined ? undefined : captureTotalsMessage(c.name, received, dropped);
+  }
+
+  /**
    * Capture `index`'s kernel drops so far.
    *
    * @returns The drops since the last report, or `undefined` when there are none new.
    */
-  newDrops(index: number, dropped: number): number | undefined {
+  newDrops(index: number, dropped: number, received?: number): number | undefined {
     const c = this.#captures[index];
+    if (c !== undefined && received !== undefined) c.received = received;
     if (c === undefined || dropped <= c.dropped) return undefined;
     const count = dropped - c.dropped;
     c.dropped = dropped;

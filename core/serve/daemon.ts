@@ -22,7 +22,7 @@ import type { Config } from "../config/types.ts";
 import { decodeFrame, type PayloadSlot } from "../decode/mod.ts";
 import { createEngine, type EngineEvent, type KnockEngine } from "../engine/mod.ts";
 import type { FilterAddresses } from "../filter/mod.ts";
-import { CaptureSet } from "./captures.ts";
+import { type CaptureCounters, CaptureSet } from "./captures.ts";
 import type { DatagramOpen } from "./datagram.ts";
 import { type DatagramActions, DatagramDoors } from "./datagram_doors.ts";
 import type { DaemonConfig, DaemonOptions, DaemonStart, ReloadResult } from "./daemon_types.ts";
@@ -31,13 +31,9 @@ import { DoorSet, type OtpRewrite } from "./door_set.ts";
 import { type CommandOutcome, type Effect, NO_EFFECTS } from "./effects.ts";
 import { captureInterfaces } from "./interfaces.ts";
 import { type LogTargets, logTargets } from "./log_targets.ts";
-import {
-  captureDropMessage,
-  captureTotalsMessage,
-  eventMessage,
-  type LogEntry,
-  type LogFields,
-} from "./messages.ts";
+import { eventMessage, type LogEntry, type LogFields } from "./messages.ts";
+import { DoorStats, type MetricsSnapshot } from "./metrics.ts";
+import type { StatusSnapshot } from "./status.ts";
 import { EvictionReport } from "./evictions.ts";
 import { HostNames } from "./host_names.ts";
 import { CommandScheduler } from "./scheduler.ts";
@@ -54,6 +50,7 @@ export class ServeDaemon {
   readonly #evictions = new EvictionReport();
   readonly #names: HostNames | undefined;
   readonly #datagrams = new DatagramDoors();
+  readonly #stats = new DoorStats();
   /** Where the frame being decoded has its payload (one object for every frame). */
   readonly #slot: PayloadSlot = { offset: 0, length: 0, captured: 0 };
   readonly #datagramActions: DatagramActions = {
@@ -174,41 +171,48 @@ export class ServeDaemon {
 
   /** A capture's addresses as read now; a change is logged and rebuilds the filters. */
   addresses(capture: number, addresses: FilterAddresses, now: number): readonly Effect[] {
-    const c = this.#captures.get(capture);
-    if (c === undefined || !this.#captures.setAddresses(capture, addresses)) return NO_EFFECTS;
-    const list = [...addresses.v4, ...addresses.v6].join(" ") || "none";
-    this.#log({
-      level: "info",
-      message: `addresses of ${c.name} changed: ${list}`,
-      fields: { event: "addresses", iface: c.name },
-    }, now);
+    const entry = this.#captures.addressesChanged(capture, addresses);
+    if (entry === undefined) return NO_EFFECTS;
+    this.#log(entry, now);
     this.#rebuildFilters(now);
     return this.#take();
   }
 
   /** A capture's counters (about once a second, and at shutdown): new kernel drops are a warning. */
-  captureStats(
-    capture: number,
-    stats: { readonly received: number; readonly dropped: number },
-    now: number,
-  ): readonly Effect[] {
-    const c = this.#captures.get(capture);
-    const count = this.#captures.newDrops(capture, stats.dropped);
-    if (c === undefined || count === undefined) return NO_EFFECTS;
-    this.#log(captureDropMessage(c.name, count, stats.dropped), now);
+  captureStats(capture: number, stats: CaptureCounters, now: number): readonly Effect[] {
+    const entry = this.#captures.counted(capture, stats.received, stats.dropped);
+    if (entry !== undefined) this.#log(entry, now);
     return this.#take();
   }
 
   /** A capture's totals at shutdown. */
-  captureTotals(
-    capture: number,
-    stats: { readonly received: number; readonly dropped: number },
-    now: number,
-  ): readonly Effect[] {
-    const c = this.#captures.get(capture);
-    if (c === undefined) return NO_EFFECTS;
-    this.#log(captureTotalsMessage(c.name, stats.received, stats.dropped), now);
+  captureTotals(capture: number, stats: CaptureCounters, now: number): readonly Effect[] {
+    const entry = this.#captures.totals(capture, stats.received, stats.dropped);
+    if (entry !== undefined) this.#log(entry, now);
     return this.#take();
+  }
+
+  /** The counters behind `serve --metrics`. */
+  metrics(): MetricsSnapshot {
+    const engine = this.#engine?.stats();
+    return {
+      doors: this.#stats.doors,
+      commands: this.#scheduler.stats.doors,
+      datagrams: this.#datagrams.counts,
+      captures: this.#captures.counters,
+      attempts: engine?.attempts ?? 0,
+      maxAttempts: engine?.maxAttempts ?? 0,
+      evictions: engine?.evicted ?? 0,
+      packets: engine?.packets ?? 0,
+      running: this.#scheduler.running,
+      queued: this.#scheduler.queued,
+      pendingStops: this.#scheduler.pending,
+    };
+  }
+
+  /** What `knocktool status` shows: the doors open now (stop commands not yet run) and when each closes. */
+  status(): StatusSnapshot {
+    return { open: this.#scheduler.openDoors(), attempts: this.#engine?.stats().attempts ?? 0 };
   }
 
   /** Installing capture `capture`'s filter failed: logged, and tried again at the next rebuild. */
@@ -324,6 +328,7 @@ export class ServeDaemon {
     this.#config = input.config;
     this.#targets = logTargets(this.#options, input.config);
     for (const entry of this.#doors.load(input.config, input.otp)) this.#log(entry, now);
+    this.#stats.seed(input.config.doors.map((d) => d.name));
     this.#datagrams.set(input.datagramDoors ?? []);
     this.#applyDoors(now);
   }
@@ -332,6 +337,7 @@ export class ServeDaemon {
   #openDatagram(opening: DatagramOpen, now: number): void {
     if (opening.persist !== undefined) this.#effects().push({ type: "state", ...opening.persist });
     for (const entry of opening.log) this.#log(entry, now);
+    this.#stats.opened(opening.door);
     this.#scheduler.openCommands(opening.door, opening.address, opening.commands, now, this.#effects());
   }
 
@@ -373,6 +379,7 @@ export class ServeDaemon {
     const info = this.#targets.info;
     let rotated = false;
     for (const event of events) {
+      this.#stats.event(event);
       if (event.type === "evicted") {
         this.#evictions.add(event.src, event.name);
         continue;

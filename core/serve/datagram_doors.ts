@@ -34,6 +34,14 @@ export class DatagramDoors {
   #byPort = new Map<number, DatagramDoor[]>();
   #filterDoors: Door[] = [];
   readonly #rejects = new RejectReport();
+  /** Verdicts by door and result (`open`, `ignored`, or a refusal's reason), for the metrics. */
+  readonly counts = new Map<string, Map<string, number>>();
+
+  #count(door: string, result: string): void {
+    let byResult = this.counts.get(door);
+    if (byResult === undefined) this.counts.set(door, byResult = new Map());
+    byResult.set(result, (byResult.get(result) ?? 0) + 1);
+  }
 
   /** Takes a config's datagram doors (their replay state is their own). */
   set(doors: readonly DatagramDoor[]): void {
@@ -83,6 +91,10 @@ export class DatagramDoors {
     for (const door of doors) {
       if (door.target === undefined ? !actions.isLocal(knock.dst) : door.target !== knock.dst) continue;
       const verdict = door.datagram(datagram, now);
+      this.#count(
+        door.name,
+        verdict.kind === "reject" ? verdict.reason : verdict.kind === "ignore" ? "ignored" : "open",
+      );
       if (verdict.kind === "ignore") continue;
       if (verdict.kind === "reject") {
         const line = this.#rejects.add(door.name, verdict.reason, verdict.log, now);

@@ -5,7 +5,7 @@
  *
  * @module
  */
-export { type CaptureInfo, CaptureSet, type FilterChange } from "./captures.ts";
+export { type CaptureCounters, type CaptureInfo, CaptureSet, type FilterChange } from "./captures.ts";
 export { ServeDaemon } from "./daemon.ts";
 export type { DaemonConfig, DaemonOptions, DaemonStart, ReloadResult } from "./daemon_types.ts";
 export {
@@ -68,3 +68,21 @@ export {
   type JournalOp,
   partitionDue,
 } from "./journal.ts";
+export {
+  type CommandCounts,
+  CommandStats,
+  type DoorCounts,
+  DoorStats,
+  DURATION_BUCKETS_S,
+  type MetricsSnapshot,
+} from "./metrics.ts";
+export { PROMETHEUS_CONTENT_TYPE, renderPrometheus } from "./prometheus.ts";
+export { formatStatus, type OpenDoor, type StatusReport, type StatusSnapshot } from "./status.ts";
+export {
+  controlSocketName,
+  decodeStatus,
+  encodeStatus,
+  STATUS_FORMAT,
+  STATUS_REQUEST,
+  type StatusDecode,
+} from "./control.ts";

@@ -29,6 +29,7 @@ import {
   runningCommandMessage,
 } from "./command_messages.ts";
 import { DueQueue } from "./due_queue.ts";
+import { CommandStats } from "./metrics.ts";
 import type { CommandOutcome, Effect } from "./effects.ts";
 import type { JournalEntry } from "./journal.ts";
 import type { LogEntry } from "./messages.ts";
@@ -79,6 +80,8 @@ interface Job {
   readonly stopAfter: PendingStop | undefined;
   /** For a stop command: the pending stop it is (left in the journal until it has run). */
   readonly stopOf: PendingStop | undefined;
+  /** When it was started (for its duration). */
+  startedAt?: number;
 }
 
 /** Commands of opened doors, scheduled. */
@@ -102,6 +105,8 @@ export class CommandScheduler {
   #shuttingDown = false;
   /** After `endOfCapture`: every stop runs at its due time, now. */
   #draining = false;
+  /** Commands by door and result, and their durations. */
+  readonly stats = new CommandStats();
 
   constructor(options: SchedulerOptions) {
     this.#max = Math.max(1, options.maxCommands ?? DEFAULT_MAX_COMMANDS);
@@ -131,6 +136,18 @@ export class CommandScheduler {
   get idle(): boolean {
     return this.#pending.size === 0 && this.#running.size === 0 && this.queued === 0 &&
       this.#awaiting.size === 0;
+  }
+
+  /**
+   * The doors open now: every stop command not yet run, with its due time (`undefined` while its start
+   * command runs or waits), in due order.
+   */
+  openDoors(): { readonly door: string; readonly src: string; readonly dueMs: number | undefined }[] {
+    return [...this.#pending.values()].filter((p) => !p.fired).sort((a, b) => a.dueMs - b.dueMs).map((p) => ({
+      door: p.door,
+      src: p.src,
+      dueMs: Number.isFinite(p.dueMs) ? p.dueMs : undefined,
+    }));
   }
 
   /** The earliest due time of a scheduled stop command (`Infinity` when none). */
@@ -269,6 +286,8 @@ export class CommandScheduler {
     const job = this.#running.get(id);
     if (job === undefined) return;
     this.#running.delete(id);
+    const result = outcome.kind === "exited" ? (outcome.code === 0 ? "ok" : "nonzero") : outcome.kind;
+    this.stats.ended(job.door, result, outcome.kind === "failed" ? 0 : (now - (job.startedAt ?? now)) / 1000);
     switch (outcome.kind) {
       case "failed":
         log(out, commandFailedMessage(job.door, outcome.reason), now);
@@ -390,6 +409,7 @@ export class CommandScheduler {
       this.#finished(job, now, out);
       return;
     }
+    job.startedAt = now;
     this.#running.set(job.id, job);
     out.push({
       type: "run",
