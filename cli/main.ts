@@ -37,6 +37,10 @@ export const EXIT_INTERNAL = 70;
 
 const engine: LintEngine = { lintConfig, rules: RULES, explainRule };
 
+/** The one-line description of the program, at the top of `--help` (and in the man page's NAME). */
+export const PROGRAM_BRIEF =
+  message`A port-knocking toolkit: knockd-compatible daemon, knock client, packet crafter, config linter.`;
+
 /** Thrown by Optique's `onExit` hook to leave `run()` without ending the process. */
 class ExitRequest extends Error {
   constructor(readonly code: number) {
@@ -49,7 +53,8 @@ function terminalWidth(io: Io): number {
   return Number.isFinite(columns) && columns >= 40 ? columns : 80;
 }
 
-const COMMANDS = {
+/** The subcommands, in the order of the help page (also read by the man page generator, tools/man/). */
+export const COMMANDS = {
   lint: withAtomicUsage(lintCommand),
   knock: withAtomicUsage(knockCommand),
   serve: withAtomicUsage(serveCommand),
@@ -122,8 +127,7 @@ function parseArgs(args: readonly string[], io: Io) {
     args,
     ...metaOptions(command),
     completion: "both",
-    brief:
-      message`A port-knocking toolkit: knockd-compatible daemon, knock client, packet crafter, config linter.`,
+    brief: PROGRAM_BRIEF,
     usageLine: rootUsage,
     stdout: (text: string) => io.stdout(`${text}\n`),
     // An error and its "Did you mean" on one line, above the one-line usage.

@@ -44,10 +44,19 @@ function childArgs(settings: ServeSettings, pidFile: string, cwd: string): strin
   return args;
 }
 
-/** The command that runs this program again: the compiled binary, or `deno run -A <main module>`. */
+/** Set by the single-file launcher (tools/package/launcher.c) to the executable file it was started from. */
+export const LAUNCHER_ENV = "KNOCKTOOL_EXECUTABLE";
+
+/**
+ * The command that runs this program again: the single executable file (whose runtime and bundle are
+ * memory files of this process only, so neither `Deno.execPath()` nor the main module can be started
+ * again), the compiled binary, or `deno run -A <main module>`.
+ */
 function selfCommand(): [string, string[]] {
   const exec = Deno.execPath();
   const main = Deno.mainModule;
+  const packaged = Deno.env.get(LAUNCHER_ENV);
+  if (packaged !== undefined && main.startsWith("file:///proc/self/fd/")) return [packaged, []];
   if (main.startsWith("file://") && !main.includes("/deno-compile-")) {
     return [exec, ["run", "-A", "--no-prompt", main]];
   }
