@@ -98,12 +98,18 @@ export function changelog(version: string, epoch: number): string {
     ` -- ${MAINTAINER}  ${date}\n`;
 }
 
+/** The MIT license's text (the repository's LICENSE), indented for the copyright file. */
+const MIT_TEXT = Deno.readTextFileSync(new URL("../../LICENSE", import.meta.url)).trimEnd().split("\n")
+  .map((line) => (line === "" ? " ." : ` ${line}`)).join("\n") + "\n";
+
 const COPYRIGHT = `knocktool
 
 Upstream: ${INFORMATION_URI}
 
-knocktool itself (the JavaScript in /usr/bin/knocktool) is the work of the knocktool maintainers. The
-project has not chosen a license yet; see its repository.
+knocktool itself (the JavaScript in /usr/bin/knocktool):
+
+  Copyright 2026 the knocktool authors.
+  License: MIT (the LICENSE file of its repository; the text is below).
 
 /usr/bin/knocktool also carries the Deno runtime (https://deno.com, from the npm package
 @deno/linux-x64-glibc), which is:
@@ -117,7 +123,10 @@ is in /usr/share/common-licenses/Apache-2.0.
 
 The npm packages bundled into knocktool's JavaScript: @optique/core, @optique/run and @logtape/logtape,
 each MIT-licensed (Copyright Hong Minhee).
-`;
+
+The MIT License, as knocktool uses it:
+
+${MIT_TEXT}`;
 
 const LINTIAN_OVERRIDES =
   `# /usr/bin/knocktool is a launcher followed by the Deno runtime, a single Rust executable that links its
