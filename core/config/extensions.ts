@@ -25,6 +25,7 @@
  */
 import type { Diagnostic, RuleInfo } from "../diagnostic.ts";
 import type { ConfigExtension, Directive, Door } from "./types.ts";
+import { NFT_EXTENSION_RULES, NFT_EXTENSIONS } from "./nft.ts";
 
 /** Upper-cased key of the `Strict` door directive. */
 export const STRICT_KEY = "STRICT";
@@ -104,6 +105,8 @@ export const KNOCKTOOL_EXTENSIONS: readonly ConfigExtension[] = [
         )]
         : [],
   },
+  // Nft_Set, Nft_Set_6, Nft_Port, Nft_Timeout (./nft.ts).
+  ...NFT_EXTENSIONS,
 ];
 
 /**
@@ -169,4 +172,5 @@ Example:
 
 Fix: write the number of seconds alone, e.g. "Cooldown = 30".`,
   },
+  ...NFT_EXTENSION_RULES,
 ];
