@@ -40,6 +40,7 @@ import {
 } from "./messages.ts";
 import { EvictionReport } from "./evictions.ts";
 import { HostNames } from "./host_names.ts";
+import { openDoorNft, openNft } from "./nft.ts";
 import { CommandScheduler } from "./scheduler.ts";
 
 /** The serve daemon's state machine. */
@@ -332,6 +333,7 @@ export class ServeDaemon {
   #openDatagram(opening: DatagramOpen, now: number): void {
     if (opening.persist !== undefined) this.#effects().push({ type: "state", ...opening.persist });
     for (const entry of opening.log) this.#log(entry, now);
+    openNft(opening.nft, opening, now, this.#options.dryRun, this.#effects());
     this.#scheduler.openCommands(opening.door, opening.address, opening.commands, now, this.#effects());
   }
 
@@ -390,6 +392,7 @@ export class ServeDaemon {
       if (event.type !== "open") continue;
       const found = this.#doors.byEngineIndex(event.door);
       if (found === undefined) continue;
+      openDoorNft(found.door, event.src, event.family, event.timeMs, this.#options.dryRun, this.#effects());
       this.#scheduler.open(found.door, event.src, event.family, event.timeMs, this.#effects());
       const otp = this.#doors.opened(found.index);
       if (otp !== undefined) {
