@@ -8,6 +8,7 @@
  */
 import type { FilterAddresses } from "../../core/filter/mod.ts";
 import { writeFileAtomic } from "../fs.ts";
+import { type Nftables, processNftables } from "../nftables.ts";
 import { denoIo, type Io } from "../runtime.ts";
 import { FileCapture, LiveCapture, type LiveCaptureOptions } from "./capture.ts";
 import { interfaceAddresses, interfaceExists } from "./interfaces.ts";
@@ -60,6 +61,8 @@ export interface ServePlatform {
   reverseLookup(address: string): Promise<string | undefined>;
   /** Idles V8's helper threads while capture is quiet (`undefined` when they could not be switched back). */
   idleHelpers(debug: (message: string) => void): HelperThreads | undefined;
+  /** The process's libnftables context, opened on first use (throws when libnftables is missing). */
+  nftables(): Nftables;
 }
 
 /** How long a reverse lookup may take. */
@@ -132,5 +135,6 @@ export function denoServePlatform(io: Io = denoIo()): ServePlatform {
     launcher: (options) => createLauncher(options),
     reverseLookup,
     idleHelpers: (debug) => HelperThreads.start(debug),
+    nftables: processNftables,
   };
 }
