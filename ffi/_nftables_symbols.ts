@@ -41,6 +41,8 @@ export class NftablesMissingError extends Error {
   readonly detail: string;
 
   /**
+   * Creates the error.
+   *
    * @param detail What each library name gave.
    */
   constructor(detail: string) {

@@ -61,6 +61,7 @@ export {
   sourceAddressFor,
 } from "./socket.ts";
 export { resolveHost, serviceByName } from "./resolve.ts";
+export { type Libnftables, NFTABLES_SYMBOLS } from "./_nftables_symbols.ts";
 export {
   LIBNFTABLES_NAMES,
   loadLibnftables,

@@ -47,16 +47,19 @@ export const NFT_KEYS = {
   timeout: "NFT_TIMEOUT",
 } as const;
 
-/** The nftables families a set of addresses can be in (`arp` tables see no IP source addresses). */
-export const NFT_FAMILIES = ["ip", "ip6", "inet", "bridge", "netdev"] as const;
+/** An nftables family a set of addresses can be in (`arp` tables see no IP source addresses). */
+export type NftFamily = "ip" | "ip6" | "inet" | "bridge" | "netdev";
 
-/** An nftables family. */
-export type NftFamily = typeof NFT_FAMILIES[number];
+/** The nftables families a set of addresses can be in. */
+export const NFT_FAMILIES: readonly NftFamily[] = ["ip", "ip6", "inet", "bridge", "netdev"];
 
 /** A set named by `Nft_Set` or `Nft_Set_6`. */
 export interface NftSetRef {
+  /** The table's family. */
   readonly family: NftFamily;
+  /** The table's name. */
   readonly table: string;
+  /** The set's name. */
   readonly set: string;
 }
 

@@ -40,6 +40,7 @@ export interface NftRequirement {
   readonly directive: Directive;
   /** The address family of its elements. */
   readonly addressFamily: 4 | 6;
+  /** The set. */
   readonly ref: NftSetRef;
   /** `Nft_Port`'s ports (empty: address elements). */
   readonly ports: readonly number[];

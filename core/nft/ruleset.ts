@@ -9,14 +9,19 @@ import { errorMessage } from "../error_message.ts";
 
 /** A table. */
 export interface NftTableFact {
+  /** Its family (`inet`). */
   readonly family: string;
+  /** Its name. */
   readonly name: string;
 }
 
 /** A named set. */
 export interface NftSetFact {
+  /** Its table's family. */
   readonly family: string;
+  /** Its table's name. */
   readonly table: string;
+  /** Its name. */
   readonly name: string;
   /** Its key type's parts: `["ipv4_addr"]`, `["ipv4_addr", "inet_service"]`. */
   readonly type: readonly string[];
@@ -26,7 +31,9 @@ export interface NftSetFact {
 
 /** The tables and sets of the kernel's ruleset. */
 export interface NftRuleset {
+  /** Every table. */
   readonly tables: readonly NftTableFact[];
+  /** Every named set. */
   readonly sets: readonly NftSetFact[];
 }
 
