@@ -14,7 +14,7 @@ export const info: RuleInfo = {
   code: NFT_FIREWALL_CODES.unreadable,
   severity: "warning",
   name: "nft-unreadable",
-  summary: "lint --check-firewall could not read the nftables ruleset, so the doors' sets were not checked",
+  summary: "lint --check-firewall could not read the nftables ruleset: the sets were not checked",
   explanation: `"knocktool lint --check-firewall" reads the kernel's nftables tables and sets through
 libnftables (Debian's libnftables1) to check the sets named by Nft_Set and Nft_Set_6. Reading them needs
 CAP_NET_ADMIN (root, or "sudo"). When libnftables is not installed or the ruleset cannot be read, the check
