@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs and is not on a fresh Debian 12 machine:
-# libpcap (capture through FFI) and the real peers the tests compare against
-# (tcpdump, knockd/knock, nftables, iproute2, hping3, nmap). Idempotent and quiet when all is present.
+# libpcap (capture through FFI), libnftables1 (nftables doors, through FFI) and the real peers the tests
+# compare against (tcpdump, knockd/knock, nftables, iproute2, hping3, nmap). Idempotent and quiet when all is
+# present.
 # Without root it installs nothing: tests that need these say so and are skipped.
 set -euo pipefail
 
 need=()
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
-for pkg in libpcap0.8 tcpdump knockd nftables iproute2 libcap2-bin hping3 nmap; do
+for pkg in libpcap0.8 tcpdump knockd nftables libnftables1 iproute2 libcap2-bin hping3 nmap; do
   have_pkg "$pkg" || need+=("$pkg")
 done
 
