@@ -111,6 +111,7 @@ export {
   type SequenceStep,
   type TcpFlag,
 } from "./core/config/mod.ts";
+export type { DoorNft, NftFamily, NftSetRef } from "./core/config/mod.ts";
 
 // Linting.
 export {
@@ -122,6 +123,15 @@ export {
   type RuleInfo,
   RULES,
 } from "./core/lint/mod.ts";
+// What `LintOptions.nftables` (lint --check-firewall) is given and returns.
+export type {
+  NftFacts,
+  NftRequirement,
+  NftRuleset,
+  NftSetFact,
+  NftTableFact,
+  NftTrials,
+} from "./core/nft/mod.ts";
 
 // Decoding.
 export {

@@ -666,7 +666,11 @@ int main(int argc, char **argv) {
 }
 `;
 
-const CLIENT_C = `#include <arpa/inet.h>
+/**
+ * The knocking client in C: `client HOST COUNT INTERVAL_MS` knocks 7000, 8000, 9000 COUNT times and prints
+ * `sent <realtime> <monotonic>` read just before each last knock (also used by bench/nft_latency.ts).
+ */
+export const CLIENT_C = `#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -720,7 +724,7 @@ interface Tools {
 }
 
 /** Compiles `source` statically into `dir/name`; `undefined` without gcc or when it fails. */
-async function compileC(dir: string, name: string, source: string): Promise<string | undefined> {
+export async function compileC(dir: string, name: string, source: string): Promise<string | undefined> {
   const path = `${dir}/${name}`;
   try {
     await Deno.writeTextFile(`${path}.c`, source);

@@ -1,6 +1,6 @@
 /**
- * Thin, typed bindings to native libraries through `Deno.dlopen`: libpcap and a little of libc (one
- * library handle, one symbol table). No policy lives here.
+ * Thin, typed bindings to native libraries through `Deno.dlopen`: libpcap, libnftables (nft commands
+ * in-process) and a little of libc (one library handle, one symbol table). No policy lives here.
  *
  * @module
  */
@@ -61,6 +61,16 @@ export {
   sourceAddressFor,
 } from "./socket.ts";
 export { resolveHost, reverseName, serviceByName } from "./resolve.ts";
+export { type Libnftables, NFTABLES_SYMBOLS } from "./_nftables_symbols.ts";
+export {
+  LIBNFTABLES_NAMES,
+  loadLibnftables,
+  NFT_OUTPUT,
+  NftablesMissingError,
+  NftContext,
+  type NftRunOptions,
+  type NftRunResult,
+} from "./nftables.ts";
 export {
   closeSyslog,
   LOG_DAEMON,

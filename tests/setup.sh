@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs and is not on a fresh Debian 12 machine:
-# libpcap (capture through FFI) and the real peers the tests compare against
+# libpcap (capture through FFI), libnftables1 (nftables doors, through FFI) and the real peers the tests compare against
 # (tcpdump, knockd/knock, nftables, iproute2, hping3, nmap), and what `deno task package` and its tests use
 # (gcc and libc6-dev for the single-file launcher, dpkg-dev, lintian, mandoc, systemd for systemd-analyze),
 # and prometheus for promtool (the metrics page is checked with it).
@@ -10,7 +10,7 @@ set -euo pipefail
 
 need=()
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
-for pkg in libpcap0.8 tcpdump knockd nftables iproute2 libcap2-bin hping3 nmap \
+for pkg in libpcap0.8 tcpdump knockd nftables libnftables1 iproute2 libcap2-bin hping3 nmap \
   gcc libc6-dev dpkg-dev lintian mandoc systemd prometheus; do
   have_pkg "$pkg" || need+=("$pkg")
 done

@@ -1,14 +1,17 @@
 /**
  * The knocktool demo: `knocktool serve` guarding an SSH-like port with nftables, and a client knocking it
- * open. Run as root (it creates two network namespaces, which it always deletes):
+ * open; the door adds the client's address to an nftables set with a timeout (`Nft_Set`, in-process through
+ * libnftables), and the kernel closes it again. Run as root (it creates two network namespaces, which it
+ * always deletes):
  *
  *     sudo deno run -A tools/demo.ts
  *
  * It installs nothing itself except through `bash tests/setup.sh` (libpcap, knock, nftables, iproute2),
  * then: starts `knocktool serve` with the config embedded below in a "server" namespace; shows that TCP port
  * 22 is closed to the "client" namespace; knocks 7000, 8000, 9000 with `knocktool knock` (or Debian's
- * `knock` when knocktool has no `knock` subcommand); shows the port open for that client; waits for
- * cmd_timeout; shows it closed again. Exit 0 on success, 1 with a clear message otherwise (about 15 s).
+ * `knock` when knocktool has no `knock` subcommand); shows the element the door added, with its timeout, as
+ * the kernel lists it, and the port open for that client; waits for the timeout; shows the kernel removed the
+ * element and the port closed again. Exit 0 on success, 1 with a clear message otherwise (about 15 s).
  *
  * @module
  */
@@ -27,13 +30,13 @@ import {
 import { errorMessage } from "../core/error_message.ts";
 
 const PORT = 22;
-const CMD_TIMEOUT_S = 5;
+const TIMEOUT_S = 5;
 
 /** The firewall of the server: port 22 dropped unless the source is in `allowed4`/`allowed6`. */
 const NFTABLES = `
 table inet knocktool_demo {
-  set allowed4 { type ipv4_addr; }
-  set allowed6 { type ipv6_addr; }
+  set allowed4 { type ipv4_addr; flags timeout; }
+  set allowed6 { type ipv6_addr; flags timeout; }
   chain input {
     type filter hook input priority 0; policy accept;
     tcp dport ${PORT} ip saddr @allowed4 accept
@@ -43,18 +46,19 @@ table inet knocktool_demo {
 }
 `;
 
-/** The embedded knockd.conf: knockd's classic openSSH door, opening port 22 through nftables sets. */
+/**
+ * The embedded config: knockd's classic openSSH door, opening port 22 through nftables sets with knocktool's
+ * own directives (no command: the address goes into the set with a timeout the kernel enforces).
+ */
 const CONFIG = `[options]
 
 [openSSH]
-  sequence      = 7000,8000,9000
-  seq_timeout   = 5
-  tcpflags      = syn
-  start_command   = nft add element inet knocktool_demo allowed4 { %IP% }
-  start_command_6 = nft add element inet knocktool_demo allowed6 { %IP% }
-  cmd_timeout   = ${CMD_TIMEOUT_S}
-  stop_command    = nft delete element inet knocktool_demo allowed4 { %IP% }
-  stop_command_6  = nft delete element inet knocktool_demo allowed6 { %IP% }
+  sequence    = 7000,8000,9000
+  seq_timeout = 5
+  tcpflags    = syn
+  Nft_Set     = inet knocktool_demo allowed4
+  Nft_Set_6   = inet knocktool_demo allowed6
+  Nft_Timeout = ${TIMEOUT_S}
 `;
 
 const useColor = Deno.stdout.isTerminal() && Deno.env.get("NO_COLOR") === undefined;
@@ -94,7 +98,7 @@ async function knockCommand(): Promise<{ argv: string[]; label: string }> {
 
 async function demo(t: Topology, dir: string): Promise<void> {
   const client = t.clients[0]!;
-  const conf = `${dir}/knockd.conf`;
+  const conf = `${dir}/knocktool.conf`;
   await Deno.writeTextFile(conf, CONFIG);
   say(`${bold("1.")} Two network namespaces joined by a veth pair:`);
   say(`   server ${t.serverV4} (${t.server.name})   client ${client.v4} (${client.ns.name})`);
@@ -103,7 +107,9 @@ async function demo(t: Topology, dir: string): Promise<void> {
   say(`   The server runs a service on TCP ${PORT}; nftables drops it unless the source is in a set.`);
 
   say(
-    `${bold("2.")} Starting ${bold(`knocktool serve -c knockd.conf -i ${t.serverIf} -v`)} with this config:`,
+    `${bold("2.")} Starting ${
+      bold(`knocktool serve -c knocktool.conf -i ${t.serverIf} -v`)
+    } with this config:`,
   );
   for (const line of CONFIG.trim().split("\n")) say(dim(`    ${line}`));
   await using daemon = t.server.spawn([...KNOCKTOOL, "serve", "-c", conf, "-i", t.serverIf, "-v"]);
@@ -132,48 +138,51 @@ async function demo(t: Topology, dir: string): Promise<void> {
   if (out.code !== 0) fail(`the knock client failed (${out.code})`);
   try {
     await daemon.waitForLine(new RegExp(`^${client.v4}: openSSH: OPEN SESAME$`), 5000);
-    await daemon.waitForLine(/^openSSH: running command: /, 5000);
+    await daemon.waitForLine(/^openSSH: nft: adding /, 5000);
   } catch {
     fail(`knocktool serve did not open the door:\n${daemon.output()}`);
   }
   seen = echoLog(daemon, seen);
+  const listed = await t.server.exec(["nft", "list", "set", "inet", "knocktool_demo", "allowed4"]);
+  const element = listed.stdout.match(/elements = \{ ([^}]*) \}/)?.[1]?.trim();
+  if (element === undefined || !element.startsWith(`${client.v4} timeout ${TIMEOUT_S}s`)) {
+    fail(`the set does not hold ${client.v4} with a ${TIMEOUT_S} s timeout:\n${listed.stdout}`);
+  }
+  say(`${bold("5.")} The kernel's set now holds: ${bold(element)} ${dim("(nft list set)")}`);
 
   const opened = await poll(
     async () => (await tcpProbe(client.ns, t.serverV4, PORT, { timeoutMs: 800 })) === "open",
     3000,
   );
   say(
-    `${bold("5.")} Client connects again: ${
+    `${bold("6.")} Client connects again: ${
       opened ? green("open — the service answered") : red("still closed")
     }`,
   );
   if (!opened) fail(`port ${PORT} did not open after the knock`);
 
   say(
-    `${bold("6.")} Waiting for cmd_timeout (${CMD_TIMEOUT_S} s): the stop command closes the door again ...`,
+    `${bold("7.")} Waiting ${TIMEOUT_S} s: the kernel removes the element by itself (no stop command) ...`,
   );
-  try {
-    await daemon.waitForLine(
-      new RegExp(`^${client.v4}: openSSH: command timeout$`),
-      (CMD_TIMEOUT_S + 5) * 1000,
-    );
-  } catch {
-    fail(`no "command timeout" from knocktool serve:\n${daemon.output()}`);
-  }
+  const expired = await poll(async () => {
+    const now = await t.server.exec(["nft", "list", "set", "inet", "knocktool_demo", "allowed4"]);
+    return !now.stdout.includes(client.v4);
+  }, (TIMEOUT_S + 5) * 1000);
+  if (!expired) fail(`the element of ${client.v4} did not expire after ${TIMEOUT_S} s`);
   const reclosed = await poll(
     async () => (await tcpProbe(client.ns, t.serverV4, PORT, { timeoutMs: 800 })) === "timeout",
     5000,
   );
   seen = echoLog(daemon, seen);
   say(
-    `${bold("7.")} Client connects after cmd_timeout: ${reclosed ? red("closed (dropped)") : "still open"}`,
+    `${bold("8.")} Client connects after the timeout: ${reclosed ? red("closed (dropped)") : "still open"}`,
   );
-  if (!reclosed) fail(`port ${PORT} did not close after cmd_timeout`);
+  if (!reclosed) fail(`port ${PORT} did not close after the timeout`);
 
   await daemon.stop();
   echoLog(daemon, seen);
   say(
-    green(`Demo complete: the port opened for the client that knocked, and closed again after cmd_timeout.`),
+    green(`Demo complete: the port opened for the client that knocked, and the kernel closed it again.`),
   );
 }
 

@@ -10,6 +10,8 @@ import { multiple, optional, withDefault } from "@optique/core/modifiers";
 import { argument, command, constant, flag, option } from "@optique/core/primitives";
 import { choice, string } from "@optique/core/valueparser";
 import type { LintOptions, LintResult, RuleInfo } from "../../core/lint/types.ts";
+import type { NftFacts, NftRequirement } from "../../core/nft/mod.ts";
+import { processNftables, readNftFacts } from "../nftables.ts";
 import { useColor } from "../colors.ts";
 import type { Io } from "../runtime.ts";
 import { PROGRAM_NAME } from "../version.ts";
@@ -37,6 +39,13 @@ export const lintCommand = command(
       flag("--strict", { description: message`Exit with status 1 on warnings too, not only on errors.` }),
       false,
     ),
+    checkFirewall: withDefault(
+      flag("--check-firewall", {
+        description:
+          message`Check that the nftables sets the doors name exist as they need them (needs CAP_NET_ADMIN).`,
+      }),
+      false,
+    ),
     explain: optional(
       option("--explain", string({ metavar: "CODE" }), {
         description: message`Print the long explanation of rule CODE, e.g. KT001, and exit.`,
@@ -61,6 +70,8 @@ export const lintCommand = command(
 export interface LintArgs {
   readonly format: typeof FORMATS[number];
   readonly strict: boolean;
+  /** `--check-firewall`: read the kernel's nftables sets (KT301 to KT303). */
+  readonly checkFirewall?: boolean;
   readonly explain?: string | undefined;
   readonly files: readonly string[];
 }
@@ -88,8 +99,19 @@ function explain(code: string, io: Io, engine: LintEngine): number {
   return 0;
 }
 
+/** Reads the kernel's nftables facts for `--check-firewall` (libnftables by default; a fake in tests). */
+export type FirewallReader = (requirements: readonly NftRequirement[]) => NftFacts;
+
+/** The real reader: the process's libnftables context. */
+const readFirewall: FirewallReader = (requirements) => readNftFacts(processNftables, requirements);
+
 /** Runs `knocktool lint` and returns its exit status (0 clean, 1 findings, 2 usage or I/O error). */
-export async function runLint(args: LintArgs, io: Io, engine: LintEngine): Promise<number> {
+export async function runLint(
+  args: LintArgs,
+  io: Io,
+  engine: LintEngine,
+  firewall: FirewallReader = readFirewall,
+): Promise<number> {
   if (args.explain !== undefined) {
     if (args.files.length > 0) {
       io.stderr(`${PROGRAM_NAME} lint: --explain cannot be combined with FILE arguments\n`);
@@ -99,7 +121,7 @@ export async function runLint(args: LintArgs, io: Io, engine: LintEngine): Promi
   }
   if (args.files.length === 0) {
     io.stderr(
-      `Usage: ${PROGRAM_NAME} lint [--format FORMAT] [--strict] FILE...\n` +
+      `Usage: ${PROGRAM_NAME} lint [--format FORMAT] [--strict] [--check-firewall] FILE...\n` +
         `Error: Expected at least one FILE (use ${"-"} for standard input), or --explain CODE.\n`,
     );
     return 2;
@@ -120,9 +142,12 @@ export async function runLint(args: LintArgs, io: Io, engine: LintEngine): Promi
     // Keep the texts of the files the config names, to show their lines in the report.
     const sources = new Map<string, string>();
     const readFile = fileFactsReader(io, sources);
-    const options: LintOptions = input.mode === undefined
-      ? { file: path, readFile }
-      : { file: path, mode: input.mode, readFile };
+    const options: LintOptions = {
+      file: path,
+      readFile,
+      ...(input.mode === undefined ? {} : { mode: input.mode }),
+      ...(args.checkFirewall === true ? { nftables: firewall } : {}),
+    };
     const result = engine.lintConfig(input.text, options);
     files.push({ path, text: input.text, sources, diagnostics: result.diagnostics });
   }

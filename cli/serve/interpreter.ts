@@ -12,7 +12,16 @@
  */
 import { markOneTimeSequenceUsed } from "../../core/config/mod.ts";
 import { errorMessage } from "../../core/error_message.ts";
-import type { Effect, JournalEffect, OtpEffect, RunEffect, ServeDaemon } from "../../core/serve/mod.ts";
+import { addElementsCommand, nftSetName } from "../../core/nft/mod.ts";
+import type {
+  Effect,
+  JournalEffect,
+  NftEffect,
+  OtpEffect,
+  RunEffect,
+  ServeDaemon,
+} from "../../core/serve/mod.ts";
+import { nftErrorLine } from "../nftables.ts";
 import { osReason } from "../runtime.ts";
 import type { JournalRecord, StopJournal } from "./journal.ts";
 import { exitCode, type Launcher } from "./launcher.ts";
@@ -187,12 +196,32 @@ export class EffectInterpreter {
           }, this.#o.clock());
         }
         return;
+      case "nft":
+        this.#nft(e);
+        return;
       case "lookup":
         this.#o.platform.reverseLookup(e.address).then((name) =>
           this.feed((d) => d.resolved(e.address, name, this.#o.clock()))
         );
         return;
     }
+  }
+
+  /** Adds the elements in-process, at once (a netlink exchange: no process, nothing to wait for). */
+  #nft(e: NftEffect): void {
+    let reason: string | undefined;
+    try {
+      const result = this.#o.platform.nftables().run(addElementsCommand(e, e.elements, e.timeoutMs));
+      if (!result.ok) reason = nftErrorLine(result.error);
+    } catch (error) {
+      reason = errorMessage(error);
+    }
+    if (reason === undefined) return;
+    this.#o.log.entry({
+      level: "error",
+      message: `${e.door}: nft: could not add ${e.elements.join(", ")} to ${nftSetName(e)}: ${reason}`,
+      fields: { event: "nft-error", door: e.door },
+    }, this.#o.clock());
   }
 
   #run(e: RunEffect): void {

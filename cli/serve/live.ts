@@ -163,6 +163,7 @@ export async function runLive(
     const ready = loaded.ok ? loadDaemonConfig(loaded.config, settings, platform) : loaded;
     const result = ready.ok ? { ok: true as const, ...ready.config } : ready;
     interpreter.feed((d) => d.reload(settings.configPath, result, platform.now()));
+    if (ready.ok && runsCommands(ready.config)) launcher.warm();
   };
   const cancels: Cancel[] = [
     platform.onSignal("SIGTERM", () => stop(0)),
@@ -216,7 +217,8 @@ export async function runLive(
       stop(EXIT_FAILURE);
     })
   );
-  launcher.warm();
+  // A config whose doors only add to nftables sets starts no shell at all.
+  if (runsCommands(ready)) launcher.warm();
   const warning = onStarted?.();
   if (warning !== undefined) log.warning(warning, { event: "warning" }, platform.now());
 
@@ -240,6 +242,16 @@ export async function runLive(
   for (const c of captures) c.close();
   log.close();
   return code;
+}
+
+/** Whether a config can run a command: a door with a start or stop command, or a datagram door. */
+function runsCommands(ready: DaemonConfig): boolean {
+  if ((ready.datagramDoors?.length ?? 0) > 0) return true;
+  return ready.config.doors.some((d) =>
+    [d.startCommand, d.startCommand6, d.stopCommand, d.stopCommand6].some((c) =>
+      (c?.value.trim() ?? "") !== ""
+    )
+  );
 }
 
 /** Waits for `promise` at most `ms`. */

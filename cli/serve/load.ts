@@ -1,7 +1,8 @@
 /**
  * A config as the daemon core takes it: the parsed, checked config (./config.ts), the text of each
  * one-time-sequences file its doors read, and its datagram doors (SPA, fwknop), each built by a loader of
- * {@linkcode DATAGRAM_LOADERS} from the config, the command line and the files they name (keys, replay state).
+ * {@linkcode DATAGRAM_LOADERS} from the config, the command line and the files they name (keys, replay state);
+ * and the nftables sets its doors add to, checked in the kernel (./nft_check.ts).
  *
  * @module
  */
@@ -13,6 +14,7 @@ import {
   type OtpText,
 } from "../../core/serve/mod.ts";
 import { osReason } from "../runtime.ts";
+import { nftLoadErrors } from "./nft_check.ts";
 import type { ServePlatform } from "./platform.ts";
 import type { ServeSettings } from "./settings.ts";
 
@@ -85,6 +87,8 @@ export function loadDaemonConfig(
     doors.push(...loaded.doors);
     errors.push(...loaded.errors);
   }
+  // The nftables sets of the doors: the kernel must hold them as the doors need them.
+  if (errors.length === 0) errors.push(...nftLoadErrors(config, settings, platform));
   if (errors.length > 0) return { ok: false, lines: errors };
   return { ok: true, config: { config, otp: oneTimeSequenceTexts(config, platform), datagramDoors: doors } };
 }

@@ -10,6 +10,7 @@ import type { FilterAddresses } from "../../core/filter/mod.ts";
 import { tryParseIP } from "../../core/packet/mod.ts";
 import { reverseName } from "../../ffi/mod.ts";
 import { writeFileAtomic } from "../fs.ts";
+import { type Nftables, processNftables } from "../nftables.ts";
 import { denoIo, type Io } from "../runtime.ts";
 import { FileCapture, LiveCapture, type LiveCaptureOptions } from "./capture.ts";
 import { type Endpoint, type HttpAnswer, listenControl, serveHttp } from "./endpoints.ts";
@@ -69,6 +70,8 @@ export interface ServePlatform {
   listenControl(path: string, answer: (request: string) => string): Endpoint;
   /** This process's id. */
   readonly pid: number;
+  /** The process's libnftables context, opened on first use (throws when libnftables is missing). */
+  nftables(): Nftables;
 }
 
 /** How long a reverse lookup may take before it counts as "no name". */
@@ -137,5 +140,6 @@ export function denoServePlatform(io: Io = denoIo()): ServePlatform {
     serveHttp,
     listenControl,
     pid: Deno.pid,
+    nftables: processNftables,
   };
 }

@@ -3,6 +3,9 @@
  * other port invalidates its attempt, so a port scan cannot open an ascending sequence) and `Cooldown`
  * (after a door opens for a source, it does not open again for that source within N seconds).
  *
+ * The nftables door directives (`Nft_Set`, `Nft_Set_6`, `Nft_Port`, `Nft_Timeout`) live in ./nft.ts and are
+ * part of {@linkcode KNOCKTOOL_EXTENSIONS} too.
+ *
  * Register {@linkcode KNOCKTOOL_EXTENSIONS} with `parseConfig(text, { extensions })`; read the values of a
  * parsed door with {@linkcode doorStrict} and {@linkcode doorCooldownMs}. Without these directives a file is
  * parsed exactly as knockd parses it; knockd itself rejects a file that uses them ("syntax error").
@@ -25,6 +28,7 @@
  */
 import type { Diagnostic, RuleInfo } from "../diagnostic.ts";
 import type { ConfigExtension, Directive, Door } from "./types.ts";
+import { NFT_EXTENSION_RULES, NFT_EXTENSIONS } from "./nft.ts";
 
 /** Upper-cased key of the `Strict` door directive. */
 export const STRICT_KEY = "STRICT";
@@ -104,6 +108,8 @@ export const KNOCKTOOL_EXTENSIONS: readonly ConfigExtension[] = [
         )]
         : [],
   },
+  // Nft_Set, Nft_Set_6, Nft_Port, Nft_Timeout (./nft.ts).
+  ...NFT_EXTENSIONS,
 ];
 
 /**
@@ -169,4 +175,5 @@ Example:
 
 Fix: write the number of seconds alone, e.g. "Cooldown = 30".`,
   },
+  ...NFT_EXTENSION_RULES,
 ];

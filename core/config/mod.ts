@@ -50,4 +50,19 @@ export {
   parseStrictValue,
   STRICT_KEY,
 } from "./extensions.ts";
+export {
+  type DoorNft,
+  doorNft,
+  MAX_NFT_TIMEOUT_SECONDS,
+  NFT_CODES,
+  NFT_EXTENSION_RULES,
+  NFT_EXTENSIONS,
+  NFT_FAMILIES,
+  NFT_KEYS,
+  type NftFamily,
+  type NftSetRef,
+  parseNftPorts,
+  parseNftSetValue,
+  parseNftTimeout,
+} from "./nft.ts";
 export * from "./types.ts";

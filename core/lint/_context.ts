@@ -8,6 +8,7 @@ import type { Span } from "../span.ts";
 import type { Config, Door, SequenceStep } from "../config/types.ts";
 import type { FileFacts, LintOptions, RuleInfo } from "./types.ts";
 import type { OtpFile } from "./_otp.ts";
+import type { NftFacts, NftRequirement } from "../nft/check.ts";
 
 /** Everything a rule may look at. Built once per `lintConfig` call. */
 export interface LintContext {
@@ -31,6 +32,13 @@ export interface LintContext {
    * `Sequence` value has an item knockd refuses (see `writtenSequence`).
    */
   readonly sequenceOf: (door: Door) => readonly SequenceStep[];
+  /**
+   * The sets the config's nftables doors add to and what the kernel holds (`options.nftables`, read once);
+   * `undefined` without `options.nftables` or without such doors.
+   */
+  readonly nftables: () =>
+    | { readonly requirements: readonly NftRequirement[]; readonly facts: NftFacts }
+    | undefined;
 }
 
 /** A lint rule: its metadata and its check. Each file under `rules/` is one. */

@@ -12,6 +12,7 @@ import type { LintContext } from "./_context.ts";
 import { loadOtp, type OtpFile, otpReferences } from "./_otp.ts";
 import { LINT_RULES } from "./registry.ts";
 import { writtenSequence } from "./_steps.ts";
+import { type NftFacts, type NftRequirement, nftRequirements } from "../nft/check.ts";
 
 function comparePosition(a: Diagnostic, b: Diagnostic): number {
   const sa = a.span;
@@ -77,6 +78,15 @@ export function lintConfig(text: string, options: LintOptions = {}): LintResult 
     }
     return otpFile(door.oneTimeSequences.value)?.current?.steps ?? door.sequence;
   };
+  let nft: { requirements: readonly NftRequirement[]; facts: NftFacts } | undefined | null = null;
+  const nftables = () => {
+    if (nft !== null) return nft;
+    const requirements = nftRequirements(parsed.config);
+    const read = options.nftables;
+    return nft = read === undefined || requirements.length === 0
+      ? undefined
+      : { requirements, facts: read(requirements) };
+  };
   const ctx: LintContext = {
     text,
     config: parsed.config,
@@ -85,6 +95,7 @@ export function lintConfig(text: string, options: LintOptions = {}): LintResult 
     readFile,
     otpFile,
     sequenceOf,
+    nftables,
   };
 
   const own: Diagnostic[] = [...parsed.diagnostics];

@@ -36,8 +36,16 @@ import * as overriddenDirective from "./rules/overridden_directive.ts";
 import * as knocktoolDirective from "./rules/knocktool_directive.ts";
 import * as emptyInterface from "./rules/empty_interface.ts";
 import * as duplicateInterface from "./rules/duplicate_interface.ts";
+import * as nftNoTimeout from "./rules/nft_no_timeout.ts";
+import * as nftUnused from "./rules/nft_unused.ts";
+import * as nftSetMissing from "./rules/nft_set_missing.ts";
+import * as nftSetMismatch from "./rules/nft_set_mismatch.ts";
+import * as nftUnreadable from "./rules/nft_unreadable.ts";
 
-/** The lint rules (KT1xx errors, KT2xx warnings) in code order; each runs on every config. */
+/**
+ * The lint rules (KT1xx errors, KT2xx warnings; KT3xx, the firewall, only with `options.nftables`); each
+ * runs on every config.
+ */
 export const LINT_RULES: readonly Rule[] = [
   otpFileUnreadable,
   otpFileNoSequence,
@@ -69,6 +77,11 @@ export const LINT_RULES: readonly Rule[] = [
   overriddenDirective,
   knocktoolDirective,
   duplicateInterface,
+  nftNoTimeout,
+  nftUnused,
+  nftSetMissing,
+  nftSetMismatch,
+  nftUnreadable,
 ];
 
 /**

@@ -5,6 +5,7 @@
  */
 import type { Diagnostic } from "../diagnostic.ts";
 import type { Config } from "../config/types.ts";
+import type { NftFacts, NftRequirement } from "../nft/check.ts";
 
 /** What the caller found when it looked at a file the config refers to (or the config itself). */
 export type FileFacts =
@@ -36,6 +37,12 @@ export interface LintOptions {
    * When absent, rules that need file contents are skipped.
    */
   readonly readFile?: (path: string) => FileFacts;
+  /**
+   * `lint --check-firewall`: reads the kernel's nftables tables and sets for the sets the config's doors add
+   * to (and tries each door's element command without committing it). Called at most once. When absent,
+   * the firewall rules (KT301 to KT303) are skipped.
+   */
+  readonly nftables?: (requirements: readonly NftRequirement[]) => NftFacts;
 }
 
 /** Result of `lintConfig`: every finding, sorted by line then column. */

@@ -36,6 +36,7 @@ import { DoorStats, type MetricsSnapshot } from "./metrics.ts";
 import type { StatusSnapshot } from "./status.ts";
 import { EvictionReport } from "./evictions.ts";
 import { HostNames } from "./host_names.ts";
+import { openDoorNft, openNft } from "./nft.ts";
 import { CommandScheduler } from "./scheduler.ts";
 
 /** The serve daemon's state machine. */
@@ -338,6 +339,7 @@ export class ServeDaemon {
     if (opening.persist !== undefined) this.#effects().push({ type: "state", ...opening.persist });
     for (const entry of opening.log) this.#log(entry, now);
     this.#stats.opened(opening.door);
+    openNft(opening.nft, opening, now, this.#options.dryRun, this.#effects());
     this.#scheduler.openCommands(opening.door, opening.address, opening.commands, now, this.#effects());
   }
 
@@ -397,6 +399,7 @@ export class ServeDaemon {
       if (event.type !== "open") continue;
       const found = this.#doors.byEngineIndex(event.door);
       if (found === undefined) continue;
+      openDoorNft(found.door, event.src, event.family, event.timeMs, this.#options.dryRun, this.#effects());
       this.#scheduler.open(found.door, event.src, event.family, event.timeMs, this.#effects());
       const otp = this.#doors.opened(found.index);
       if (otp !== undefined) {

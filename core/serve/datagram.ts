@@ -11,6 +11,7 @@
  *
  * @module
  */
+import type { DoorNft } from "../config/nft.ts";
 import type { DoorCommands } from "./commands.ts";
 import type { LogEntry } from "./messages.ts";
 
@@ -44,6 +45,8 @@ export interface DatagramOpen {
   readonly log: readonly LogEntry[];
   /** The door's replay state to write first (atomically, durably), if it changed. */
   readonly persist?: { readonly path: string; readonly text: string };
+  /** The nftables sets `address` goes into (`doorNft` of the door's section, core/config/nft.ts), if any. */
+  readonly nft?: DoorNft;
 }
 
 /** A datagram that was for the door but is refused: logged (at most once a second per reason and door). */

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { NftFamily } from "../config/nft.ts";
 import type { JournalEntry } from "./journal.ts";
 import type { LogEntry } from "./messages.ts";
 
@@ -78,6 +79,23 @@ export interface StateEffect {
   readonly text: string;
 }
 
+/**
+ * Add elements to an nftables set with an element timeout, in-process through libnftables (no `nft`
+ * process): an element already in the set gets the new timeout. The kernel removes each when its timeout
+ * has passed, whatever happens to the daemon. A failure is logged.
+ */
+export interface NftEffect {
+  readonly type: "nft";
+  /** The door that opened. */
+  readonly door: string;
+  readonly family: NftFamily;
+  readonly table: string;
+  readonly set: string;
+  /** The elements in nft's syntax: `192.0.2.7`, `192.0.2.7 . 22`. */
+  readonly elements: readonly string[];
+  readonly timeoutMs: number;
+}
+
 /** Everything the daemon core asks for. */
 export type Effect =
   | LogEffect
@@ -87,7 +105,8 @@ export type Effect =
   | OtpEffect
   | LogConfigEffect
   | LookupEffect
-  | StateEffect;
+  | StateEffect
+  | NftEffect;
 
 /** How a command ended, as the interpreter saw it. */
 export type CommandOutcome =

@@ -16,6 +16,7 @@ export {
   type LogConfigEffect,
   type LogEffect,
   type LookupEffect,
+  type NftEffect,
   NO_EFFECTS,
   type OtpEffect,
   type RunEffect,
@@ -53,6 +54,7 @@ export {
 export { formatJsonLine, formatLogfileLine, type LocalTime } from "./log_line.ts";
 export { type DoorCommands, doorCommands, MAX_COMMAND_BYTES, substituteIp } from "./commands.ts";
 export { DueQueue } from "./due_queue.ts";
+export { openDoorNft, openNft } from "./nft.ts";
 export { execPrefixed, plainArgv, STANDBY_ARGS, standbyLine } from "./standby.ts";
 export { HelperLoad, type HelperLoadOptions, type HelperPolicy } from "./helper_load.ts";
 export {

@@ -2,6 +2,8 @@
  * The shipped examples work together: `examples/nftables.conf` loaded in a server namespace, `knocktool serve
  * -c examples/knockd.conf -i VETH`, a client knocking the example sequence with Debian's `knock` over IPv4
  * and IPv6 gets SSH (port 22) — and only then; after SIGTERM the pending stop commands have emptied the sets.
+ * The same rules with `examples/knocktool.conf` (nftables doors): the address is added with its Nft_Timeout
+ * (IPv4, IPv6, and `ADDRESS . 443` for the per-port door), and stays after SIGTERM until the kernel expires it.
  * Root only (skipped with a printed reason otherwise).
  */
 import assert from "node:assert/strict";
@@ -73,6 +75,74 @@ Deno.test({
       );
     } finally {
       await daemon.stop();
+    }
+  });
+});
+
+Deno.test({
+  name:
+    "examples: nftables.conf + knocktool.conf: the knocking client's address is added with Nft_Timeout (IPv4, IPv6, per port); a stop closes nothing early",
+  ignore: skip !== undefined,
+}, async () => {
+  const text = await Deno.readTextFile(`${REPO_ROOT}examples/knocktool.conf`);
+  const sequences = [...text.matchAll(/^\s*Sequence\s*=\s*(\S+)/gm)].map((m) => m[1]!.split(","));
+  const timeout = Number(text.match(/^\s*Nft_Timeout\s*=\s*(\d+)\s*$/m)?.[1]);
+  assert.equal(sequences.length, 2, "examples/knocktool.conf has two doors");
+  assert.ok(timeout > 0, "openSSH has Nft_Timeout in seconds");
+  const [ssh, web] = sequences as [string[], string[]];
+  await withTopology({ clients: 2 }, async (t) => {
+    const [knocker, other] = [t.clients[0]!, t.clients[1]!];
+    await t.server.exec(["nft", "-f", `${REPO_ROOT}examples/nftables.conf`]);
+    await using _listeners = await tcpListener(t.server, [22, 443]);
+    const state = await Deno.makeTempDir({ prefix: "knocktool-examples-" });
+    const daemon = t.server.spawn([
+      ...KNOCKTOOL,
+      "serve",
+      "-c",
+      `${REPO_ROOT}examples/knocktool.conf`,
+      "-i",
+      t.serverIf,
+      "-v",
+      "--state-dir",
+      state,
+    ]);
+    const listed = async (set: string) =>
+      (await t.server.exec(["nft", "-j", "list", "set", "inet", "filter", set])).stdout;
+    try {
+      await daemon.waitForLine(/^starting up, listening on /, 20_000);
+      for (
+        const [server, src, flag, set] of [
+          [t.serverV4, knocker.v4, "-4", "knock_ssh4"],
+          [t.serverV6, knocker.v6, "-6", "knock_ssh6"],
+        ] as const
+      ) {
+        assert.equal(await tcpProbe(knocker.ns, server, 22, { timeoutMs: 700 }), "timeout", "closed before");
+        await knocker.ns.exec(["knock", flag, server, ...ssh], { timeoutMs: 10_000 });
+        await daemon.waitForLine(new RegExp(`^openSSH: nft: adding ${src} to inet filter ${set}, `), 5000);
+        assert.match(await listed(set), new RegExp(`"val": "${src}", "timeout": ${timeout},`));
+        assert.equal(await tcpProbe(knocker.ns, server, 22, { timeoutMs: 700 }), "open");
+        assert.equal(
+          await tcpProbe(other.ns, server, 22, { timeoutMs: 700 }),
+          "timeout",
+          "closed for others",
+        );
+      }
+      assert.equal(await tcpProbe(knocker.ns, t.serverV4, 443, { timeoutMs: 700 }), "timeout");
+      await knocker.ns.exec(["knock", "-4", t.serverV4, ...web], { timeoutMs: 10_000 });
+      await daemon.waitForLine(
+        new RegExp(`^openWeb: nft: adding ${knocker.v4} \\. 443 to inet filter knock_web4, `),
+        5000,
+      );
+      assert.equal(await tcpProbe(knocker.ns, t.serverV4, 443, { timeoutMs: 700 }), "open");
+      assert.equal(await tcpProbe(other.ns, t.serverV4, 443, { timeoutMs: 700 }), "timeout");
+      daemon.signal("SIGTERM");
+      assert.equal((await daemon.waitForExit(15_000))?.code, 0, daemon.output());
+      // The kernel keeps each opening until its timeout, whatever happens to the daemon.
+      assert.match(await listed("knock_ssh4"), new RegExp(`"val": "${knocker.v4}"`));
+      assert.equal(await tcpProbe(knocker.ns, t.serverV4, 22, { timeoutMs: 700 }), "open");
+    } finally {
+      await daemon.stop();
+      await Deno.remove(state, { recursive: true });
     }
   });
 });

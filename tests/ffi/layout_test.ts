@@ -34,6 +34,7 @@ Deno.test("libc.so.6 is opened in one place, with one symbol table", () => {
   assert.deepEqual(opening, ["_libc_symbols.ts"]);
   assert.deepEqual(files.filter((name) => /Deno\.dlopen\(/.test(source(name))), [
     "_libc_symbols.ts",
+    "_nftables_symbols.ts",
     "_pcap_symbols.ts",
   ]);
 });

@@ -1,5 +1,5 @@
 /**
- * KT223: a knocktool door directive (Strict, Cooldown), which knockd itself rejects.
+ * KT223: a knocktool door directive (Strict, Cooldown, the Nft_* directives), which knockd itself rejects.
  *
  * @module
  */
@@ -13,14 +13,16 @@ export const info: RuleInfo = {
   code: "KT223",
   severity: "warning",
   name: "knocktool-directive",
-  summary: "knockd refuses a file with knocktool's own Strict or Cooldown directives",
-  explanation: `knocktool serve, knocktool knock -c and knocktool lint accept two door directives that knockd
-does not know:
+  summary: "knockd refuses a file with knocktool's own directives (Strict, Cooldown, Nft_Set, ...)",
+  explanation: `knocktool serve, knocktool knock -c and knocktool lint accept door directives that knockd does
+not know:
 
   Strict = yes      a TCP SYN or UDP packet from a source in progress to any other port of the door's
                     addresses invalidates its attempt, so a sequential port scan cannot open the door
   Cooldown = 30     after the door opens for a source, it does not open again for that source within
                     30 seconds (stops one-knock UDP doors from firing on every packet)
+  Nft_Set, Nft_Set_6, Nft_Port, Nft_Timeout
+                    the door adds the source to an nftables set with a timeout the kernel enforces
 
 knockd itself treats them like any unknown key: it prints "config: line N: syntax error" and exits with
 status 1. This warning says which line would make knockd refuse the file, so a config shared between

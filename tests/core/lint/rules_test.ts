@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { lintConfig } from "../../../core/lint/mod.ts";
 import { LINT_RULES } from "../../../core/lint/registry.ts";
 import type { FileFacts } from "../../../core/lint/types.ts";
+import type { NftFacts } from "../../../core/nft/mod.ts";
 
 /** Where a finding is expected: a line and the text it must cover (the `nth` occurrence on that line). */
 interface Expected {
@@ -23,6 +24,8 @@ interface Case {
   readonly conf: readonly string[];
   readonly files?: Readonly<Record<string, FileFacts>>;
   readonly mode?: number;
+  /** What `lint --check-firewall` read of the kernel's nftables (the firewall rules run only with it). */
+  readonly nft?: NftFacts;
   /** Expected findings of `code`, in order; empty for a near miss. `"file"` for a finding without a span. */
   readonly expect: readonly (Expected | "file")[];
 }
@@ -31,6 +34,20 @@ const OTP = "/etc/knockd/otp";
 const otpFile = (text: string, mode = 0o600): Record<string, FileFacts> => ({
   [OTP]: { kind: "file", text, mode },
 });
+
+const NFT_CONF = ["[d]", "  sequence = 2,1", "  Nft_Set = inet filter k4", "  Nft_Timeout = 30"];
+
+/** The kernel's ruleset for the firewall rules: table inet filter with these sets. */
+function nftFacts(sets: readonly { name: string; type: string[]; flags: string[] }[]): NftFacts {
+  return {
+    ok: true,
+    ruleset: {
+      tables: [{ family: "inet", name: "filter" }],
+      sets: sets.map((x) => ({ family: "inet", table: "filter", ...x })),
+    },
+    trials: new Map(),
+  };
+}
 
 const CASES: readonly Case[] = [
   // KT101 otp-file-unreadable
@@ -704,6 +721,92 @@ const CASES: readonly Case[] = [
     conf: ["[d]", "  sequence = 2,1", "  seq_timeout = 5", "  tcpflags = syn"],
     expect: [],
   },
+  // KT144 nft-no-timeout
+  {
+    code: "KT144",
+    name: "an nftables set without Nft_Timeout or Cmd_Timeout",
+    conf: ["[d]", "  sequence = 2,1", "  Nft_Set = inet f k4", "  Nft_Set_6 = inet f k6"],
+    expect: [{ line: 4, text: "Nft_Set_6" }],
+  },
+  {
+    code: "KT144",
+    name: "Cmd_Timeout 0 as the element timeout",
+    conf: ["[d]", "  sequence = 2,1", "  Nft_Set = inet f k4", "  cmd_timeout = 0"],
+    expect: [{ line: 4, text: "0" }],
+  },
+  {
+    code: "KT144",
+    name: "Nft_Timeout, or a positive Cmd_Timeout line",
+    conf: [
+      "[d]",
+      "  sequence = 2,1",
+      "  Nft_Set = inet f k4",
+      "  Nft_Timeout = 5m",
+      "[e]",
+      "  sequence = 3,1",
+      "  Nft_Set = inet f k4",
+      "  cmd_timeout = 20",
+    ],
+    expect: [],
+  },
+  // KT240 nft-directive-without-set
+  {
+    code: "KT240",
+    name: "Nft_Port and Nft_Timeout without a set",
+    conf: ["[d]", "  sequence = 2,1", "  Nft_Port = 22", "  Nft_Timeout = 30"],
+    expect: [{ line: 3, text: "Nft_Port" }, { line: 4, text: "Nft_Timeout" }],
+  },
+  {
+    code: "KT240",
+    name: "with an IPv6 set only",
+    conf: ["[d]", "  sequence = 2,1", "  Nft_Set_6 = inet f k6", "  Nft_Port = 22", "  Nft_Timeout = 30"],
+    expect: [],
+  },
+  // KT301 nft-set-missing
+  {
+    code: "KT301",
+    name: "the set is not in the kernel",
+    conf: NFT_CONF,
+    nft: nftFacts([]),
+    expect: [{ line: 3, text: "inet filter k4" }],
+  },
+  {
+    code: "KT301",
+    name: "the set is there (or no --check-firewall)",
+    conf: NFT_CONF,
+    nft: nftFacts([{ name: "k4", type: ["ipv4_addr"], flags: ["timeout"] }]),
+    expect: [],
+  },
+  // KT302 nft-set-mismatch
+  {
+    code: "KT302",
+    name: "the set has no timeout flag",
+    conf: NFT_CONF,
+    nft: nftFacts([{ name: "k4", type: ["ipv4_addr"], flags: [] }]),
+    expect: [{ line: 3, text: "inet filter k4" }],
+  },
+  {
+    code: "KT302",
+    name: "a set missing is KT301's",
+    conf: NFT_CONF,
+    nft: nftFacts([]),
+    expect: [],
+  },
+  // KT303 nft-unreadable
+  {
+    code: "KT303",
+    name: "the ruleset could not be read",
+    conf: NFT_CONF,
+    nft: { ok: false, reason: "cannot list the nftables tables: Operation not permitted" },
+    expect: [{ line: 3, text: "Nft_Set" }],
+  },
+  {
+    code: "KT303",
+    name: "the ruleset was read",
+    conf: NFT_CONF,
+    nft: nftFacts([]),
+    expect: [],
+  },
 ];
 
 function columnOf(lineText: string, text: string, nth: number): number {
@@ -723,9 +826,15 @@ for (const c of CASES) {
       file: "test.conf",
       ...(c.mode !== undefined ? { mode: c.mode } : {}),
       readFile: (path) => files[path] ?? { kind: "error", message: "No such file or directory" },
+      ...(c.nft === undefined ? {} : { nftables: () => c.nft! }),
     });
     const got = result.diagnostics.filter((d) => d.code === c.code);
-    const severity = c.code.startsWith("KT1") ? "error" : "warning";
+    // KT1xx are errors, KT2xx warnings; the firewall's KT3xx say theirs.
+    const severity = c.code.startsWith("KT3")
+      ? LINT_RULES.find((r) => r.info.code === c.code)!.info.severity
+      : c.code.startsWith("KT1")
+      ? "error"
+      : "warning";
     const actual = got.map((d) => ({
       file: d.file,
       severity: d.severity,

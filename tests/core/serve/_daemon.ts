@@ -42,6 +42,8 @@ export function describe(e: Effect): string {
       return `lookup ${e.address}`;
     case "state":
       return `state ${e.path}`;
+    case "nft":
+      return `nft ${e.family} ${e.table} ${e.set} ${e.elements.join(", ")} ${e.timeoutMs}`;
   }
 }
 
