@@ -28,8 +28,10 @@
  *
  * @module
  */
-import type { Protocol } from "../config/types.ts";
 import { counterBytes, hmac } from "./hotp.ts";
+
+/** A knock's transport protocol (the same as the config's `Protocol`). */
+export type Protocol = "tcp" | "udp";
 
 /** The info string of the derivation (version 1). */
 export const TOTP_INFO = "knocktool-totp-v1";

@@ -10,6 +10,7 @@ export {
   type DerivationParams,
   type DerivedKnock,
   derivedSequence,
+  type Protocol,
   TOTP_INFO,
   TOTP_MIN_PORT,
   TOTP_RESERVED_PORTS,
