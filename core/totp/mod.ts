@@ -16,3 +16,4 @@ export {
   TOTP_RESERVED_PORTS,
   totpCandidates,
 } from "./derive.ts";
+export { formatTotpUri, parseTotpUri, TOTP_ISSUER, type TotpProfile } from "./uri.ts";
