@@ -13,8 +13,7 @@ export const info: RuleInfo = {
   code: "KT137",
   severity: "error",
   name: "totp-door-conflict",
-  summary:
-    "a TOTP door takes its sequence from its secret: no Sequence, one secret, no TOTP lines without one",
+  summary: "a TOTP door has no Sequence and one secret; TOTP lines need a secret",
   explanation: `A TOTP door (knocktool's own, docs/totp.md) derives a new knock sequence at every time step
 from its secret (TOTP_Secret, or TOTP_Secret_File). It therefore cannot also have a Sequence or
 One_Time_Sequences line (which one would the door use?), it takes exactly one of TOTP_Secret and
