@@ -3,7 +3,8 @@
  * `knocktool knock --show --json` prints for the current step open the door; the same sequence again in the
  * same step does not; the previous step's sequence opens within the skew (one step) and not two steps later;
  * a sequence begun just before a step boundary and finished after it opens (the capture filter still passes
- * the old step's ports, the attempt survives the rotation); the used steps are in the state file.
+ * the old step's ports, the attempt survives the rotation); the used steps are in the state file, and a
+ * restarted serve does not open a used step again.
  *
  * Steps are 5 s (lint warns under 10 s; serve runs such a door) so that the waits stay short; every wait is
  * bounded. Root only (skipped with a printed reason otherwise).
@@ -17,12 +18,12 @@ const ignore = skip !== undefined;
 
 const STEP_S = 5;
 const SECRET = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
-const conf = (secretFile: string) =>
+const conf = (secretFile: string, step: number) =>
   `[ssh]
   TOTP_Secret_File = ${secretFile}
   TOTP_Length      = 4
   TOTP_Ports       = 20000-40000
-  TOTP_Step        = ${STEP_S}
+  TOTP_Step        = ${step}
   TOTP_Skew        = 1
   seq_timeout      = 5
   start_command    = /bin/true %IP%
@@ -74,12 +75,12 @@ async function opens(daemon: Spawned, from: number, timeoutMs = 3000): Promise<b
   return await daemon.findLine(OPEN, timeoutMs, from) !== undefined;
 }
 
-async function setUp(dir: string): Promise<{ path: string; state: string }> {
+async function setUp(dir: string, step = STEP_S): Promise<{ path: string; state: string }> {
   const secret = `${dir}/ssh.totp`;
   await Deno.writeTextFile(secret, `${SECRET}\n`, { mode: 0o600 });
   await Deno.chmod(secret, 0o600);
   const path = `${dir}/knockd.conf`;
-  await Deno.writeTextFile(path, conf(secret));
+  await Deno.writeTextFile(path, conf(secret, step));
   await Deno.mkdir(`${dir}/state`);
   return { path, state: `${dir}/state` };
 }
@@ -170,6 +171,37 @@ Deno.test({
       const again = daemon.lines.length;
       await debianKnock(t, next);
       assert.ok(await opens(daemon, again), daemon.output());
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test({
+  name: "totp: a restarted serve does not open a step used before the restart (30 s steps)",
+  ignore,
+}, async () => {
+  const dir = await Deno.makeTempDir({ prefix: "knocktool-totp-" });
+  try {
+    await withTopology({ clients: 1 }, async (t) => {
+      const { path, state } = await setUp(dir, 30);
+      let shown = await show(t, path);
+      // Room for a restart within the step (serve starts in a few seconds): else wait for the next step.
+      if (shown.secondsLeft < 20) {
+        await until(nextStep(shown) + 100);
+        shown = await show(t, path);
+      }
+      {
+        await using daemon = await startServe(t, path, state);
+        const from = daemon.lines.length;
+        await debianKnock(t, shown);
+        assert.ok(await opens(daemon, from), daemon.output());
+      }
+      await using restarted = await startServe(t, path, state);
+      assert.ok(Date.now() < nextStep(shown) - 1000, "still the same step after the restart");
+      const from = restarted.lines.length;
+      await debianKnock(t, shown);
+      assert.ok(!await opens(restarted, from, 1500), restarted.output());
     });
   } finally {
     await Deno.remove(dir, { recursive: true });

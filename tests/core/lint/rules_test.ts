@@ -904,6 +904,13 @@ const CASES: readonly Case[] = [
     conf: ["[d]", "  TOTP_Secret = JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", "  TOTP_Step = 10"],
     expect: [],
   },
+  // KT221 relative-path, for knocktool's TOTP_Secret_File too
+  {
+    code: "KT221",
+    name: "a relative TOTP_Secret_File",
+    conf: ["[d]", "  TOTP_Secret_File = keys/d.totp"],
+    expect: [{ line: 2, text: "keys/d.totp" }],
+  },
   // KT232 totp-secret-readable
   {
     code: "KT232",
