@@ -141,8 +141,12 @@ export function showText(profile: TotpProfile, host: string, nowMs: number, json
       knocks: s.knocks,
     }) + "\n";
   }
-  return `${profile.door}: ${items.join(" ")} (${left} s left of this ${profile.stepSeconds} s step; ` +
-    `accepted ${profile.skew * profile.stepSeconds} s longer)\n` +
+  const grace = profile.skew === 0
+    ? "not accepted after it"
+    : `accepted ${profile.skew * profile.stepSeconds} s longer`;
+  return `${profile.door}: ${
+    items.join(" ")
+  } (${left} s left of this ${profile.stepSeconds} s step; ${grace})\n` +
     `knock ${host} ${items.join(" ")}\n`;
 }
 

@@ -98,7 +98,8 @@ export const serveCommand = command(
     ),
     stateDir: optional(
       option("--state-dir", string({ metavar: "DIR" }), {
-        description: message`Where pending stop commands are journaled (default ${DEFAULT_STATE_DIR}).`,
+        description:
+          message`Where pending stop commands are journaled and TOTP doors' used steps kept (default ${DEFAULT_STATE_DIR}).`,
       }),
     ),
     commandTimeout: optional(
@@ -169,7 +170,7 @@ Options:
       --log-format text|json
       --max-attempts <n>    cap on attempts in progress (default 100000)
       --dry-run             log commands without running them
-      --state-dir <dir>     journal of pending stop commands (default ${DEFAULT_STATE_DIR})
+      --state-dir <dir>     stop-command journal, TOTP state (default ${DEFAULT_STATE_DIR})
       --command-timeout <s> kill a command running longer (default 60)
       --max-commands <n>    commands running at once, the others queue (default 32)
   -B, --buffer-size <kib>   capture buffer per interface in KiB (default 16384)
