@@ -107,11 +107,6 @@ export class TotpDoors {
     this.rotates(now);
   }
 
-  /** Whether door `index` of the config is a TOTP door. */
-  has(index: number): boolean {
-    return this.#doors.some((d) => d.spec.index === index);
-  }
-
   /** When {@linkcode rotates} is due next. */
   get due(): number {
     return this.#due;
