@@ -97,12 +97,19 @@ export interface DoorTotp {
   readonly secret: TotpSecretSource;
   /** The directive that gave the secret (for messages). */
   readonly secretDirective: Directive;
+  /** `TOTP_Length`: knocks per sequence. */
   readonly length: number;
+  /** `TOTP_Protocol`: `tcp` before `udp`. */
   readonly protocols: readonly Protocol[];
+  /** `TOTP_Ports`: the range's first port. */
   readonly low: number;
+  /** `TOTP_Ports`: the range's last port. */
   readonly high: number;
+  /** `TOTP_Step`, seconds. */
   readonly stepSeconds: number;
+  /** `TOTP_Skew`: steps accepted on either side of the current one. */
   readonly skew: number;
+  /** `TOTP_Exclude`: ports never drawn. */
   readonly exclude: readonly number[];
 }
 

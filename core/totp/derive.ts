@@ -30,9 +30,6 @@
  */
 import { counterBytes, hmac } from "./hotp.ts";
 
-/** A knock's transport protocol (the same as the config's `Protocol`). */
-export type Protocol = "tcp" | "udp";
-
 /** The info string of the derivation (version 1). */
 export const TOTP_INFO = "knocktool-totp-v1";
 const INFO = new TextEncoder().encode(TOTP_INFO);
@@ -104,7 +101,7 @@ export interface DerivationParams {
   /** How many knocks. */
   readonly length: number;
   /** The protocols knocks are drawn with (in this order: `tcp` before `udp`). */
-  readonly protocols: readonly Protocol[];
+  readonly protocols: readonly ("tcp" | "udp")[];
   /** The ports to draw from, ascending ({@linkcode totpCandidates}). */
   readonly candidates: readonly number[];
 }
@@ -130,7 +127,7 @@ export interface DerivedKnock {
   /** The destination port. */
   readonly port: number;
   /** Its protocol. */
-  readonly protocol: Protocol;
+  readonly protocol: "tcp" | "udp";
 }
 
 /**

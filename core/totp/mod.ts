@@ -10,7 +10,6 @@ export {
   type DerivationParams,
   type DerivedKnock,
   derivedSequence,
-  type Protocol,
   TOTP_INFO,
   TOTP_MIN_PORT,
   TOTP_RESERVED_PORTS,

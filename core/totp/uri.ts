@@ -20,19 +20,25 @@
  *
  * @module
  */
-import type { Protocol } from "./derive.ts";
-
 /** What a client needs of a TOTP door to compute its sequences. */
 export interface TotpProfile {
+  /** The door's name (the URI's label after `knocktool:`). */
   readonly door: string;
   /** The secret, base32 without padding. */
   readonly secret: string;
+  /** Knocks per sequence (`knocks`). */
   readonly length: number;
-  readonly protocols: readonly Protocol[];
+  /** The knocks' protocols, `tcp` before `udp` (`protocol`). */
+  readonly protocols: readonly ("tcp" | "udp")[];
+  /** First port of the range (`ports`). */
   readonly low: number;
+  /** Last port of the range (`ports`). */
   readonly high: number;
+  /** The step, seconds (`period`). */
   readonly stepSeconds: number;
+  /** Steps accepted on either side (`skew`). */
   readonly skew: number;
+  /** Ports never drawn (`exclude`). */
   readonly exclude: readonly number[];
 }
 
