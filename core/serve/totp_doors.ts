@@ -86,6 +86,8 @@ export class TotpDoors {
   #statePath: string | undefined;
   /** When the window of some door moves next. */
   #due = Infinity;
+  /** When the latest current step began (a clock set back before it moves the windows too). */
+  #from = -Infinity;
 
   /**
    * Takes a config's TOTP doors and their used steps.
@@ -113,14 +115,15 @@ export class TotpDoors {
   }
 
   /**
-   * Moves every door's window to `now` when a step boundary has passed.
+   * Moves every door's window to `now` when a step boundary has passed (or the clock was set back).
    *
    * @param now The time.
    * @returns Whether the windows moved (the engine and the filter then need the new doors).
    */
   rotates(now: number): boolean {
-    if (now < this.#due) return false;
+    if (now < this.#due && now >= this.#from) return false;
     let due = Infinity;
+    let from = -Infinity;
     for (const d of this.#doors) {
       const { stepSeconds, skew } = d.spec;
       const current = totpCounter(now, stepSeconds);
@@ -134,8 +137,10 @@ export class TotpDoors {
         }
       }
       due = Math.min(due, stepStartMs(current + 1n, stepSeconds));
+      from = Math.max(from, stepStartMs(current, stepSeconds));
     }
     this.#due = due;
+    this.#from = from;
     return true;
   }
 

@@ -128,3 +128,11 @@ Deno.test("TOTP door: a used step stays used after a restart (state file), older
   assert.ok(written?.type === "state");
   assert.deepEqual(JSON.parse(written.text).used, { ssh: [String(C0)] });
 });
+
+Deno.test("TOTP door: a clock set back moves the window back (the current step opens, not the old future)", () => {
+  const t = start();
+  const later = T0 + 3_600_000; // an hour ahead, then the clock is set back to T0 + 1 s
+  assert.equal(opened(t.send("10.0.0.2", C0 + 120n, later)), 1);
+  assert.equal(opened(t.send("10.0.0.3", C0, T0 + 1000)), 1);
+  assert.equal(opened(t.send("10.0.0.4", C0 + 121n, T0 + 2000)), 0);
+});
