@@ -17,6 +17,7 @@ import { DAEMON_CHILD_ENV, daemonize, writePidFile } from "./daemonize.ts";
 import { DEFAULT_STATE_DIR } from "./journal.ts";
 import { runLive } from "./live.ts";
 import { loadDaemonConfig } from "./load.ts";
+import { totpListeningWarnings } from "./totp_load.ts";
 import { denoServePlatform, type ServePlatform } from "./platform.ts";
 import { runReplay } from "./replay.ts";
 import { EXIT_FAILURE, parseMetricsAddress, type ServeSettings } from "./settings.ts";
@@ -238,6 +239,10 @@ export async function runServe(
   if (!ready.ok) {
     for (const line of ready.lines) io.stderr(`${line}\n`);
     return EXIT_FAILURE;
+  }
+  const totp = ready.config.totp;
+  if (totp !== undefined) {
+    for (const line of totpListeningWarnings(config, totp, settings, platform)) io.stderr(`${line}\n`);
   }
   if (args.read !== undefined) return await runReplay(settings, ready.config, platform);
   const pidFile = args.pidFile ?? config.options.pidFile?.value ?? DEFAULT_PID_FILE;

@@ -96,3 +96,79 @@ export function loadTotp(
   }
   return { load: { doors, statePath, ...(stateText === undefined ? {} : { stateText }) }, errors };
 }
+
+/** Where Linux lists the sockets of the process's network namespace, by protocol. */
+const PROC_NET: readonly (readonly [string, "tcp" | "udp", string])[] = [
+  ["/proc/net/tcp", "tcp", "0A"],
+  ["/proc/net/tcp6", "tcp", "0A"],
+  ["/proc/net/udp", "udp", "07"],
+  ["/proc/net/udp6", "udp", "07"],
+];
+
+/**
+ * The ports this host listens on (TCP `LISTEN`, unconnected UDP sockets), from `/proc/net` (none where it
+ * cannot be read).
+ *
+ * @param platform File access.
+ * @returns The ports by protocol.
+ */
+export function listeningPorts(platform: Pick<ServePlatform, "readText">): Map<"tcp" | "udp", Set<number>> {
+  const out = new Map<"tcp" | "udp", Set<number>>([["tcp", new Set()], ["udp", new Set()]]);
+  for (const [path, protocol, state] of PROC_NET) {
+    let text: string;
+    try {
+      text = platform.readText(path);
+    } catch {
+      continue;
+    }
+    for (const line of text.split("\n").slice(1)) {
+      const fields = line.trim().split(/\s+/);
+      const port = /:([0-9A-Fa-f]{4})$/.exec(fields[1] ?? "")?.[1];
+      if (port !== undefined && fields[3] === state) out.get(protocol)!.add(parseInt(port, 16));
+    }
+  }
+  return out;
+}
+
+/**
+ * Warnings for ports this host listens on that a TOTP door may draw: a client's ordinary connection to such a
+ * port would count as a knock (or break one). Only the config can exclude them (the client must draw the same
+ * ports), so serve says which line to write.
+ *
+ * @param config The config.
+ * @param load Its TOTP doors.
+ * @param settings The config's path, for the lines.
+ * @param platform File access.
+ * @returns One line per door and port, `file:line:col: warning: ...`.
+ */
+export function totpListeningWarnings(
+  config: Config,
+  load: TotpLoad,
+  settings: Pick<ServeSettings, "configPath">,
+  platform: Pick<ServePlatform, "readText">,
+): string[] {
+  if (load.doors.length === 0) return [];
+  const listening = listeningPorts(platform);
+  const lines: string[] = [];
+  for (const spec of load.doors) {
+    const door = config.doors[spec.index];
+    const totp = door === undefined ? undefined : doorTotp(door);
+    if (door === undefined || totp === undefined) continue;
+    const candidates = new Set(spec.params.candidates);
+    const hits: string[] = [];
+    for (const protocol of spec.params.protocols) {
+      for (const port of [...listening.get(protocol)!].sort((a, b) => a - b)) {
+        if (candidates.has(port)) hits.push(`${port}/${protocol}`);
+      }
+    }
+    if (hits.length === 0) continue;
+    const span = totp.secretDirective.span;
+    const ports = [...new Set(hits.map((h) => h.split("/")[0]))].join(",");
+    lines.push(
+      `${settings.configPath}:${span.line}:${span.column}: warning: door ${door.name} may draw ${
+        hits.join(", ")
+      }, which this host listens on; add "TOTP_Exclude = ${ports}" (on the clients too)`,
+    );
+  }
+  return lines;
+}

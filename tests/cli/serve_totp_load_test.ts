@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { KNOCKTOOL_EXTENSIONS, parseConfig } from "../../core/config/mod.ts";
 import { journalFileName } from "../../core/serve/mod.ts";
-import { loadTotp, totpStatePath } from "../../cli/serve/totp_load.ts";
+import { listeningPorts, loadTotp, totpListeningWarnings, totpStatePath } from "../../cli/serve/totp_load.ts";
 import { denoIo } from "../../cli/runtime.ts";
 
 const SECRET = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
@@ -74,4 +74,36 @@ Deno.test("loadTotp: an unreadable secret file, an unreadable or corrupt state f
   ]);
   const unreadable = loadTotp(config, settings, platform({ "/srv/keys/b.totp": SECRET, [STATE]: denied }));
   assert.match(unreadable.errors[0]!, /cannot read the TOTP doors' used steps: Permission denied/);
+});
+
+const PROC_TCP =
+  `  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
+   0: 00000000:61A8 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1079 1 0 100 0 0 10 0
+   1: 0100007F:7531 0100007F:9C40 01 00000000:00000000 00:00000000 00000000     0        0 1080 1 0 100 0 0 10 0
+   2: 00000000:0016 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1081 1 0 100 0 0 10 0
+`;
+const PROC_UDP6 =
+  `  sl  local_address                         remote_address                        st tx_queue
+   0: 00000000000000000000000000000000:7530 00000000000000000000000000000000:0000 07 00000000:00000000
+`;
+
+Deno.test("serve warns about ports it listens on that a TOTP door may draw (TOTP_Exclude is the fix)", () => {
+  const p = platform({ "/srv/keys/b.totp": SECRET, "/proc/net/tcp": PROC_TCP, "/proc/net/udp6": PROC_UDP6 });
+  const listening = listeningPorts(p);
+  // 25000 listens, 30001 is an established connection's local port, 22 listens; UDP 30000 is bound.
+  assert.deepEqual([...listening.get("tcp")!], [25000, 22]);
+  assert.deepEqual([...listening.get("udp")!], [30000]);
+  const { load } = loadTotp(config, settings, p);
+  assert.deepEqual(totpListeningWarnings(config, load, settings, p), [
+    '/etc/knocktool.conf:2:3: warning: door a may draw 25000/tcp, which this host listens on; add "TOTP_Exclude = 25000" (on the clients too)',
+    '/etc/knocktool.conf:6:3: warning: door b may draw 25000/tcp, which this host listens on; add "TOTP_Exclude = 25000" (on the clients too)',
+  ]);
+  const excluded = parseConfig(
+    `[a]\n  TOTP_Secret = ${SECRET}\n  TOTP_Exclude = 25000\n  TOTP_Protocol = tcp,udp\n`,
+    { extensions: KNOCKTOOL_EXTENSIONS },
+  ).config;
+  const other = loadTotp(excluded, settings, p).load;
+  assert.deepEqual(totpListeningWarnings(excluded, other, settings, p), [
+    '/etc/knocktool.conf:2:3: warning: door a may draw 30000/udp, which this host listens on; add "TOTP_Exclude = 30000" (on the clients too)',
+  ]);
 });
