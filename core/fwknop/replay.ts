@@ -40,6 +40,13 @@ export class ReplayCache {
     this.#entries.set(digest, expiry);
   }
 
+  /** Adds another cache's entries (beyond the bound if need be: forgetting one would allow its replay). */
+  merge(other: ReplayCache): void {
+    for (const [digest, expiry] of other.#entries) {
+      this.#entries.set(digest, Math.max(expiry, this.#entries.get(digest) ?? 0));
+    }
+  }
+
   /** Drops the entries whose packets are out of the window at `nowS`. */
   prune(nowS: number): void {
     for (const [digest, expiry] of this.#entries) if (expiry < nowS) this.#entries.delete(digest);
