@@ -42,8 +42,8 @@ export interface FwknopDoorOptions {
 const FAILURE_ORDER: readonly SpaFailure[] = ["bad-mac", "decrypt", "format", "digest"];
 
 /**
- * Substitutes fwknop's variables: `$IP`/`$SRC` (the allow address), `$PKT_SRC`, `$DST`, `$PORT`, `$PROTO`,
- * `$TIMEOUT`.
+ * Substitutes fwknop's variables as fwknopd 2.6.10 does: `$IP`/`$SRC` (the allow address), `$PKT_SRC`, `$DST`,
+ * `$PORT`, `$PROTO` (the protocol number: 6 or 17), `$TIMEOUT`.
  */
 export function substituteFwknop(
   command: string,
@@ -61,7 +61,8 @@ export function substituteFwknop(
       case "PORT":
         return String(v.port.port);
       case "PROTO":
-        return v.port.proto;
+        // fwknopd substitutes the IP protocol number (observed: 6 for tcp), not its name.
+        return v.port.proto === "tcp" ? "6" : "17";
       default:
         return String(v.timeout);
     }

@@ -12,3 +12,4 @@ export * from "./door.ts";
 export * from "./message.ts";
 export * from "./packet.ts";
 export * from "./replay.ts";
+export * from "./rc.ts";

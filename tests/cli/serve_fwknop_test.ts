@@ -57,7 +57,7 @@ Deno.test("serve --fwknop-access --read: the real client's packets open, or are 
     const lines = run.stdout.split("\n");
     const expected = [
       /^127\.0\.0\.1: fwknop: SPA packet accepted: user root, open tcp\/22 for 10\.1\.2\.3 for 5 s/,
-      /^fwknop: running command: echo OPEN 10\.1\.2\.3 tcp\/22 5 >> /,
+      /^fwknop: running command: echo OPEN 10\.1\.2\.3 6\/22 5 >> /,
       /^127\.0\.0\.1: fwknop: SPA packet refused: allow address 0\.0\.0\.0 \(-s\) but REQUIRE_SOURCE_ADDRESS is Y/,
       /^127\.0\.0\.1: fwknop: SPA packet refused: tcp\/2222 is not in OPEN_PORTS/,
       /^127\.0\.0\.1: fwknop: SPA packet refused: the HMAC does not match/, // SHA512 HMAC, stanza says SHA256
@@ -67,7 +67,7 @@ Deno.test("serve --fwknop-access --read: the real client's packets open, or are 
       /^fwknop: running command: echo CLOSE 10\.1\.2\.3 >> /,
     ];
     expected.forEach((re, i) => assert.match(lines[i] ?? "", re, run.stdout));
-    assert.equal(Deno.readTextFileSync(`${dir}/out`), "OPEN 10.1.2.3 tcp/22 5\nCLOSE 10.1.2.3\n");
+    assert.equal(Deno.readTextFileSync(`${dir}/out`), "OPEN 10.1.2.3 6/22 5\nCLOSE 10.1.2.3\n");
     assert.match(Deno.readTextFileSync(digests), /^[A-Za-z0-9+/]{43} \d+\n/);
     // A restart with the persisted cache: the accepted packet is now a replay; nothing runs.
     const again = await serve([
@@ -82,7 +82,7 @@ Deno.test("serve --fwknop-access --read: the real client's packets open, or are 
     assert.equal(again.code, 0, again.stderr);
     assert.match(again.stdout, /^127\.0\.0\.1: fwknop: SPA packet refused: replay of an accepted packet/m);
     assert.doesNotMatch(again.stdout, /accepted: user/);
-    assert.equal(Deno.readTextFileSync(`${dir}/out`), "OPEN 10.1.2.3 tcp/22 5\nCLOSE 10.1.2.3\n");
+    assert.equal(Deno.readTextFileSync(`${dir}/out`), "OPEN 10.1.2.3 6/22 5\nCLOSE 10.1.2.3\n");
   } finally {
     Deno.removeSync(dir, { recursive: true });
   }

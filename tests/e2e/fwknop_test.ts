@@ -13,6 +13,7 @@
 import assert from "node:assert/strict";
 import { testKeys } from "../core/fwknop/_capture.ts";
 import {
+  KNOCKTOOL,
   type Netns,
   poll,
   type Spawned,
@@ -24,6 +25,7 @@ import {
 
 const skip = await whySkip(["fwknop"], "skipping fwknop e2e tests");
 const ignore = skip !== undefined;
+const skipFwknopd = await whySkip(["fwknopd", "iptables"], "skipping knock --fwknop -> fwknopd e2e test");
 const keys = testKeys();
 const TIMER_S = 2;
 
@@ -105,7 +107,7 @@ Deno.test({
         ),
         10_000,
       );
-      const marker = `${dir.path}/open-${c.v4}-tcp-22-${c.v4}`;
+      const marker = `${dir.path}/open-${c.v4}-6-22-${c.v4}`;
       assert.ok(await poll(() => exists(marker), 5000), daemon.output());
       await daemon.waitForLine(new RegExp(`^${c.v4}: fwknop: command timeout$`), (TIMER_S + 5) * 1000);
       assert.ok(await poll(async () => !(await exists(marker)), 5000), daemon.output());
@@ -138,7 +140,7 @@ Deno.test({
         mark,
       );
       assert.ok(
-        await poll(() => exists(`${dir.path}/open-${other.v4}-tcp-22-${other.v4}`), 5000),
+        await poll(() => exists(`${dir.path}/open-${other.v4}-6-22-${other.v4}`), 5000),
         daemon.output(),
       );
     }
@@ -230,5 +232,74 @@ Deno.test({
     }
     assert.equal(daemon.lines.filter((l) => /accepted: user/.test(l)).length, 0, daemon.output());
     assert.deepEqual([...Deno.readDirSync(dir.path)].filter((e) => e.name.startsWith("open-")), []);
+  });
+});
+
+Deno.test({
+  name:
+    "fwknop e2e: knocktool knock --fwknop (an ~/.fwknoprc stanza) -> the real fwknopd opens; a wrong key does not",
+  ignore: skipFwknopd !== undefined,
+}, async () => {
+  await using dir = await tempDir();
+  await withTopology({}, async (t) => {
+    const c = t.clients[0]!;
+    const d = dir.path;
+    await Deno.writeTextFile(
+      `${d}/fwknopd.conf`,
+      `PCAP_INTF ${t.serverIf}\nENABLE_PCAP_PROMISC N\nPCAP_FILTER udp port 62201\nFWKNOP_RUN_DIR ${d}\n`,
+    );
+    await Deno.writeTextFile(
+      `${d}/access.conf`,
+      `SOURCE ANY\nKEY_BASE64 ${keys.keyBase64}\nHMAC_KEY_BASE64 ${keys.hmacKeyBase64}\nOPEN_PORTS tcp/22\n` +
+        `REQUIRE_SOURCE_ADDRESS Y\nCMD_CYCLE_OPEN touch ${d}/opened-$SRC-$PROTO-$PORT\nCMD_CYCLE_CLOSE NONE\n` +
+        `CMD_CYCLE_TIMER 5\n`,
+    );
+    await Deno.chmod(`${d}/fwknopd.conf`, 0o600);
+    await Deno.chmod(`${d}/access.conf`, 0o600);
+    await Deno.writeTextFile(
+      `${d}/fwknoprc`,
+      `[default]\nKEY_BASE64 ${keys.keyBase64}\nHMAC_KEY_BASE64 ${keys.hmacKeyBase64}\nUSE_HMAC Y\n` +
+        `[srv]\nACCESS tcp/22\nALLOW_IP ${c.v4}\n[wrong]\nACCESS tcp/22\nALLOW_IP ${c.v4}\n` +
+        `HMAC_KEY_BASE64 c2VjcmV0LXRoYXQtaXMtbm90LXRoZS1rZXktYXQtYWxsLXJlYWxseQ\n`,
+    );
+    await using daemon = t.server.spawn([
+      "fwknopd",
+      "-f",
+      "-v",
+      "-c",
+      `${d}/fwknopd.conf`,
+      "-a",
+      `${d}/access.conf`,
+      "-i",
+      t.serverIf,
+      "-d",
+      `${d}/digest.cache`,
+      "-p",
+      `${d}/fwknopd.pid`,
+    ]);
+    // fwknopd -f logs on stderr.
+    assert.ok(
+      await poll(() => Promise.resolve(daemon.output().includes("Starting fwknopd main event loop")), 20_000),
+      daemon.output(),
+    );
+    const knock = (stanza: string) =>
+      c.ns.exec(
+        [...KNOCKTOOL, "knock", "--fwknop", "--fwknop-rc", `${d}/fwknoprc`, "-n", stanza, t.serverV4],
+        {
+          timeoutMs: 20_000,
+        },
+      );
+    await knock("wrong");
+    assert.ok(
+      await poll(() => Promise.resolve(/HMAC_COMPAREFAIL/.test(daemon.output())), 5000),
+      daemon.output(),
+    );
+    assert.equal(await exists(`${d}/opened-${c.v4}-6-22`), false, daemon.output());
+    await knock("srv");
+    assert.ok(await poll(() => exists(`${d}/opened-${c.v4}-6-22`), 10_000), daemon.output());
+    assert.match(
+      daemon.output(),
+      new RegExp(`Running CMD_CYCLE_OPEN command: touch ${d}/opened-${c.v4}-6-22`),
+    );
   });
 });

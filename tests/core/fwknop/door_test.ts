@@ -56,8 +56,8 @@ Deno.test("the real client's -a packet opens: $SRC is the allow address, $PKT_SR
   assert.ok(v.kind === "open");
   assert.equal(v.address, "10.1.2.3");
   assert.deepEqual(v.commands, {
-    start: "open 10.1.2.3 tcp/22 30 from 127.0.0.1 to 127.0.0.1",
-    stop: "close 10.1.2.3 tcp/22",
+    start: "open 10.1.2.3 6/22 30 from 127.0.0.1 to 127.0.0.1",
+    stop: "close 10.1.2.3 6/22",
     cmdTimeout: 30,
   });
   assert.equal(v.persist?.path, "/var/lib/knocktool/fwknop.digests");
@@ -87,7 +87,7 @@ Deno.test("-s (0.0.0.0) opens for the packet's source; REQUIRE_SOURCE_ADDRESS re
   assert.equal(v.address, "10.7.7.7");
   assert.equal(
     v.commands.start,
-    "open 10.7.7.7 tcp/22 30 from 10.7.7.7 to 127.0.0.1\nopen 10.7.7.7 udp/53 30 from 10.7.7.7 to 127.0.0.1",
+    "open 10.7.7.7 6/22 30 from 10.7.7.7 to 127.0.0.1\nopen 10.7.7.7 17/53 30 from 10.7.7.7 to 127.0.0.1",
   );
   const strict = door(access("REQUIRE_SOURCE_ADDRESS Y\n")).datagram(datagram(captured[1]!), at(2));
   assert.ok(strict.kind === "reject" && strict.reason === "source-required");
@@ -211,6 +211,6 @@ Deno.test("substituteFwknop: every variable, longest name first", () => {
       port: { proto: "udp", port: 53 },
       timeout: 9,
     }),
-    "2.2.2.2 1.1.1.1 1.1.1.1 3.3.3.3 udp 53 9 $SRCX",
+    "2.2.2.2 1.1.1.1 1.1.1.1 3.3.3.3 17 53 9 $SRCX",
   );
 });
