@@ -1,8 +1,8 @@
 /**
  * A datagram door (core/serve/datagram.ts) that accepts fwknop's SPA packets as fwknopd does with its
- * access.conf: the replay cache first (before any crypto), then for each stanza whose SOURCE (and
- * DESTINATION) matches the packet, in file order, the HMAC (constant time), the decryption and the digest;
- * then the timestamp window, the allow address (`0.0.0.0` = the packet's source, refused with
+ * access.conf: for each stanza whose SOURCE (and DESTINATION) matches the packet, in file order, the HMAC
+ * (constant time), the decryption and the digest; then the replay cache (only authenticated packets reach
+ * it), the timestamp window, the allow address (`0.0.0.0` = the packet's source, refused with
  * REQUIRE_SOURCE_ADDRESS), REQUIRE_USERNAME and the requested ports against OPEN_PORTS/RESTRICT_PORTS. An
  * accepted packet runs the stanza's CMD_CYCLE_OPEN and, CMD_CYCLE_TIMER seconds later, CMD_CYCLE_CLOSE. Pure.
  *
@@ -38,6 +38,8 @@ export interface FwknopDoorOptions {
   /** The replay cache as loaded. */
   readonly cache?: ReplayCache;
 }
+
+const latin1 = new TextDecoder("latin1");
 
 const FAILURE_ORDER: readonly SpaFailure[] = ["bad-mac", "decrypt", "format", "digest"];
 
@@ -111,8 +113,7 @@ export class FwknopDoor implements DatagramDoor {
 
   datagram(d: Datagram, now: number): DatagramVerdict {
     if (d.payload.length < 140 || d.payload.length > 1500) return { kind: "ignore" };
-    let text = "";
-    for (const byte of d.payload) text += String.fromCharCode(byte);
+    const text = latin1.decode(d.payload);
     if (!plausibleSpa(text)) return { kind: "ignore" };
     const nowS = Math.floor(now / 1000);
     const candidates = this.#stanzas.filter((s) =>
@@ -120,10 +121,6 @@ export class FwknopDoor implements DatagramDoor {
     );
     if (candidates.length === 0) {
       return this.#reject(d, "unknown-source", "no access.conf stanza for this source");
-    }
-    const digest = spaDigest(d.payload);
-    if (this.#cache.has(digest)) {
-      return this.#reject(d, "replay", "replay of an accepted packet (digest cache)");
     }
     let failure: { reason: SpaFailure; detail: string; line: number } | undefined;
     let match: { stanza: AccessStanza; fields: SpaFields } | undefined;
@@ -145,6 +142,12 @@ export class FwknopDoor implements DatagramDoor {
         return this.#reject(d, "expired-stanza", "every matching stanza has expired");
       }
       return this.#reject(d, failure.reason, `${failure.detail} (stanza of line ${failure.line})`);
+    }
+    // The replay check comes after the HMAC: only authenticated packets are ever cached, so the digest of
+    // one that fails it is never needed (fwknopd hashes every candidate first).
+    const digest = spaDigest(d.payload);
+    if (this.#cache.has(digest)) {
+      return this.#reject(d, "replay", "replay of an accepted packet (digest cache)");
     }
     const { stanza, fields } = match;
     const where = `stanza of line ${stanza.line}`;
