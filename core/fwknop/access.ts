@@ -8,7 +8,7 @@
 import type { Diagnostic } from "../diagnostic.ts";
 import type { RuleInfo } from "../diagnostic.ts";
 import type { Span } from "../span.ts";
-import { type AddressList, parseAddressList } from "./_cidr.ts";
+import { type AddressList, parseAddressList } from "./address_list.ts";
 import { ACCESS_RULES } from "./access_rules.ts";
 import { decodeB64 } from "./base64.ts";
 import { type FwknopDigest, parseDigestName } from "./crypto.ts";
@@ -16,7 +16,9 @@ import { MAX_HMAC_KEY_BYTES, MAX_KEY_BYTES } from "./packet.ts";
 
 /** A `proto/port`. */
 export interface ProtoPort {
+  /** The protocol. */
   readonly proto: "tcp" | "udp";
+  /** The port, 1 to 65535. */
   readonly port: number;
 }
 
@@ -26,13 +28,19 @@ export interface AccessStanza {
   readonly line: number;
   /** SOURCE as written. */
   readonly sourceText: string;
+  /** The sources the stanza is for (SOURCE). */
   readonly source: AddressList;
+  /** The destinations it is for (DESTINATION; default any). */
   readonly destination: AddressList;
   /** OPEN_PORTS; absent: any. */
   readonly openPorts?: readonly ProtoPort[] | undefined;
+  /** RESTRICT_PORTS: never opened. */
   readonly restrictPorts: readonly ProtoPort[];
+  /** KEY (its bytes) or KEY_BASE64 (decoded). */
   readonly key: Uint8Array;
+  /** HMAC_KEY or HMAC_KEY_BASE64. */
   readonly hmacKey?: Uint8Array | undefined;
+  /** HMAC_DIGEST_TYPE (default SHA256). */
   readonly hmacType: FwknopDigest;
   /** FW_ACCESS_TIMEOUT, s (default 30). */
   readonly accessTimeout: number;
@@ -40,9 +48,11 @@ export interface AccessStanza {
   readonly maxTimeout: number;
   /** ACCESS_EXPIRE / ACCESS_EXPIRE_EPOCH, Unix seconds. */
   readonly expire?: number | undefined;
+  /** REQUIRE_SOURCE_ADDRESS Y: packets made with `-s` (0.0.0.0) are refused. */
   readonly requireSource: boolean;
   /** REQUIRE_USERNAME. */
   readonly requireUsername?: string | undefined;
+  /** CMD_CYCLE_OPEN. */
   readonly cmdCycleOpen: string;
   /** CMD_CYCLE_CLOSE (`undefined` for NONE). */
   readonly cmdCycleClose?: string | undefined;
@@ -54,6 +64,7 @@ export interface AccessStanza {
 export interface AccessConf {
   /** The stanzas without errors, in file order (the first that fully matches a packet wins). */
   readonly stanzas: readonly AccessStanza[];
+  /** Every finding, errors (KT16x) and warnings (KT26x). */
   readonly diagnostics: readonly Diagnostic[];
 }
 

@@ -13,7 +13,7 @@ import { MAX_COMMAND_BYTES } from "../serve/commands.ts";
 import type { Datagram, DatagramDoor, DatagramVerdict } from "../serve/datagram.ts";
 import type { LogEntry } from "../serve/messages.ts";
 import { spaDigest } from "./_digest.ts";
-import { inAddressList } from "./_cidr.ts";
+import { inAddressList } from "./address_list.ts";
 import type { AccessStanza, ProtoPort } from "./access.ts";
 import { MessageType, parseAccessMessage, type SpaFields } from "./message.ts";
 import { decodeSpa, plausibleSpa, type SpaFailure } from "./packet.ts";

@@ -30,14 +30,19 @@ const TIMEOUT_TYPES: readonly number[] = [3, 4, 6];
 export interface SpaFields {
   /** 16 decimal digits. */
   readonly random: string;
+  /** The client's user name (`-U`, else its login). */
   readonly username: string;
   /** Unix seconds as the client's clock said. */
   readonly timestamp: number;
+  /** The protocol version (`3.0.0`). */
   readonly version: string;
+  /** The message type ({@linkcode MessageType}). */
   readonly type: number;
   /** `ip,proto/port[,proto/port...]` for access messages, `ip,command` for command messages. */
   readonly message: string;
+  /** NAT access (`ip,port`), for the NAT types. */
   readonly natAccess?: string | undefined;
+  /** The server auth field (`-a` of old clients' command mode), if any. */
   readonly serverAuth?: string | undefined;
   /** Seconds the client asks the access to last (`-f`), for the timeout types. */
   readonly clientTimeout?: number | undefined;

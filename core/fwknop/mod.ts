@@ -13,3 +13,4 @@ export * from "./message.ts";
 export * from "./packet.ts";
 export * from "./replay.ts";
 export * from "./rc.ts";
+export * from "./address_list.ts";

@@ -20,11 +20,13 @@ import { decodeMessage, encodeMessage, type SpaFields } from "./message.ts";
 
 /** The base64 of `Salted__`, stripped from packets. */
 export const SALTED_PREFIX = "U2FsdGVkX1";
-/** The shortest and longest payload fwknopd considers (`MIN_SPA_DATA_SIZE`, `MAX_SPA_PACKET_LEN`). */
+/** The shortest payload fwknopd considers (`MIN_SPA_DATA_SIZE`). */
 export const MIN_SPA_BYTES = 140;
+/** The longest payload fwknopd considers (`MAX_SPA_PACKET_LEN`). */
 export const MAX_SPA_BYTES = 1500;
-/** Longest Rijndael key (`RIJNDAEL_MAX_KEYSIZE`) and HMAC key fwknop accepts, bytes. */
+/** Longest Rijndael key fwknop accepts (`RIJNDAEL_MAX_KEYSIZE`), bytes. */
 export const MAX_KEY_BYTES = 32;
+/** Longest HMAC key fwknop accepts, bytes. */
 export const MAX_HMAC_KEY_BYTES = 128;
 
 /** The keys of one access.conf stanza (or one client stanza). */

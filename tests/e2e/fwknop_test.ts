@@ -303,3 +303,49 @@ Deno.test({
     );
   });
 });
+
+Deno.test({
+  name: "fwknop e2e: SIGHUP with a bad access.conf keeps the old one; a good one applies; the cache survives",
+  ignore,
+}, async () => {
+  await using dir = await tempDir();
+  const access = `${dir.path}/access.conf`;
+  await Deno.writeTextFile(access, accessConf(dir.path));
+  await withTopology({}, async (t) => {
+    const c = t.clients[0]!;
+    const home = `${dir.path}/home`;
+    await Deno.mkdir(home);
+    const keyArgs = ["--key-base64-rijndael", keys.keyBase64, "--key-base64-hmac", keys.hmacKeyBase64];
+    await using daemon = await startDaemon(t, access, `${dir.path}/digests`);
+    const saved = `${dir.path}/spa.pkt`;
+    await fwknop(c.ns, home, t.serverV4, ["-A", "tcp/22", "-a", c.v4, ...keyArgs, "-B", saved]);
+    await daemon.waitForLine(/SPA packet accepted/, 10_000);
+
+    // A GPG line: refused on reload, naming the line; the old stanza still opens.
+    await Deno.writeTextFile(access, accessConf(dir.path) + "GPG_REMOTE_ID 1234ABCD\n");
+    let mark = daemon.lines.length;
+    daemon.signal("SIGHUP");
+    await daemon.waitForLine(
+      new RegExp(`^${access}:8:1: error\\[KT160\\]: GPG_REMOTE_ID: GPG mode is not supported`),
+      10_000,
+      mark,
+    );
+    await daemon.waitForLine(/keeping the old configuration$/, 10_000, mark);
+    mark = daemon.lines.length;
+    await fwknop(c.ns, home, t.serverV4, ["-A", "tcp/22", "-a", c.v4, ...keyArgs]);
+    await daemon.waitForLine(/SPA packet accepted/, 10_000, mark);
+
+    // A good file with tcp/23 added applies; the packet accepted before the reloads is still a replay.
+    await Deno.writeTextFile(
+      access,
+      accessConf(dir.path).replace("OPEN_PORTS tcp/22", "OPEN_PORTS tcp/22, tcp/23"),
+    );
+    mark = daemon.lines.length;
+    daemon.signal("SIGHUP");
+    await daemon.waitForLine(/^re-reading config file/, 10_000, mark);
+    await fwknop(c.ns, home, t.serverV4, ["-A", "tcp/23", "-a", c.v4, ...keyArgs]);
+    await daemon.waitForLine(/SPA packet accepted: user \S+, open tcp\/23/, 10_000, mark);
+    await sendUdp(c.ns, t.serverV4, 62201, (await Deno.readTextFile(saved)).trim());
+    await daemon.waitForLine(/SPA packet refused: replay of an accepted packet/, 10_000, mark);
+  });
+});

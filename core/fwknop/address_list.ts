@@ -1,10 +1,17 @@
-/** Address lists of access.conf (`SOURCE`, `DESTINATION`): `ANY` or comma-separated addresses/CIDRs. @module */
+/**
+ * Address lists of access.conf (`SOURCE`, `DESTINATION`): `ANY` or comma-separated addresses/CIDRs. Pure.
+ *
+ * @module
+ */
 import { tryParseIP } from "../address.ts";
 
 /** One network. */
 export interface Network {
+  /** 4 or 6. */
   readonly family: 4 | 6;
+  /** The address, 4 or 16 bytes. */
   readonly bytes: Uint8Array;
+  /** The prefix length. */
   readonly prefix: number;
 }
 
