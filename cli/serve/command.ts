@@ -137,6 +137,11 @@ export const serveCommand = command(
         description: message`Refuse fwknop packets whose timestamp is further from now (default 120).`,
       }),
     ),
+    fwknopConf: optional(
+      option("--fwknop-conf", string({ metavar: "FILE" }), {
+        description: message`fwknopd.conf: its PCAP_FILTER port and MAX_SPA_PACKET_AGE (the options win).`,
+      }),
+    ),
     fwknopDigestFile: optional(
       option("--fwknop-digest-file", string({ metavar: "FILE" }), {
         description: message`The fwknop replay cache (default <state dir>/fwknop-digests).`,
@@ -200,6 +205,7 @@ Options:
       --fwknop-port <port>     their UDP port (default 62201)
       --fwknop-max-age <s>     their timestamp window (default 120)
       --fwknop-digest-file <f> their replay cache (default <state dir>/fwknop-digests)
+      --fwknop-conf <file>     fwknopd.conf: its port and window
 `;
 
 /** An empty config: what serve runs when `--fwknop-access` is given without `-c` (no knockd doors). */

@@ -39,6 +39,7 @@ function childArgs(settings: ServeSettings, pidFile: string, cwd: string): strin
   if (settings.fwknopAccess !== undefined) args.push("--fwknop-access", absolute(settings.fwknopAccess, cwd));
   if (settings.fwknopPort !== undefined) args.push("--fwknop-port", String(settings.fwknopPort));
   if (settings.fwknopMaxAge !== undefined) args.push("--fwknop-max-age", String(settings.fwknopMaxAge));
+  if (settings.fwknopConf !== undefined) args.push("--fwknop-conf", absolute(settings.fwknopConf, cwd));
   if (settings.fwknopDigestFile !== undefined) {
     args.push("--fwknop-digest-file", absolute(settings.fwknopDigestFile, cwd));
   }

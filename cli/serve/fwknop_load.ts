@@ -11,6 +11,7 @@ import {
   FWKNOP_PORT,
   FwknopDoor,
   parseAccessConf,
+  parseFwknopdConf,
   ReplayCache,
 } from "../../core/fwknop/mod.ts";
 import { osReason } from "../runtime.ts";
@@ -92,10 +93,30 @@ export function loadFwknopDoor(
   const previous = byPath.get(statePath);
   if (previous !== undefined) cache.merge(previous);
   byPath.set(statePath, cache);
+  let fromConf: { port?: number | undefined; maxAge?: number | undefined } = {};
+  if (settings.fwknopConf !== undefined) {
+    let confText: string;
+    try {
+      confText = platform.readText(settings.fwknopConf);
+    } catch (error) {
+      return {
+        doors: [],
+        errors: [`${settings.fwknopConf}: error: cannot read fwknopd.conf: ${osReason(error)}`],
+      };
+    }
+    const conf = parseFwknopdConf(confText);
+    if (conf.errors.length > 0) {
+      return {
+        doors: [],
+        errors: conf.errors.map((e) => `${settings.fwknopConf}:${e.line}: error: ${e.message}`),
+      };
+    }
+    fromConf = conf;
+  }
   const door = new FwknopDoor({
     stanzas: conf.stanzas,
-    ports: [settings.fwknopPort ?? FWKNOP_PORT],
-    maxAge: settings.fwknopMaxAge ?? FWKNOP_MAX_AGE,
+    ports: [settings.fwknopPort ?? fromConf.port ?? FWKNOP_PORT],
+    maxAge: settings.fwknopMaxAge ?? fromConf.maxAge ?? FWKNOP_MAX_AGE,
     statePath,
     cache,
   });

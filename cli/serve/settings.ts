@@ -44,6 +44,8 @@ export interface ServeSettings {
   readonly fwknopPort?: number | undefined;
   /** `--fwknop-max-age`: its timestamp window, s (default 120, fwknopd's MAX_SPA_PACKET_AGE). */
   readonly fwknopMaxAge?: number | undefined;
+  /** `--fwknop-conf`: fwknopd.conf, for its port and window (the options above win). */
+  readonly fwknopConf?: string | undefined;
   /** `--fwknop-digest-file`: its replay cache (default `<state dir>/fwknop-digests`). */
   readonly fwknopDigestFile?: string | undefined;
 }

@@ -14,3 +14,4 @@ export * from "./packet.ts";
 export * from "./replay.ts";
 export * from "./rc.ts";
 export * from "./address_list.ts";
+export * from "./fwknopd_conf.ts";

@@ -123,3 +123,46 @@ Deno.test("serve refuses an access.conf that lint calls wrong, naming file:line:
     Deno.removeSync(dir, { recursive: true });
   }
 });
+
+Deno.test("serve --fwknop-conf: fwknopd.conf's PCAP_FILTER port (the capture is to 62201) and its errors", async () => {
+  const dir = Deno.makeTempDirSync();
+  try {
+    const access = accessConf(dir);
+    const conf = `${dir}/fwknopd.conf`;
+    const run = async (text: string) => {
+      Deno.writeTextFileSync(conf, text);
+      try {
+        Deno.removeSync(`${dir}/d`);
+      } catch {
+        // none yet
+      }
+      return await serve([
+        "--fwknop-access",
+        access,
+        "--fwknop-conf",
+        conf,
+        "--fwknop-digest-file",
+        `${dir}/d`,
+        "--read",
+        CAPTURE,
+        "-v",
+      ]);
+    };
+    const other = await run("PCAP_FILTER udp port 62202;\n");
+    assert.equal(other.code, 0, other.stderr);
+    assert.doesNotMatch(other.stdout, /fwknop: SPA packet/);
+    const same = await run("PCAP_FILTER udp port 62201;\nMAX_SPA_PACKET_AGE 1000\n");
+    assert.equal(same.code, 0, same.stderr);
+    assert.match(same.stdout, /SPA packet accepted/);
+    // A window of 1000 s lets the packet made 300 s in the past through to the port check.
+    assert.doesNotMatch(same.stdout, /time difference is too great/);
+    const bad = await run("PCAP_FILTER tcp port 1\n");
+    assert.equal(bad.code, 1);
+    assert.match(
+      bad.stderr,
+      /fwknopd\.conf:1: error: PCAP_FILTER "tcp port 1": only "udp port N" is understood/,
+    );
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
