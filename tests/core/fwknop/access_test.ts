@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { parseAccessConf } from "../../../core/fwknop/mod.ts";
+import { ACCESS_RULE_LIST, parseAccessConf } from "../../../core/fwknop/mod.ts";
 import { testKeys } from "./_capture.ts";
 
 const keys = testKeys();
@@ -128,4 +128,26 @@ Deno.test("stanza-level checks: no key, no command, half a cycle, same keys, lon
     ),
     ["1:1 KT265"],
   );
+});
+
+Deno.test("every access.conf rule has a triggering case here", () => {
+  const k = `KEY_BASE64 ${keys.keyBase64}\n`;
+  const h = `HMAC_KEY_BASE64 ${keys.hmacKeyBase64}\n`;
+  const cycle = "CMD_CYCLE_OPEN x\nCMD_CYCLE_CLOSE NONE\n";
+  const cases = [
+    `SOURCE ANY\n${k}${h}${cycle}GPG_HOME_DIR /x\n`,
+    `SOURCE ANY\n${k}${h}${cycle}NOT_A_DIRECTIVE 1\n`,
+    `SOURCE nowhere\n${k}${h}${cycle}`,
+    `SOURCE ANY\n${h}${cycle}`,
+    `SOURCE ANY\n${k}${h}`,
+    `SOURCE ANY\n${k}${h}CMD_CYCLE_CLOSE NONE\n`,
+    `SOURCE ANY\nKEY a\nHMAC_KEY a\n${cycle}`,
+    `SOURCE ANY\nKEY ${"k".repeat(40)}\n${h}${cycle}`,
+    `KEY k\nSOURCE ANY\n${k}${h}${cycle}`,
+    `# nothing\n`,
+    `SOURCE ANY\n${k}${cycle}MAX_FW_TIMEOUT 1\nHMAC_DIGEST_TYPE SHA1\nHMAC_KEY b\nOPEN_PORTS tcp/1\nOPEN_PORTS tcp/2\n`,
+    `SOURCE ANY\n${k}${cycle}`,
+  ];
+  const found = new Set(cases.flatMap((text) => parseAccessConf(text, "a").diagnostics.map((d) => d.code)));
+  for (const r of ACCESS_RULE_LIST) assert.ok(found.has(r.code), `no case triggers ${r.code}`);
 });
