@@ -34,7 +34,7 @@ export const serveCommand = command(
     command: constant("serve"),
     config: optional(
       option("-c", "--config", string({ metavar: "FILE" }), {
-        description: message`Config file (default ${DEFAULT_CONFIG}; none with --fwknop-access and no -c).`,
+        description: message`Config file (default ${DEFAULT_CONFIG}).`,
       }),
     ),
     interface: optional(
@@ -124,7 +124,8 @@ export const serveCommand = command(
     ),
     fwknopAccess: optional(
       option("--fwknop-access", string({ metavar: "FILE" }), {
-        description: message`Also accept fwknop SPA packets, as fwknopd does with this access.conf.`,
+        description:
+          message`Also accept fwknop SPA packets, as fwknopd does with this access.conf (without -c: no knockd.conf).`,
       }),
     ),
     fwknopPort: optional(
