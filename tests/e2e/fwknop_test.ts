@@ -349,3 +349,48 @@ Deno.test({
     await daemon.waitForLine(/SPA packet refused: replay of an accepted packet/, 10_000, mark);
   });
 });
+
+Deno.test({
+  name: "fwknop e2e: beside a knockd.conf door in one daemon, both open",
+  ignore,
+}, async () => {
+  await using dir = await tempDir();
+  const access = `${dir.path}/access.conf`;
+  await Deno.writeTextFile(access, accessConf(dir.path));
+  const conf = `${dir.path}/knockd.conf`;
+  await Deno.writeTextFile(
+    conf,
+    `[options]\n[seq]\n  sequence = 7000,8000:udp\n  seq_timeout = 5\n  tcpflags = syn\n` +
+      `  start_command = touch ${dir.path}/knocked-%IP%\n`,
+  );
+  await withTopology({}, async (t) => {
+    const c = t.clients[0]!;
+    const home = `${dir.path}/home`;
+    await Deno.mkdir(home);
+    await using daemon = await startServe(t.server, [
+      "-c",
+      conf,
+      "--fwknop-access",
+      access,
+      "--fwknop-digest-file",
+      `${dir.path}/digests`,
+      "-i",
+      t.serverIf,
+    ]);
+    await c.ns.exec([...KNOCKTOOL, "knock", t.serverV4, "7000", "8000:udp"], { timeoutMs: 20_000 });
+    await daemon.waitForLine(new RegExp(`^${c.v4}: seq: OPEN SESAME$`), 10_000);
+    assert.ok(await poll(() => exists(`${dir.path}/knocked-${c.v4}`), 5000), daemon.output());
+    await fwknop(c.ns, home, t.serverV4, [
+      "-A",
+      "tcp/22",
+      "-a",
+      c.v4,
+      "--key-base64-rijndael",
+      keys.keyBase64,
+      "--key-base64-hmac",
+      keys.hmacKeyBase64,
+    ]);
+    await daemon.waitForLine(/fwknop: SPA packet accepted/, 10_000);
+    assert.ok(await poll(() => exists(`${dir.path}/open-${c.v4}-6-22-${c.v4}`), 5000), daemon.output());
+  });
+});
