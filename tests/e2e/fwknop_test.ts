@@ -394,3 +394,43 @@ Deno.test({
     assert.ok(await poll(() => exists(`${dir.path}/open-${c.v4}-6-22-${c.v4}`), 5000), daemon.output());
   });
 });
+
+Deno.test({
+  name:
+    "fwknop e2e: killed with SIGKILL while open, the restarted daemon runs CMD_CYCLE_CLOSE from the journal",
+  ignore,
+}, async () => {
+  await using dir = await tempDir();
+  const access = `${dir.path}/access.conf`;
+  await Deno.writeTextFile(access, accessConf(dir.path));
+  const state = `${dir.path}/state`;
+  await Deno.mkdir(state);
+  await withTopology({}, async (t) => {
+    const c = t.clients[0]!;
+    const home = `${dir.path}/home`;
+    await Deno.mkdir(home);
+    const args = ["--fwknop-access", access, "--state-dir", state, "-i", t.serverIf];
+    const marker = `${dir.path}/open-${c.v4}-6-22-${c.v4}`;
+    {
+      await using daemon = await startServe(t.server, args);
+      await fwknop(c.ns, home, t.serverV4, [
+        "-A",
+        "tcp/22",
+        "-a",
+        c.v4,
+        "--key-base64-rijndael",
+        keys.keyBase64,
+        "--key-base64-hmac",
+        keys.hmacKeyBase64,
+      ]);
+      await daemon.waitForLine(/SPA packet accepted/, 10_000);
+      assert.ok(await poll(() => exists(marker), 5000), daemon.output());
+      daemon.signal("SIGKILL");
+      assert.ok((await daemon.waitForExit(5000)) !== undefined, daemon.output());
+    }
+    assert.ok(await exists(marker), "nothing closed it: the daemon was killed");
+    await using daemon = await startServe(t.server, args);
+    await daemon.waitForLine(/fwknop: .*(stop command from the journal|overdue stop command)/, 10_000);
+    assert.ok(await poll(async () => !(await exists(marker)), (TIMER_S + 5) * 1000), daemon.output());
+  });
+});
