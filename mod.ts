@@ -30,6 +30,9 @@
  * - **Packets** — {@linkcode buildPacket} encodes a whole IPv4 or IPv6 datagram (TCP, UDP, ICMP, ICMPv6 or
  *   raw) from a {@linkcode PacketSpec} with correct checksums; {@linkcode encodeEthernet} frames it,
  *   {@linkcode encodePcap} writes a pcap file; address, MAC and payload helpers go with them.
+ * - **fwknop** — {@linkcode decodeSpa} checks and decrypts an fwknop SPA packet (Rijndael + HMAC, protocol
+ *   3.0.0) with a stanza's {@linkcode FwknopKeys}, {@linkcode encodeSpa} makes one as the fwknop client does,
+ *   {@linkcode parseAccessConf} reads fwknopd's access.conf with a {@linkcode Diagnostic} per problem.
  *
  * Not part of it: `serve`'s daemon pieces (log line formats, the journal, command launching) and the CLI.
  *
@@ -239,3 +242,18 @@ export {
   tryParseIP,
   type UdpSpec,
 } from "./core/packet/mod.ts";
+export {
+  type AccessConf,
+  type AccessStanza,
+  type AddressList,
+  decodeSpa,
+  encodeSpa,
+  type FwknopDigest,
+  type FwknopKeys,
+  type Network,
+  parseAccessConf,
+  type ProtoPort,
+  type SpaDecode,
+  type SpaFailure,
+  type SpaFields,
+} from "./core/fwknop/mod.ts";

@@ -61,6 +61,10 @@ const EXPORTS = [
   "parseMac",
   "textPayload",
   "tryParseIP",
+  // fwknop.
+  "decodeSpa",
+  "encodeSpa",
+  "parseAccessConf",
 ];
 
 Deno.test("mod.ts exports exactly the documented library surface", () => {

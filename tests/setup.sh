@@ -3,7 +3,8 @@
 # libpcap (capture through FFI), libnftables1 (nftables doors, through FFI) and the real peers the tests compare against
 # (tcpdump, knockd/knock, nftables, iproute2, hping3, nmap), and what `deno task package` and its tests use
 # (gcc and libc6-dev for the single-file launcher, dpkg-dev, lintian, mandoc, systemd for systemd-analyze),
-# and prometheus for promtool (the metrics page is checked with it).
+# and prometheus for promtool (the metrics page is checked with it), fwknop-client and fwknop-server (the fwknop
+# door is tested against the real client and daemon).
 # Idempotent and quiet when all is present.
 # Without root it installs nothing: tests that need these say so and are skipped.
 set -euo pipefail
@@ -11,7 +12,7 @@ set -euo pipefail
 need=()
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 for pkg in libpcap0.8 tcpdump knockd nftables libnftables1 iproute2 libcap2-bin hping3 nmap \
-  gcc libc6-dev dpkg-dev lintian mandoc systemd prometheus; do
+  gcc libc6-dev dpkg-dev lintian mandoc systemd prometheus fwknop-client fwknop-server; do
   have_pkg "$pkg" || need+=("$pkg")
 done
 

@@ -96,6 +96,32 @@ export const knockCommand = command(
         description: message`Seed for decoy ports and raw packet fields (reproducible runs).`,
       }),
     ),
+    fwknop: withDefault(
+      flag("--fwknop", {
+        description: message`Send one fwknop SPA packet (a stanza of ~/.fwknoprc) instead of a sequence.`,
+      }),
+      false,
+    ),
+    fwknopStanza: optional(
+      option("-n", "--fwknop-stanza", string({ metavar: "NAME" }), {
+        description: message`The rc file's stanza for ${"--fwknop"} (default ${"default"}).`,
+      }),
+    ),
+    fwknopRc: optional(
+      option("--fwknop-rc", string({ metavar: "FILE" }), {
+        description: message`The fwknop client's rc file (default ~/.fwknoprc).`,
+      }),
+    ),
+    fwknopAccess: optional(
+      option("--fwknop-access", string({ metavar: "LIST" }), {
+        description: message`The proto/port list to open, e.g. ${"tcp/22"} (overrides ACCESS).`,
+      }),
+    ),
+    fwknopAllow: optional(
+      option("--fwknop-allow", string({ metavar: "IP" }), {
+        description: message`The address to open for, or ${"source"} (overrides ALLOW_IP).`,
+      }),
+    ),
     host: argument(string({ metavar: "HOST" }), {
       description: message`Host name or IP address to knock on.`,
     }),
@@ -133,6 +159,12 @@ export interface KnockArgs {
   readonly verify?: string | undefined;
   readonly wait?: string | undefined;
   readonly seed?: string | undefined;
+  /** `--fwknop`: send an fwknop SPA packet (./fwknop.ts). */
+  readonly fwknop?: boolean;
+  readonly fwknopStanza?: string | undefined;
+  readonly fwknopRc?: string | undefined;
+  readonly fwknopAccess?: string | undefined;
+  readonly fwknopAllow?: string | undefined;
   readonly host: string;
   readonly ports: readonly string[];
 }

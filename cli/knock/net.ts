@@ -23,6 +23,8 @@ export interface KnockNet {
   tcp(address: Uint8Array, port: number): void;
   /** One datagram carrying the byte 0x00. */
   udp(address: Uint8Array, port: number): void;
+  /** One datagram carrying `payload` (an SPA packet); absent where the network cannot send one. */
+  datagram?(address: Uint8Array, port: number, payload: Uint8Array): void;
   /** A whole crafted IP datagram through a raw socket. */
   raw(packet: Uint8Array, address: Uint8Array): void;
   /** The source address the kernel would use towards `address`. */
@@ -51,6 +53,7 @@ export function realKnockNet(options: SocketOptions = {}): KnockNet {
     service: (name, protocol) => serviceByName(name, protocol),
     tcp: (address, port) => hinted(() => tcpKnock(address, port, options)),
     udp: (address, port) => hinted(() => udpKnock(address, port, Uint8Array.of(0), options)),
+    datagram: (address, port, payload) => hinted(() => udpKnock(address, port, payload, options)),
     raw: (packet, address) => {
       const family: Family = address.length === 4 ? 4 : 6;
       const socket = raws.get(family) ?? hinted(() => RawSocket.open(family, options), true);

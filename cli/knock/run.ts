@@ -11,6 +11,7 @@ import { sanitize } from "../_text.ts";
 import { PROGRAM_NAME } from "../version.ts";
 import type { KnockArgs } from "./command.ts";
 import { doorTotpProfile, markUsed } from "./door.ts";
+import { fwknopKnock } from "./fwknop.ts";
 import { RuntimeFailure } from "./failure.ts";
 import type { KnockNet } from "./net.ts";
 import { knockOptions } from "./options.ts";
@@ -49,6 +50,7 @@ export async function runKnock(args: KnockArgs, io: Io, net: KnockNet): Promise<
 }
 
 async function knock(args: KnockArgs, io: Io, net: KnockNet): Promise<number> {
+  if (args.fwknop === true) return await fwknopKnock(args, io, net);
   if (args.show === true || args.enroll === true) return totpInfo(args, io, net);
   if (args.json === true) throw new UsageError("--json needs --show");
   const options = knockOptions(args, net);

@@ -19,6 +19,7 @@ import { formatHuman } from "./human.ts";
 import { formatJson } from "./json.ts";
 import { fileFactsReader, readInput } from "./read.ts";
 import { countReport, type FileReport } from "./report.ts";
+import { isAccessConf, lintAccessFile } from "./fwknop.ts";
 import { formatSarif } from "./sarif.ts";
 
 /** The output formats of `lint`. */
@@ -51,6 +52,11 @@ export const lintCommand = command(
         description: message`Print the long explanation of rule CODE, e.g. KT001, and exit.`,
       }),
     ),
+    fwknopAccess: multiple(
+      option("--fwknop-access", string({ metavar: "FILE" }), {
+        description: message`fwknopd access.conf files to check (a FILE named ${"access.conf"} is one too).`,
+      }),
+    ),
     files: multiple(
       argument(string({ metavar: "FILE" }), {
         description: message`knockd.conf files to check; ${"-"} reads standard input.`,
@@ -73,6 +79,8 @@ export interface LintArgs {
   /** `--check-firewall`: read the kernel's nftables sets (KT301 to KT303). */
   readonly checkFirewall?: boolean;
   readonly explain?: string | undefined;
+  /** `--fwknop-access`: fwknopd access.conf files. */
+  readonly fwknopAccess?: readonly string[];
   readonly files: readonly string[];
 }
 
@@ -119,9 +127,11 @@ export async function runLint(
     }
     return explain(args.explain, io, engine);
   }
-  if (args.files.length === 0) {
+  const accessFiles = [...(args.fwknopAccess ?? []), ...args.files.filter(isAccessConf)];
+  const configFiles = args.files.filter((f) => !isAccessConf(f));
+  if (configFiles.length === 0 && accessFiles.length === 0) {
     io.stderr(
-      `Usage: ${PROGRAM_NAME} lint [--format FORMAT] [--strict] [--check-firewall] FILE...\n` +
+      `Usage: ${PROGRAM_NAME} lint [--format FORMAT] [--strict] [--check-firewall] [--fwknop-access FILE] FILE...\n` +
         `Error: Expected at least one FILE (use ${"-"} for standard input), or --explain CODE.\n`,
     );
     return 2;
@@ -132,7 +142,7 @@ export async function runLint(
   }
 
   const files: FileReport[] = [];
-  for (const path of args.files) {
+  for (const path of configFiles) {
     const input = await readInput(io, path);
     if (!input.ok) {
       io.stderr(`${PROGRAM_NAME}: ${path === "-" ? "<stdin>" : path}: ${input.error}\n`);
@@ -152,6 +162,7 @@ export async function runLint(
     files.push({ path, text: input.text, sources, diagnostics: result.diagnostics });
   }
 
+  for (const path of accessFiles) files.push(await lintAccessFile(io, path));
   const report = { files };
   switch (args.format) {
     case "human":

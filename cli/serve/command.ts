@@ -33,11 +33,10 @@ export const serveCommand = command(
   "serve",
   object({
     command: constant("serve"),
-    config: withDefault(
+    config: optional(
       option("-c", "--config", string({ metavar: "FILE" }), {
         description: message`Config file (default ${DEFAULT_CONFIG}).`,
       }),
-      DEFAULT_CONFIG,
     ),
     interface: optional(
       option("-i", "--interface", string({ metavar: "IFACE" }), {
@@ -125,6 +124,32 @@ export const serveCommand = command(
           message`Serve Prometheus metrics over HTTP there (a port alone: on 127.0.0.1); off by default.`,
       }),
     ),
+    fwknopAccess: optional(
+      option("--fwknop-access", string({ metavar: "FILE" }), {
+        description:
+          message`Also accept fwknop SPA packets, as fwknopd does with this access.conf (without -c: no knockd.conf).`,
+      }),
+    ),
+    fwknopPort: optional(
+      option("--fwknop-port", integer({ min: 1, max: 65535, metavar: "PORT" }), {
+        description: message`UDP port of the fwknop packets (default 62201).`,
+      }),
+    ),
+    fwknopMaxAge: optional(
+      option("--fwknop-max-age", integer({ min: 1, max: 100000, metavar: "S" }), {
+        description: message`Refuse fwknop packets whose timestamp is further from now (default 120).`,
+      }),
+    ),
+    fwknopConf: optional(
+      option("--fwknop-conf", string({ metavar: "FILE" }), {
+        description: message`fwknopd.conf: its PCAP_FILTER port and MAX_SPA_PACKET_AGE (the options win).`,
+      }),
+    ),
+    fwknopDigestFile: optional(
+      option("--fwknop-digest-file", string({ metavar: "FILE" }), {
+        description: message`The fwknop replay cache (default <state dir>/fwknop-digests).`,
+      }),
+    ),
     tuning: optional(
       option("--tuning", string({ metavar: "LIST" }), {
         description: message`Latency tuning: ${TUNING_SYNTAX} (${"all,-wake"} turns the wake socket off).`,
@@ -147,7 +172,8 @@ export const serveCommand = command(
 export interface ServeArgs extends Omit<ServeSettings, "configPath" | "interfaces" | "tuning" | "metrics"> {
   /** `--metrics` as given. */
   readonly metrics?: string | undefined;
-  readonly config: string;
+  /** `-c` as given (the default applies in {@linkcode runServe}). */
+  readonly config?: string | undefined;
   readonly interface?: string | undefined;
   /** `--tuning` as given. */
   readonly tuning?: string | undefined;
@@ -178,7 +204,20 @@ Options:
   -l, --lookup              show knocking hosts by name too
       --metrics [addr:]port serve Prometheus metrics there (a port alone: on 127.0.0.1)
       --tuning <list>       latency tuning: ${TUNING_SYNTAX}
+      --fwknop-access <file>   accept fwknop SPA packets as fwknopd with this access.conf
+      --fwknop-port <port>     their UDP port (default 62201)
+      --fwknop-max-age <s>     their timestamp window (default 120)
+      --fwknop-digest-file <f> their replay cache (default <state dir>/fwknop-digests)
+      --fwknop-conf <file>     fwknopd.conf: its port and window
 `;
+
+/** An empty config: what serve runs when `--fwknop-access` is given without `-c` (no knockd doors). */
+export const NO_CONFIG = "/dev/null";
+
+/** The knockd.conf serve reads: `-c`, else none with `--fwknop-access`, else {@linkcode DEFAULT_CONFIG}. */
+export function serveConfigPath(config: string | undefined, fwknopAccess: string | undefined): string {
+  return config ?? (fwknopAccess !== undefined ? NO_CONFIG : DEFAULT_CONFIG);
+}
 
 /**
  * Runs `knocktool serve` and returns its exit status.
@@ -228,8 +267,14 @@ export async function runServe(
     metrics: _metrics,
     ...rest
   } = args;
-  const settings: ServeSettings = { ...rest, configPath, interfaces, tuning, metrics };
-  const loaded = loadConfig(args.config, io);
+  const settings: ServeSettings = {
+    ...rest,
+    configPath: serveConfigPath(configPath, args.fwknopAccess),
+    interfaces,
+    tuning,
+    metrics,
+  };
+  const loaded = loadConfig(settings.configPath, io);
   if (!loaded.ok) {
     io.stderr(loaded.report);
     return EXIT_FAILURE;

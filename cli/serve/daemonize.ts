@@ -36,6 +36,13 @@ function childArgs(settings: ServeSettings, pidFile: string, cwd: string): strin
   if (settings.maxCommands !== undefined) args.push("--max-commands", String(settings.maxCommands));
   if (settings.bufferSize !== undefined) args.push("--buffer-size", String(settings.bufferSize));
   if (settings.lookup) args.push("--lookup");
+  if (settings.fwknopAccess !== undefined) args.push("--fwknop-access", absolute(settings.fwknopAccess, cwd));
+  if (settings.fwknopPort !== undefined) args.push("--fwknop-port", String(settings.fwknopPort));
+  if (settings.fwknopMaxAge !== undefined) args.push("--fwknop-max-age", String(settings.fwknopMaxAge));
+  if (settings.fwknopConf !== undefined) args.push("--fwknop-conf", absolute(settings.fwknopConf, cwd));
+  if (settings.fwknopDigestFile !== undefined) {
+    args.push("--fwknop-digest-file", absolute(settings.fwknopDigestFile, cwd));
+  }
   if (settings.metrics !== undefined) {
     const { hostname, port } = settings.metrics;
     args.push("--metrics", `${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}`);

@@ -15,6 +15,7 @@ import {
   type OtpText,
 } from "../../core/serve/mod.ts";
 import { osReason } from "../runtime.ts";
+import { loadFwknopDoor } from "./fwknop_load.ts";
 import { nftLoadErrors } from "./nft_check.ts";
 import type { ServePlatform } from "./platform.ts";
 import type { ServeSettings } from "./settings.ts";
@@ -38,7 +39,7 @@ export type DatagramLoader = (
  * The datagram door loaders, in order (their doors are tried in this order on a shared port). Each kind of
  * datagram door adds its loader here.
  */
-export const DATAGRAM_LOADERS: readonly DatagramLoader[] = [];
+export const DATAGRAM_LOADERS: readonly DatagramLoader[] = [loadFwknopDoor];
 
 /** A config ready for the daemon, or why not. */
 export type DaemonLoad =

@@ -38,6 +38,16 @@ export interface ServeSettings {
   readonly tuning: Tuning;
   /** `--metrics [ADDR:]PORT`: where the metrics page is served (off when absent). */
   readonly metrics?: { readonly hostname: string; readonly port: number } | undefined;
+  /** `--fwknop-access FILE`: fwknopd's access.conf, served by an fwknop door (docs/fwknop.md). */
+  readonly fwknopAccess?: string | undefined;
+  /** `--fwknop-port`: its UDP port (default 62201). */
+  readonly fwknopPort?: number | undefined;
+  /** `--fwknop-max-age`: its timestamp window, s (default 120, fwknopd's MAX_SPA_PACKET_AGE). */
+  readonly fwknopMaxAge?: number | undefined;
+  /** `--fwknop-conf`: fwknopd.conf, for its port and window (the options above win). */
+  readonly fwknopConf?: string | undefined;
+  /** `--fwknop-digest-file`: its replay cache (default `<state dir>/fwknop-digests`). */
+  readonly fwknopDigestFile?: string | undefined;
 }
 
 /**

@@ -4,6 +4,7 @@
  * @module
  */
 import { EXTENSION_RULES, PARSE_RULES } from "../config/mod.ts";
+import { ACCESS_RULE_LIST } from "../fwknop/access_rules.ts";
 import type { RuleInfo } from "./types.ts";
 import type { Rule } from "./_context.ts";
 import * as otpFileUnreadable from "./rules/otp_file_unreadable.ts";
@@ -98,7 +99,7 @@ export const LINT_RULES: readonly Rule[] = [
 
 /**
  * Every rule `knocktool lint` can report: the parser's KT0xx rules (what knockd rejects), then the lint
- * rules and the checks of knocktool's own directives, in code order.
+ * rules, the checks of knocktool's own directives and those of fwknop's access.conf, in code order.
  *
  * @example
  * ```ts
@@ -109,7 +110,10 @@ export const LINT_RULES: readonly Rule[] = [
 export const RULES: readonly RuleInfo[] = [
   ...PARSE_RULES,
   // The parser reports bad values of knocktool's own directives (KT106, KT107) among the lint rules' codes.
-  ...[...EXTENSION_RULES, ...LINT_RULES.map((r) => r.info)].sort((a, b) => a.code < b.code ? -1 : 1),
+  // fwknop's access.conf (`lint --fwknop-access`): KT16x errors, KT26x warnings.
+  ...[...EXTENSION_RULES, ...LINT_RULES.map((r) => r.info), ...ACCESS_RULE_LIST].sort((a, b) =>
+    a.code < b.code ? -1 : 1
+  ),
 ];
 
 const BY_CODE: ReadonlyMap<string, RuleInfo> = new Map(RULES.map((r) => [r.code.toUpperCase(), r]));

@@ -3,6 +3,7 @@
  * rule metadata and `explainRule`, and the shipped example config.
  */
 import assert from "node:assert/strict";
+import { ACCESS_RULE_LIST } from "../../../core/fwknop/mod.ts";
 import { explainRule, lintConfig, RULES } from "../../../core/lint/mod.ts";
 import { LINT_RULES } from "../../../core/lint/registry.ts";
 import { EXTENSION_RULES, PARSE_RULES } from "../../../core/config/mod.ts";
@@ -103,12 +104,15 @@ Deno.test("lintConfig() never throws on hostile input", () => {
 });
 
 Deno.test("RULES: parser rules plus lint rules, unique codes, complete metadata, severity matches the code", () => {
-  assert.equal(RULES.length, PARSE_RULES.length + EXTENSION_RULES.length + LINT_RULES.length);
+  assert.equal(
+    RULES.length,
+    PARSE_RULES.length + EXTENSION_RULES.length + LINT_RULES.length + ACCESS_RULE_LIST.length,
+  );
   const codes = RULES.map((r) => r.code);
   assert.equal(new Set(codes).size, codes.length, "duplicate code");
   const names = LINT_RULES.map((r) => r.info.name);
   assert.equal(new Set(names).size, names.length, "duplicate name");
-  for (const r of [...EXTENSION_RULES, ...LINT_RULES.map((x) => x.info)]) {
+  for (const r of [...EXTENSION_RULES, ...LINT_RULES.map((x) => x.info), ...ACCESS_RULE_LIST]) {
     assert.match(r.code, /^KT[123]\d\d$/);
     // KT3xx (the firewall around the config, lint --check-firewall) has errors and warnings.
     if (!r.code.startsWith("KT3")) {
