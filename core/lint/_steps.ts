@@ -54,7 +54,7 @@ function computeReading(step: SequenceStep): StepReading {
   const raw = step.raw;
   const colon = raw.indexOf(":");
   const portEnd = colon === -1 ? raw.length : colon;
-  const portText = raw.slice(0, portEnd);
+  const portText = colon === -1 ? raw : raw.slice(0, portEnd);
   const atoi = readAtoi(portText);
   const empty = portText.trim() === "";
   const garbage = !empty && !atoi.hasDigits;
@@ -70,16 +70,18 @@ function computeReading(step: SequenceStep): StepReading {
     const second = raw.indexOf(":", colon + 1);
     if (second !== -1) afterProtocol = { start: second, end: te, text: raw.slice(second + 1, te) };
   }
-  return {
+  // Built without spreads: this runs for every step of every door.
+  const reading: { -readonly [K in keyof StepReading]: StepReading[K] } = {
     step,
     portText,
     atoi,
     empty,
     garbage,
     trimmedSpan,
-    ...(trailing !== undefined ? { trailing } : {}),
-    ...(afterProtocol !== undefined ? { afterProtocol } : {}),
   };
+  if (trailing !== undefined) reading.trailing = trailing;
+  if (afterProtocol !== undefined) reading.afterProtocol = afterProtocol;
+  return reading;
 }
 
 /**
