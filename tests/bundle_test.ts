@@ -94,6 +94,9 @@ Deno.test("scrubBuildPaths: npm markers become package names; any other outside 
     "// core/flags.ts",
     "// ../elsewhere/mod.ts",
     'const s = "/home/u/secret";',
+    '  "../../../root/.cache/deno/npm/registry.npmjs.org/@optique/core/1.3.6/dist/message.js"() {',
+    '  "cli/lint/command.ts"() {',
+    '  "../elsewhere/lazy.ts"() {',
   ].join("\n");
   const r = scrubBuildPaths(input, ["/home/u/"]);
   assert.deepEqual(r.text.split("\n").slice(0, 4), [
@@ -102,7 +105,16 @@ Deno.test("scrubBuildPaths: npm markers become package names; any other outside 
     "// npm:left-pad@1.3.0/index.js",
     "// core/flags.ts",
   ]);
-  assert.deepEqual(r.leftovers, ["// ../elsewhere/mod.ts", 'const s = "/home/u/secret";']);
+  assert.deepEqual(r.text.split("\n").slice(6), [
+    '  "npm:@optique/core@1.3.6/dist/message.js"() {',
+    '  "cli/lint/command.ts"() {',
+    '  "../elsewhere/lazy.ts"() {',
+  ]);
+  assert.deepEqual(r.leftovers, [
+    "// ../elsewhere/mod.ts",
+    '  "../elsewhere/lazy.ts"() {',
+    'const s = "/home/u/secret";',
+  ]);
 });
 
 Deno.test({
