@@ -4,7 +4,11 @@
  * stays linear; and the whole `lint` command against the same command on a 10-door file, so that the start-up
  * is reported apart. A script, not a `deno bench` file:
  *
- *     deno run -A bench/lint_scale.ts [--runs N] [--doors 1000,10000,100000]
+ *     deno run -A bench/lint_scale.ts [--runs N] [--doors 1000,10000,100000] [--baseline DIR]
+ *
+ * `--baseline DIR` measures another checkout side by side (for instance `git archive 27b5207 | tar -x -C
+ * DIR`, the commit before issue 19's changes): the same child code (copied into DIR/bench/ for the run)
+ * against DIR's core/, the two sides alternating run by run, and the findings checked equal.
  *
  * Two kinds of config per size, both with a 4-knock sequence (one UDP knock), `TCPFlags`, start and stop
  * commands and timeouts per door, every tenth door with a `Target`:
@@ -17,7 +21,9 @@
  *
  * Measures, each the median of `--runs` (default 5) fresh processes (`deno run` of this file as a child):
  * `parse` (`parseConfig` alone, cold), `lint cold` (the first `lintConfig` in a process), `lint warm` (the
- * mean of 3 calls after it). Time is `performance.now()` around the call. The command line: `deno run -A
+ * mean of the calls after it: 20 at 1,000 doors, 2 at 10,000, 1 at 100,000). Time is `performance.now()`
+ * around the call and, in parentheses, the main thread's CPU time (`CLOCK_THREAD_CPUTIME_ID`), which the
+ * load of other jobs on a shared machine inflates much less than the wall time. The command line: `deno run -A
  * cli/main.ts lint FILE` for the 1,000-door files (the `lint` command refuses inputs over 1 MiB, so 10,000
  * doors and more are measured in-process only), minus the same command on a 10-door file.
  *
@@ -78,23 +84,53 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
+/**
+ * CPU time of the calling thread in milliseconds: `clock_gettime(CLOCK_THREAD_CPUTIME_ID)` through libc (the
+ * time the main thread ran, not the time it waited for a CPU the other jobs had; NaN where libc is not there).
+ */
+const threadCpuMs: () => number = (() => {
+  try {
+    const libc = Deno.dlopen("libc.so.6", {
+      clock_gettime: { parameters: ["i32", "buffer"], result: "i32" },
+    });
+    const time = new BigInt64Array(2);
+    const bytes = new Uint8Array(time.buffer);
+    const CLOCK_THREAD_CPUTIME_ID = 3;
+    return () => {
+      if (libc.symbols.clock_gettime(CLOCK_THREAD_CPUTIME_ID, bytes) !== 0) return Number.NaN;
+      return Number(time[0]!) * 1000 + Number(time[1]!) / 1e6;
+    };
+  } catch {
+    return () => Number.NaN;
+  }
+})();
+
 /** The child: one cold parse or lint, then warm lints; prints JSON. */
 function child(path: string, what: "parse" | "lint"): void {
   const text = Deno.readTextFileSync(path);
+  let c = threadCpuMs();
   let t = performance.now();
   if (what === "parse") {
     parseConfig(text, { extensions: KNOCKTOOL_EXTENSIONS });
+    const cold = performance.now() - t;
     // deno-lint-ignore no-console
-    console.log(JSON.stringify({ cold: performance.now() - t }));
+    console.log(JSON.stringify({ cold, coldCpu: threadCpuMs() - c }));
     return;
   }
+  c = threadCpuMs();
+  t = performance.now();
   const first = lintConfig(text, { file: path, mode: 0o600 });
   const cold = performance.now() - t;
+  const coldCpu = threadCpuMs() - c;
+  // Warm: the mean of the calls after the first (20 at 1,000 doors, 2 at 10,000, 1 at 100,000).
+  const calls = Math.max(1, Math.round(20_000 / Math.max(1, first.config.doors.length)));
   t = performance.now();
-  for (let i = 0; i < 3; i++) lintConfig(text, { file: path, mode: 0o600 });
-  const warm = (performance.now() - t) / 3;
+  for (let i = 0; i < calls; i++) lintConfig(text, { file: path, mode: 0o600 });
+  const warm = (performance.now() - t) / calls;
   // deno-lint-ignore no-console
-  console.log(JSON.stringify({ cold, warm, findings: first.diagnostics.length, errors: first.errorCount }));
+  console.log(
+    JSON.stringify({ cold, coldCpu, warm, findings: first.diagnostics.length, errors: first.errorCount }),
+  );
 }
 
 async function run(args: string[]): Promise<{ ms: number; stdout: string }> {
@@ -108,72 +144,135 @@ async function run(args: string[]): Promise<{ ms: number; stdout: string }> {
   return { ms, stdout };
 }
 
+interface Side {
+  readonly label: string;
+  /** This file, or its copy in the baseline checkout. */
+  readonly child: string;
+  readonly mainTs: string;
+}
+
 async function main(): Promise<void> {
   const runs = Number(flag("--runs", "5"));
   const sizes = flag("--doors", "1000,10000,100000").split(",").map(Number);
+  const baseline = flag("--baseline", "");
   const dir = await Deno.makeTempDir({ prefix: "lint_scale_" });
   const self = new URL(import.meta.url).pathname;
-  const mainTs = new URL("../cli/main.ts", import.meta.url).pathname;
+  const sides: Side[] = [{
+    label: "now",
+    child: self,
+    mainTs: new URL("../cli/main.ts", import.meta.url).pathname,
+  }];
+  if (baseline !== "") {
+    // The same child code against the baseline checkout's core/ (a copy of this file in its bench/).
+    const child = `${baseline}/bench/.lint_scale_child.ts`;
+    await Deno.copyFile(self, child);
+    sides.push({ label: "baseline", child, mainTs: `${baseline}/cli/main.ts` });
+  }
   try {
     const rows: string[] = [
-      "doors   kind       findings  parse cold  lint cold  lint warm  warm µs/door  cold µs/door",
+      "doors   kind       side      findings  parse cold (cpu)       lint cold (cpu)        lint warm  warm µs/door  cold µs/door",
     ];
-    const perDoor = new Map<Kind, number[]>();
+    const perDoor = new Map<string, number[]>();
+    const coldAt = new Map<string, number>();
     for (const doors of sizes) {
       for (const kind of ["distinct", "colliding"] as const) {
         const path = `${dir}/${kind}-${doors}.conf`;
         await Deno.writeTextFile(path, generateConfig(doors, kind), { mode: 0o600 });
-        const parse: number[] = [];
-        const cold: number[] = [];
-        const warm: number[] = [];
+        const samples = sides.map(() => ({
+          parse: [] as number[],
+          parseCpu: [] as number[],
+          cold: [] as number[],
+          coldCpu: [] as number[],
+          warm: [] as number[],
+        }));
         let findings = 0;
+        // The sides alternate run by run, so that the load of the machine falls on both alike.
         for (let r = 0; r < runs; r++) {
-          parse.push(JSON.parse((await run(["run", "-A", self, "--child", path, "parse"])).stdout).cold);
-          const l = JSON.parse((await run(["run", "-A", self, "--child", path, "lint"])).stdout);
-          cold.push(l.cold);
-          warm.push(l.warm);
-          findings = l.findings;
-          if (l.errors !== 0) throw new Error(`${path}: ${l.errors} errors`);
+          for (const [i, side] of sides.entries()) {
+            const s = samples[i]!;
+            const p = JSON.parse((await run(["run", "-A", side.child, "--child", path, "parse"])).stdout);
+            s.parse.push(p.cold);
+            s.parseCpu.push(p.coldCpu);
+            const l = JSON.parse((await run(["run", "-A", side.child, "--child", path, "lint"])).stdout);
+            s.cold.push(l.cold);
+            s.coldCpu.push(l.coldCpu);
+            s.warm.push(l.warm);
+            if (i === 0) findings = l.findings;
+            else if (l.findings !== findings) {
+              throw new Error(`${path}: ${l.findings} findings, not ${findings}`);
+            }
+            if (l.errors !== 0) throw new Error(`${path}: ${l.errors} errors`);
+          }
         }
-        const w = median(warm);
-        (perDoor.get(kind) ?? perDoor.set(kind, []).get(kind)!).push((w * 1000) / doors);
-        rows.push(
-          `${String(doors).padEnd(7)} ${kind.padEnd(10)} ${String(findings).padStart(8)}  ${
-            median(parse).toFixed(1).padStart(7)
-          } ms ${median(cold).toFixed(1).padStart(7)} ms ${w.toFixed(1).padStart(7)} ms ${
-            ((w * 1000) / doors).toFixed(1).padStart(12)
-          } ${((median(cold) * 1000) / doors).toFixed(1).padStart(13)}`,
-        );
+        for (const [i, side] of sides.entries()) {
+          const s = samples[i]!;
+          const w = median(s.warm);
+          const c = median(s.cold);
+          const key = `${kind} ${side.label}`;
+          (perDoor.get(key) ?? perDoor.set(key, []).get(key)!).push((w * 1000) / doors);
+          coldAt.set(`${doors} ${key}`, c);
+          coldAt.set(`${doors} ${key} cpu`, median(s.coldCpu));
+          const ms = (v: number, width = 7) => v.toFixed(1).padStart(width);
+          rows.push(
+            [
+              String(doors).padEnd(7),
+              kind.padEnd(10),
+              side.label.padEnd(9),
+              String(findings).padStart(8),
+              ` ${ms(median(s.parse))} ms (${ms(median(s.parseCpu))})`,
+              ` ${ms(c)} ms (${ms(median(s.coldCpu))})`,
+              ` ${ms(w)} ms`,
+              ms((w * 1000) / doors, 12),
+              ms((c * 1000) / doors, 13),
+            ].join(" "),
+          );
+        }
+        if (sides.length === 2) {
+          const now = coldAt.get(`${doors} ${kind} now`)!;
+          const before = coldAt.get(`${doors} ${kind} baseline`)!;
+          const cpu = coldAt.get(`${doors} ${kind} now cpu`)! / coldAt.get(`${doors} ${kind} baseline cpu`)!;
+          rows.push(
+            `        lint cold now / baseline: wall ${(now / before).toFixed(2)}, cpu ${cpu.toFixed(2)}`,
+          );
+        }
       }
     }
-    for (const [kind, values] of perDoor) {
+    for (const [key, values] of perDoor) {
       rows.push(
-        `linearity (${kind}): warm µs per door at the largest size / at the smallest = ${
+        `linearity (${key}): warm µs per door at the largest size / at the smallest = ${
           (values[values.length - 1]! / values[0]!).toFixed(2)
         }`,
       );
     }
-    // The command line, for the sizes the command accepts (at most 1 MiB).
-    const small = `${dir}/small.conf`;
-    await Deno.writeTextFile(small, generateConfig(10, "distinct"), { mode: 0o600 });
-    const smallMs: number[] = [];
-    for (let r = 0; r < runs; r++) smallMs.push((await run(["run", "-A", mainTs, "lint", small])).ms);
-    rows.push(`command: lint of 10 doors (start-up) ${median(smallMs).toFixed(0)} ms`);
-    for (const kind of ["distinct", "colliding"] as const) {
-      const path = `${dir}/${kind}-1000.conf`;
-      if (!sizes.includes(1000)) break;
-      const ms: number[] = [];
-      for (let r = 0; r < runs; r++) ms.push((await run(["run", "-A", mainTs, "lint", path])).ms);
-      rows.push(
-        `command: lint of 1,000 ${kind} doors ${median(ms).toFixed(0)} ms, minus start-up ${
-          (median(ms) - median(smallMs)).toFixed(0)
-        } ms`,
-      );
+    // The command line, for the size the command accepts (at most 1 MiB): 1,000 doors minus 10 doors.
+    if (sizes.includes(1000)) {
+      const small = `${dir}/small.conf`;
+      await Deno.writeTextFile(small, generateConfig(10, "distinct"), { mode: 0o600 });
+      for (const kind of ["distinct", "colliding"] as const) {
+        const path = `${dir}/${kind}-1000.conf`;
+        const times = sides.map(() => ({ small: [] as number[], big: [] as number[] }));
+        for (let r = 0; r < runs; r++) {
+          for (const [i, side] of sides.entries()) {
+            times[i]!.small.push((await run(["run", "-A", side.mainTs, "lint", small])).ms);
+            times[i]!.big.push((await run(["run", "-A", side.mainTs, "lint", path])).ms);
+          }
+        }
+        for (const [i, side] of sides.entries()) {
+          const a = median(times[i]!.small);
+          const b = median(times[i]!.big);
+          rows.push(
+            `command (${side.label}): lint of 10 doors ${a.toFixed(0)} ms, of 1,000 ${kind} doors ${
+              b.toFixed(0)
+            } ms: ${(b - a).toFixed(0)} ms of work`,
+          );
+        }
+      }
     }
     // deno-lint-ignore no-console
     console.log(rows.join("\n"));
   } finally {
     await Deno.remove(dir, { recursive: true });
+    if (sides[1] !== undefined) await Deno.remove(sides[1].child).catch(() => {});
   }
 }
 
