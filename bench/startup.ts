@@ -23,12 +23,30 @@
  * any parser is built. What is left: Deno itself (its floor below), V8 compiling the 1.3 MB bundle, and
  * `node:util`, which logtape imports at the top of the bundle whatever the command.
  *
- * Results, 2026-12-08, 2-core shared AMD EPYC VM with three other jobs running (load average 2-4), Deno
- * 2.9.6, knockd 0.8, 30 runs each; "before" is the bundle of the commit before issue 19's changes:
+ * Results, 2026-12-08, 2-core shared AMD EPYC VM with three other jobs running (load average 4-6: read the
+ * CPU column), Deno 2.9.6, knockd 0.8, 30 runs each; "bundle before" is `deno task bundle` of the commit
+ * before issue 19's changes (27b5207):
  *
  * ```
- * RESULTS_PLACEHOLDER
+ * knock -V                           wall     8.1 ms   cpu     3.2 ms
+ * knockd -h                          wall    12.5 ms   cpu     6.3 ms   wall 1.5× knock -V's, cpu 2.0×
+ * deno floor (one console.log)       wall   174.5 ms   cpu    69.3 ms   wall 21.5× knock -V's, cpu 21.5×
+ * bundle --version                   wall   451.2 ms   cpu   146.8 ms   wall 55.6× knock -V's, cpu 45.5×
+ * bundle lint (10 doors)             wall   508.6 ms   cpu   199.5 ms   wall 62.7× knock -V's, cpu 61.9×
+ * bundle before --version            wall   666.5 ms   cpu   307.8 ms   wall 82.2× knock -V's, cpu 95.4×
+ * bundle before lint (10 doors)      wall   593.1 ms   cpu   268.1 ms   wall 73.1× knock -V's, cpu 83.1×
+ * dist/knocktool --version           wall   497.6 ms   cpu   208.9 ms   wall 61.3× knock -V's, cpu 64.8×
+ * dist/knocktool lint (10 doors)     wall   506.4 ms   cpu   263.3 ms   wall 62.4× knock -V's, cpu 81.6×
  * ```
+ *
+ * The executables (`deno task package` of both commits, hyperfine, 20 runs, the same hour): `dist/knocktool
+ * --version` 297 → 190 ms of CPU (521 → 375 ms wall), `lint` of 10 doors 293 → 248 ms (673 → 561 ms wall);
+ * the launcher copies the 95 MB runtime into a memory file on every run and runs it with `--no-code-cache`
+ * (docs/packaging.md), hence the 40-60 ms over the bundle.
+ *
+ * So the bundle's `--version` costs half the CPU it did (0.48×), `lint` of a small file 0.74×; both stay
+ * 45-60× `knock -V`, a C program of a few kilobytes: most of the rest is Deno's own start (the floor line)
+ * and what no lazy loading removes (V8 reading the bundle, `node:util`).
  */
 
 function flag(name: string): string | undefined {
