@@ -81,6 +81,10 @@ Deno.test("the bundle carries no build-machine path, and builds to the same byte
     assert.doesNotMatch(text, /registry\.npmjs\.org|\.cache\/deno/);
     assert.match(text, /^\/\/ npm:@optique\/core@1\.3\.6\/dist\/usage\.js$/m);
     assert.match(text, /^\/\/ cli\/main\.ts$/m);
+    // Every static import of the bundle runs at start, whatever the command (bench/startup.ts): a node:
+    // module is reached on first use instead (ffi/packet_wake.ts); logtape's node:util is the one left.
+    const nodeImports = [...text.matchAll(/^import .* from "(node:[^"]+)";$/gm)].map((m) => m[1]);
+    assert.deepEqual(nodeImports, ["node:util"]);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
