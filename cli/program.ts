@@ -117,13 +117,9 @@ export async function parseArgs(args: readonly string[], io: Io): Promise<Parsed
   if (
     first === "help" && args[1] !== undefined && !args[1].startsWith("-") && !HELP_TOPICS.includes(args[1])
   ) {
-    io.stderr(
-      `Error: No help topic "${sanitize(args[1])}": the commands are ${
-        HELP_TOPICS.join(", ")
-      }.\n${await usageHint(
-        undefined,
-      )}`,
-    );
+    const topics = HELP_TOPICS.join(", ");
+    const hint = await usageHint(undefined);
+    io.stderr(`Error: No help topic "${sanitize(args[1])}": the commands are ${topics}.\n${hint}`);
     return EXIT_USAGE;
   }
   const exitWith = (code: number): never => {
