@@ -68,12 +68,47 @@
  * command (baseline): lint of 10 doors 395 ms, of 1,000 colliding doors 708 ms: 313 ms of work
  * ```
  *
- * So: the first lint of 1,000 doors costs 96-106 ms of main-thread CPU (0.80-0.83x before; 43 ms of it the
- * parse, 0.75x), at the target of 100 ms under this load; at a quieter moment of the same VM, best of 10
- * fresh processes, `parseConfig` of the 1,000 distinct doors took 40 ms of CPU and the rules after it, one by
- * one, 38 ms (lintConfig's own sorting and merging of the findings adds little). Per door it falls from about 100 µs of CPU at 1,000 doors (code
- * still cold) to 43-46 µs at 100,000: linear. Wall times here are two to three times the CPU times because
- * the machine was shared; the warm columns and "linearity" lines are wall time and follow the load.
+ * A second run, 20 minutes later, after e4a0982 (the parser's protocol comparison), load average 4-5:
+ *
+ * ```
+ * doors   kind       side      findings  parse cold (cpu)       lint cold (cpu)        lint warm  warm µs/door  cold µs/door
+ * 1000    distinct   now              0    158.6 ms (   45.5)    480.2 ms (  106.1)    205.2 ms        205.2         480.2
+ * 1000    distinct   baseline         0    231.1 ms (   58.5)    612.2 ms (  134.3)    247.9 ms        247.9         612.2
+ *         lint cold now / baseline: wall 0.78, cpu 0.79
+ * 1000    colliding  now              0    139.8 ms (   42.5)    224.7 ms (  103.5)    134.1 ms        134.1         224.7
+ * 1000    colliding  baseline         0     82.5 ms (   56.9)    243.3 ms (  113.3)    104.7 ms        104.7         243.3
+ *         lint cold now / baseline: wall 0.92, cpu 0.91
+ * 10000   distinct   now              1    587.4 ms (  279.0)   1037.4 ms (  602.4)    867.7 ms         86.8         103.7
+ * 10000   distinct   baseline         1    975.4 ms (  439.6)   1407.6 ms (  726.0)    781.7 ms         78.2         140.8
+ *         lint cold now / baseline: wall 0.74, cpu 0.83
+ * 10000   colliding  now           3282    664.3 ms (  300.5)   1180.4 ms (  656.5)    806.6 ms         80.7         118.0
+ * 10000   colliding  baseline      3282    915.0 ms (  382.6)   2174.9 ms (  789.7)   1199.6 ms        120.0         217.5
+ *         lint cold now / baseline: wall 0.54, cpu 0.83
+ * 100000  distinct   now              8   5453.7 ms ( 2013.5)  10940.8 ms ( 4667.6)   8141.1 ms         81.4         109.4
+ * 100000  distinct   baseline         8   5196.4 ms ( 2127.3)   9865.9 ms ( 4272.6)  11705.9 ms        117.1          98.7
+ *         lint cold now / baseline: wall 1.11, cpu 1.09
+ * 100000  colliding  now          93282   2634.3 ms ( 1795.8)   5365.0 ms ( 4359.0)   4504.5 ms         45.0          53.6
+ * 100000  colliding  baseline     93282   2597.8 ms ( 1871.9)   5683.1 ms ( 4794.4)   6479.1 ms         64.8          56.8
+ *         lint cold now / baseline: wall 0.94, cpu 0.91
+ * linearity (distinct now): warm µs per door at the largest size / at the smallest = 0.40
+ * linearity (distinct baseline): warm µs per door at the largest size / at the smallest = 0.47
+ * linearity (colliding now): warm µs per door at the largest size / at the smallest = 0.34
+ * linearity (colliding baseline): warm µs per door at the largest size / at the smallest = 0.62
+ * command (now): lint of 10 doors 190 ms, of 1,000 distinct doors 485 ms: 295 ms of work
+ * command (baseline): lint of 10 doors 295 ms, of 1,000 distinct doors 421 ms: 125 ms of work
+ * command (now): lint of 10 doors 187 ms, of 1,000 colliding doors 379 ms: 192 ms of work
+ * command (baseline): lint of 10 doors 277 ms, of 1,000 colliding doors 405 ms: 128 ms of work
+ * ```
+ *
+ * So: the first lint of 1,000 doors costs 96-106 ms of main-thread CPU (0.79-0.91x before in the same run;
+ * 43-46 ms of it the parse, 0.75-0.78x), at the target of 100 ms under this load. At a quieter moment of the
+ * same VM, best of 10 fresh processes, `parseConfig` of the 1,000 distinct doors took 40 ms of CPU and the
+ * rules after it, one by one, 38 ms (lintConfig's own sorting and merging of the findings adds little). Per
+ * door it falls from about 100 µs of CPU at 1,000 doors (code still cold) to 43-47 µs at 100,000: linear (at
+ * 100,000 doors both sides are within the noise of each other, ±15 % between the two runs: there the garbage
+ * collection of the config itself dominates). The command lines subtract two wall times on a loaded machine
+ * and are noise. Wall times here are two to three times the CPU times because the machine was shared; the
+ * warm columns and "linearity" lines are wall time and follow the load.
  */
 import { KNOCKTOOL_EXTENSIONS, parseConfig } from "../core/config/mod.ts";
 import { lintConfig } from "../core/lint/mod.ts";
