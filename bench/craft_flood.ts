@@ -20,6 +20,17 @@
  * performance table carried until they moved here), medians of 3 runs: craft ≈ 145k packets/s, hping3
  * `--flood` ≈ 92k packets/s, craft / hping3 1.57.
  *
+ * Measured again on 2026-12-08 (issue 19, same VM shared with three other jobs), `--runs 3`, twice:
+ *
+ * ```
+ * load average 3-4: hping3 118,879 pps; craft fixed sport 152,416 pps (1.28); craft random sport 209,600 (1.76)
+ * load average 5-6: hping3  68,357 pps; craft fixed sport  82,871 pps (1.21); craft random sport  75,763 (1.11)
+ * ```
+ *
+ * Both above hping3 in the same run, so no batching (`sendmmsg`) was added: a profile of `craft --count
+ * 200000` to 127.0.0.1 puts 73 % of the time in the `sendto` call itself (the kernel's work per packet),
+ * 4 % in patching the source port and checksum, the rest in the loop and start-up.
+ *
  * Prints one line per run and the median rates with the ratio craft / hping3.
  */
 import { KNOCKTOOL, type Netns, type Topology, whySkip, withTopology } from "../tools/netns/mod.ts";

@@ -27,9 +27,15 @@ export function cTrim(text: string): string {
 
 /** `toupper()` in the C locale: only ASCII `a`-`z` change, the length never changes. */
 export function asciiUpper(text: string): string {
-  // Fast path: nothing to change.
-  if (!/[a-z]/.test(text)) return text;
-  return text.replace(/[a-z]+/g, (m) => m.toUpperCase());
+  let lower = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    // Outside ASCII, `toUpperCase` would change letters `toupper()` keeps (é, ß): only map a-z.
+    if (c >= 0x80) return text.replace(/[a-z]+/g, (m) => m.toUpperCase());
+    if (c >= 0x61 && c <= 0x7a) lower = true;
+  }
+  // All ASCII: `toUpperCase` changes exactly a-z, as `toupper()` does.
+  return lower ? text.toUpperCase() : text;
 }
 
 const INT64_MAX = 9223372036854775807n;

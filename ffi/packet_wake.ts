@@ -18,8 +18,8 @@
  *
  * @module
  */
-import net from "node:net";
-import process from "node:process";
+import type * as NodeNet from "node:net";
+import type NodeProcess from "node:process";
 import { loadLibc } from "./_libc_symbols.ts";
 import { errno, strerror } from "./libc.ts";
 import { SOCK_CLOEXEC, SOCK_NONBLOCK, SOCK_RAW, SOL_SOCKET } from "./socket.ts";
@@ -103,7 +103,20 @@ interface TcpWrapBinding {
   readonly constants: { readonly SOCKET: number };
 }
 
-function tcpWrap(): TcpWrapBinding {
+/**
+ * Deno's `process` and `node:net`, reached on first use: a static import would load Deno's node
+ * compatibility layer in every program that imports this module, even one that never opens a wake socket
+ * (the CLI's `--version`, `lint`: bench/startup.ts).
+ */
+function node(): { readonly process: typeof NodeProcess; readonly net: typeof NodeNet } {
+  const process = (globalThis as { process?: typeof NodeProcess }).process;
+  if (typeof process?.getBuiltinModule !== "function") {
+    throw new PacketWakeError("this runtime has no process.getBuiltinModule");
+  }
+  return { process, net: process.getBuiltinModule("node:net") as typeof NodeNet };
+}
+
+function tcpWrap(process: typeof NodeProcess): TcpWrapBinding {
   const binding = (process as unknown as { binding?: (name: string) => unknown }).binding;
   if (typeof binding !== "function") throw new PacketWakeError("this runtime has no process.binding");
   const wrap = binding.call(process, "tcp_wrap") as Partial<TcpWrapBinding> | undefined;
@@ -126,7 +139,7 @@ function tcpWrap(): TcpWrapBinding {
  * ```
  */
 export class PacketWake {
-  readonly #socket: net.Socket;
+  readonly #socket: NodeNet.Socket;
   readonly #fd: number;
   #pending = false;
   #waiter: ((woken: boolean) => void) | undefined;
@@ -134,7 +147,7 @@ export class PacketWake {
   #count = 0;
   #failure: string | undefined;
 
-  private constructor(fd: number, socket: net.Socket) {
+  private constructor(fd: number, socket: NodeNet.Socket) {
     this.#fd = fd;
     this.#socket = socket;
     socket.on("data", () => {
@@ -162,7 +175,8 @@ export class PacketWake {
    *   without node's `tcp_wrap`).
    */
   static open(iface: string): PacketWake {
-    const wrap = tcpWrap();
+    const { process, net } = node();
+    const wrap = tcpWrap(process);
     const lib = loadLibc();
     const index = lib.if_nametoindex(new TextEncoder().encode(`${iface}\0`));
     if (index === 0) throw lastError(`if_nametoindex(${iface})`);
@@ -192,7 +206,7 @@ export class PacketWake {
     // From here the socket owns the descriptor.
     return new PacketWake(
       fd,
-      new net.Socket({ handle, readable: true, writable: false } as net.SocketConstructorOpts),
+      new net.Socket({ handle, readable: true, writable: false } as NodeNet.SocketConstructorOpts),
     );
   }
 

@@ -31,8 +31,9 @@ export interface Scrubbed {
 }
 
 /**
- * Rewrites `deno bundle`'s module markers that point into the Deno cache to `npm:<name>@<version>/<file>`
- * and reports every comment line that still names a path outside the repository.
+ * Rewrites `deno bundle`'s module markers (and the keys of lazily evaluated modules, those reached only through
+ * `import()`) that point into the Deno cache to `npm:<name>@<version>/<file>` and reports every such line that
+ * still names a path outside the repository.
  *
  * @param text The bundle.
  * @param machinePaths Absolute paths that must not appear (repository root, `DENO_DIR`, home).
@@ -40,6 +41,18 @@ export interface Scrubbed {
 export function scrubBuildPaths(text: string, machinePaths: readonly string[] = []): Scrubbed {
   const leftovers: string[] = [];
   const out = text.split("\n").map((line) => {
+    // A module reached only through `import()` is wrapped in a lazy initializer keyed by its path:
+    // `var init_x = __esm({ "<path>"() { ... } })`. The key is only a name: rewrite it like a marker.
+    const lazy = /^(\s*)"([^"\s]+)"\(\) \{$/.exec(line);
+    if (lazy !== null) {
+      const path = lazy[2]!;
+      const npm = NPM_CACHE.exec(path);
+      if (npm !== null && (path.startsWith("../") || path.startsWith("/"))) {
+        return `${lazy[1]}"npm:${npm[1]}@${npm[2]}/${npm[3]}"() {`;
+      }
+      if (path.startsWith("../") || path.startsWith("/")) leftovers.push(line);
+      return line;
+    }
     const marker = /^\/\/ (\S+)$/.exec(line);
     if (marker !== null) {
       const path = marker[1]!;

@@ -4,7 +4,6 @@
  *
  * @module
  */
-import type { Located } from "../span.ts";
 import { DEFAULT_CMD_TIMEOUT, DEFAULT_SEQ_TIMEOUT, type Door, type FlagSpec } from "./types.ts";
 import { CODES } from "./codes.ts";
 import { knockdDoorName, parseSequence } from "./sequence.ts";
@@ -82,7 +81,6 @@ export function applyDoorKey(
   diagnostics: DiagnosticCollector,
 ): boolean {
   const { value, valueSpan } = directive;
-  const located = <T>(v: T): Located<T> => ({ value: v, span: valueSpan });
   switch (directive.normalizedKey) {
     case "SEQUENCE": {
       const parsed = parseSequence(value, valueSpan, { door: door.section.name });
@@ -94,17 +92,17 @@ export function applyDoorKey(
       return true;
     }
     case "ONE_TIME_SEQUENCES":
-      door.oneTimeSequences = located(value);
+      door.oneTimeSequences = { value, span: valueSpan };
       door.sequenceSource = "one_time_sequences";
       door.sequence = [];
       delete door.sequenceHasErrors;
       return true;
     case "SEQ_TIMEOUT":
     case "TIMEOUT":
-      door.seqTimeout = located(atoi(value));
+      door.seqTimeout = { value: atoi(value), span: valueSpan };
       return true;
     case "CMD_TIMEOUT":
-      door.cmdTimeout = located(atoi(value));
+      door.cmdTimeout = { value: atoi(value), span: valueSpan };
       return true;
     case "TCPFLAGS": {
       const parsed = parseFlagSpec(value, { dialect: "knockd", span: valueSpan, knockdLine });
@@ -117,20 +115,20 @@ export function applyDoorKey(
     }
     case "START_COMMAND":
     case "COMMAND":
-      door.startCommand = located(value);
+      door.startCommand = { value, span: valueSpan };
       return true;
     case "START_COMMAND_6":
     case "COMMAND_6":
-      door.startCommand6 = located(value);
+      door.startCommand6 = { value, span: valueSpan };
       return true;
     case "STOP_COMMAND":
-      door.stopCommand = located(value);
+      door.stopCommand = { value, span: valueSpan };
       return true;
     case "STOP_COMMAND_6":
-      door.stopCommand6 = located(value);
+      door.stopCommand6 = { value, span: valueSpan };
       return true;
     case "TARGET":
-      door.target = located(value);
+      door.target = { value, span: valueSpan };
       return true;
   }
   return false;

@@ -5,8 +5,7 @@
  * @module
  */
 import type { Span } from "../span.ts";
-import { asciiUpper, trimBounds } from "../_ctext.ts";
-import { spanAt } from "../_spans.ts";
+import { asciiUpper, isCSpace } from "../_ctext.ts";
 import type { Chunk } from "./_chunks.ts";
 
 /** A `[name]` header: first character `[`, last character `]`. */
@@ -46,30 +45,38 @@ export interface DirectiveLine {
  */
 export function readLine(chunk: Chunk): HeaderLine | DirectiveLine | undefined {
   const line = chunk.text;
-  const [s, e] = trimBounds(line);
+  // Trimmed bounds, inlined (this runs once per line: no tuples, closures or spreads here).
+  let s = 0;
+  let e = line.length;
+  while (s < e && isCSpace(line.charCodeAt(s))) s++;
+  while (e > s && isCSpace(line.charCodeAt(e - 1))) e--;
   if (s === e || line.charCodeAt(s) === 0x23 /* # */) return undefined;
-  const at = (from: number, to: number): Span =>
-    spanAt(chunk.line, chunk.lineStart, chunk.offset + from, to - from);
-  const span = at(s, e);
-  const knockdLine = chunk.knockdLine;
+  const { line: lineNo, lineStart, offset, knockdLine } = chunk;
+  const base = offset - lineStart + 1; // column of the chunk's first code unit
+  const span: Span = { line: lineNo, column: base + s, endColumn: base + e, offset: offset + s };
   if (line.charCodeAt(s) === 0x5b && e - s >= 2 && line.charCodeAt(e - 1) === 0x5d) {
-    return { kind: "header", name: line.slice(s + 1, e - 1), nameSpan: at(s + 1, e - 1), span, knockdLine };
+    const nameSpan: Span = {
+      line: lineNo,
+      column: base + s + 1,
+      endColumn: base + e - 1,
+      offset: offset + s + 1,
+    };
+    return { kind: "header", name: line.slice(s + 1, e - 1), nameSpan, span, knockdLine };
   }
   const eq = line.indexOf("=", s);
-  const hasValue = eq !== -1 && eq < e;
-  const [ks, ke] = hasValue ? trimBounds(line, s, eq) : [s, e];
-  const key = line.slice(ks, ke);
-  const base = {
-    kind: "directive",
-    key,
-    upper: asciiUpper(key),
-    keySpan: at(ks, ke),
-    span,
-    knockdLine,
-  } as const;
-  if (!hasValue) return base;
-  const [vs, ve] = trimBounds(line, eq + 1, e);
-  return { ...base, value: line.slice(vs, ve), valueSpan: at(vs, ve) };
+  let ke = e;
+  if (eq !== -1 && eq < e) {
+    ke = eq;
+    while (ke > s && isCSpace(line.charCodeAt(ke - 1))) ke--;
+  }
+  const key = line.slice(s, ke);
+  const upper = asciiUpper(key);
+  const keySpan: Span = { line: lineNo, column: base + s, endColumn: base + ke, offset: offset + s };
+  if (eq === -1 || eq >= e) return { kind: "directive", key, upper, keySpan, span, knockdLine };
+  let vs = eq + 1;
+  while (vs < e && isCSpace(line.charCodeAt(vs))) vs++;
+  const valueSpan: Span = { line: lineNo, column: base + vs, endColumn: base + e, offset: offset + vs };
+  return { kind: "directive", key, upper, keySpan, value: line.slice(vs, e), valueSpan, span, knockdLine };
 }
 
 /** knockd's message for a line it cannot use. */

@@ -159,8 +159,11 @@ export function parseFlagSpec(text: string, options: ParseFlagSpecOptions): Pars
         spec.delete(flag); // a later mention overrides and moves to the end
         spec.set(flag, state);
       }
-      const single = named.word ? { flag: named.flags[0]! } : {};
-      items.push({ raw, span, ...single, state, valid: true });
+      items.push(
+        named.word
+          ? { raw, span, flag: named.flags[0]!, state, valid: true }
+          : { raw, span, state, valid: true },
+      );
     } else if (craft && !negated && (name === "NONE" || name === "ALL")) {
       for (const flag of TCP_FLAGS) {
         spec.delete(flag);

@@ -8,7 +8,7 @@ import type { Diagnostic } from "../diagnostic.ts";
 import type { Span } from "../span.ts";
 import { MAX_SEQUENCE_LENGTH, type Protocol, type SequenceStep } from "./types.ts";
 import { CODES } from "./codes.ts";
-import { asciiUpper, atoi, cTrim, trimBounds, truncateUtf8 } from "../_ctext.ts";
+import { atoi, cTrim, trimBounds, truncateUtf8 } from "../_ctext.ts";
 import { subSpan } from "../_spans.ts";
 
 /** Options of {@link parseSequence}. */
@@ -35,6 +35,25 @@ export function knockdDoorName(name: string): string {
 }
 
 /**
+ * `tcp` or `udp` when `raw[start, end)` upper-cases (C locale) to `TCP` or `UDP`, else `undefined`; compared in
+ * place, without building the upper-cased text (this runs for every item with a protocol).
+ */
+function protocolName(raw: string, start: number, end: number): Protocol | undefined {
+  if (end - start !== 3) return undefined;
+  const a = upperCode(raw.charCodeAt(start));
+  const b = upperCode(raw.charCodeAt(start + 1));
+  const c = upperCode(raw.charCodeAt(start + 2));
+  if (a === 0x54 && b === 0x43 && c === 0x50) return "tcp"; // T C P
+  if (a === 0x55 && b === 0x44 && c === 0x50) return "udp"; // U D P
+  return undefined;
+}
+
+/** `toupper()` in the C locale on one code unit: only a-z change. */
+function upperCode(code: number): number {
+  return code >= 0x61 && code <= 0x7a ? code - 0x20 : code;
+}
+
+/**
  * Parses a sequence value (`7000,8000:udp,9000`) exactly as knockd does:
  * items split at `,`, each item split at `:`; the port is `atoi()` of the
  * first part truncated to 16 bits (`abc` → 0, `-1` → 65535, an empty item → 0)
@@ -49,7 +68,8 @@ export function parseSequence(
   options: ParseSequenceOptions = {},
 ): ParsedSequence {
   const base: Span = valueSpan ?? { line: 1, column: 1, endColumn: 1 + value.length, offset: 0 };
-  const door = knockdDoorName(options.door ?? "");
+  // knockd's name of the door, only for its messages: computed when a message needs it.
+  const doorName = (): string => knockdDoorName(options.door ?? "");
   const steps: SequenceStep[] = [];
   const diagnostics: Diagnostic[] = [];
   let count = 0;
@@ -66,7 +86,7 @@ export function parseSequence(
         severity: "error",
         message: `Sequence has ${total + 1} ports, more than the maximum of ${MAX_SEQUENCE_LENGTH}`,
         span: subSpan(base, start, value.length - start),
-        knockd: `config: section ${door}: too many ports in knock sequence`,
+        knockd: `config: section ${doorName()}: too many ports in knock sequence`,
       });
       break;
     }
@@ -84,7 +104,7 @@ export function parseSequence(
         severity: "error",
         message: `Port "${cTrim(portText)}" is out of range (the maximum is 65535)`,
         span: subSpan(base, start, portText.length),
-        knockd: `config: section ${door}: port ${portText} is invalid`,
+        knockd: `config: section ${doorName()}: port ${portText} is invalid`,
       });
     }
     let protocol: Protocol = "tcp";
@@ -92,9 +112,9 @@ export function parseSequence(
       const second = raw.indexOf(":", colon + 1);
       const protoEnd = second === -1 ? raw.length : second;
       const [ps, pe] = trimBounds(raw, colon + 1, protoEnd);
-      const name = asciiUpper(raw.slice(ps, pe));
-      if (name === "TCP") protocol = "tcp";
-      else if (name === "UDP") protocol = "udp";
+      const name = protocolName(raw, ps, pe);
+      if (name === "tcp") protocol = "tcp";
+      else if (name === "udp") protocol = "udp";
       else {
         ok = false;
         const shown = raw.slice(colon + 1, protoEnd);
@@ -105,7 +125,7 @@ export function parseSequence(
             ? `Missing protocol after ":" in "${raw}" (expected "tcp" or "udp")`
             : `Unknown protocol "${shown}" (expected "tcp" or "udp")`,
           span: subSpan(base, start + colon + 1, protoEnd - colon - 1),
-          knockd: `config: section ${door}: unknown protocol in knock sequence`,
+          knockd: `config: section ${doorName()}: unknown protocol in knock sequence`,
         });
       }
     }

@@ -4,6 +4,8 @@
  * @module
  */
 
+import { isCSpace as isCSpaceCode } from "../_ctext.ts";
+
 /** The result of reading a string the way `atoi()` does. */
 export interface AtoiReading {
   /** The number `atoi()` returns (0 when there are no digits). */
@@ -36,11 +38,13 @@ export function isCSpace(ch: string | undefined): boolean {
  */
 export function readAtoi(text: string): AtoiReading {
   let i = 0;
-  while (i < text.length && isCSpace(text[i])) i++;
+  // Character codes, not one-character strings: this runs for every port and timeout of every door.
+  while (i < text.length && isCSpaceCode(text.charCodeAt(i))) i++;
   const start = i;
   let negative = false;
-  if (text[i] === "+" || text[i] === "-") {
-    negative = text[i] === "-";
+  const sign = text.charCodeAt(i);
+  if (sign === 0x2b /* + */ || sign === 0x2d /* - */) {
+    negative = sign === 0x2d;
     i++;
   }
   const digitsStart = i;

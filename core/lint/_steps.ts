@@ -6,8 +6,8 @@
  */
 import type { Span } from "../span.ts";
 import type { Door, SequenceStep } from "../config/types.ts";
-import { cTrim } from "../_ctext.ts";
-import { type AtoiReading, isCSpace, readAtoi } from "./_number.ts";
+import { cTrim, isCSpace as isCSpaceCode } from "../_ctext.ts";
+import { type AtoiReading, readAtoi } from "./_number.ts";
 import { joinSpans, subSpan } from "./_context.ts";
 import { KEYS, lastDirective, valueSpanOf } from "./_directives.ts";
 
@@ -29,10 +29,16 @@ export interface StepReading {
   readonly afterProtocol?: { readonly start: number; readonly end: number; readonly text: string };
 }
 
-function trimRange(text: string, start: number, end: number): [number, number] {
-  while (start < end && isCSpace(text[start])) start++;
-  while (end > start && isCSpace(text[end - 1])) end--;
-  return [start, end];
+/** First index in `[start, end)` that is not C whitespace (`end` when there is none). */
+function skipBlanks(text: string, start: number, end: number): number {
+  while (start < end && isCSpaceCode(text.charCodeAt(start))) start++;
+  return start;
+}
+
+/** One past the last index in `[start, end)` that is not C whitespace (`start` when there is none). */
+function trimEnd(text: string, start: number, end: number): number {
+  while (end > start && isCSpaceCode(text.charCodeAt(end - 1))) end--;
+  return end;
 }
 
 /**
@@ -54,15 +60,17 @@ function computeReading(step: SequenceStep): StepReading {
   const raw = step.raw;
   const colon = raw.indexOf(":");
   const portEnd = colon === -1 ? raw.length : colon;
-  const portText = raw.slice(0, portEnd);
+  const portText = colon === -1 ? raw : raw.slice(0, portEnd);
   const atoi = readAtoi(portText);
   const empty = portText.trim() === "";
   const garbage = !empty && !atoi.hasDigits;
-  const [ts, te] = trimRange(raw, 0, raw.length);
+  const ts = skipBlanks(raw, 0, raw.length);
+  const te = trimEnd(raw, ts, raw.length);
   const trimmedSpan = subSpan(step.span, ts, te);
   let trailing: StepReading["trailing"];
   if (atoi.hasDigits) {
-    const [gs, ge] = trimRange(portText, atoi.end, portText.length);
+    const gs = skipBlanks(portText, atoi.end, portText.length);
+    const ge = trimEnd(portText, gs, portText.length);
     if (ge > gs) trailing = { start: gs, end: ge, text: portText.slice(gs, ge) };
   }
   let afterProtocol: StepReading["afterProtocol"];
@@ -70,16 +78,18 @@ function computeReading(step: SequenceStep): StepReading {
     const second = raw.indexOf(":", colon + 1);
     if (second !== -1) afterProtocol = { start: second, end: te, text: raw.slice(second + 1, te) };
   }
-  return {
+  // Built without spreads: this runs for every step of every door.
+  const reading: { -readonly [K in keyof StepReading]: StepReading[K] } = {
     step,
     portText,
     atoi,
     empty,
     garbage,
     trimmedSpan,
-    ...(trailing !== undefined ? { trailing } : {}),
-    ...(afterProtocol !== undefined ? { afterProtocol } : {}),
   };
+  if (trailing !== undefined) reading.trailing = trailing;
+  if (afterProtocol !== undefined) reading.afterProtocol = afterProtocol;
+  return reading;
 }
 
 /**

@@ -157,3 +157,17 @@ Deno.test("a mistyped option prints the error, the command's one-line usage and 
   assert.match(unknown.stderr, /^Error: .*`lnt`/);
   assert.match(unknown.stderr, /\nsee knocktool --help\n$/);
 });
+
+Deno.test("the names the parser knows are the subcommands of cli/commands.ts, in the help page's order", async () => {
+  const { COMMANDS } = await import("../../cli/commands.ts");
+  const { COMMAND_NAMES } = await import("../../cli/program.ts");
+  assert.deepEqual(Object.keys(COMMANDS), [...COMMAND_NAMES]);
+});
+
+Deno.test("--version is answered the way Optique answers it, with and without the fast path", async () => {
+  // `--version` alone skips the parser; with a subcommand's long form Optique prints it.
+  const fast = await runCli(["--version"]);
+  const parsed = await runCli(["lint", "--version"]);
+  assert.deepEqual(fast, parsed);
+  assert.deepEqual(await runCli(["-V"]), await runCli(["knock", "-V"]));
+});

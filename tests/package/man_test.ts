@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { getDocPage } from "@optique/core/parser";
 import type { DocPage } from "@optique/core/doc";
-import { COMMANDS } from "../../cli/main.ts";
+import { COMMANDS } from "../../cli/commands.ts";
 import { KNOCKTOOL_EXTENSIONS } from "../../core/config/mod.ts";
 import { RULES } from "../../core/lint/mod.ts";
 import { type ManPage, manPages } from "../../tools/man/mod.ts";

@@ -7,7 +7,9 @@
  */
 import { getDocPage } from "@optique/core/parser";
 import type { DocPage } from "@optique/core/doc";
-import { COMMANDS, EXIT_INTERNAL, EXIT_USAGE, PROGRAM_BRIEF } from "../../cli/main.ts";
+import { COMMANDS } from "../../cli/commands.ts";
+import { EXIT_INTERNAL, EXIT_USAGE } from "../../cli/main.ts";
+import { PROGRAM_BRIEF } from "../../cli/program.ts";
 import { PROGRAM_NAME } from "../../cli/version.ts";
 import { type CommandParser, oneLineUsage } from "../../cli/_usage.ts";
 import { bold, entryList, escape, italic, literal, messageText, nameLine, synopsis, title } from "./roff.ts";

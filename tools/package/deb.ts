@@ -121,7 +121,7 @@ and embeds V8 (BSD-3-Clause), rusty_v8, tokio, and other crates under MIT, Apach
 including Little CMS (lcms2, MIT). On Debian systems, the complete text of the Apache License, Version 2.0
 is in /usr/share/common-licenses/Apache-2.0.
 
-The npm packages bundled into knocktool's JavaScript: @optique/core, @optique/run and @logtape/logtape,
+The npm packages bundled into knocktool's JavaScript: @optique/core and @logtape/logtape,
 each MIT-licensed (Copyright Hong Minhee).
 
 The MIT License, as knocktool uses it:

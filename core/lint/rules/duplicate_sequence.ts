@@ -51,16 +51,18 @@ function prefixKeys(steps: readonly SequenceStep[]): string[] {
 export function check(ctx: LintContext): Diagnostic[] {
   const out: Diagnostic[] = [];
   // Only doors that share their first knock with another door can collide; most doors don't.
-  const firstCount = new Map<string, number>();
+  // Keyed by a number (port and protocol), not a string: no allocation per door.
+  const firstKey = (step: SequenceStep): number => step.port * 2 + (step.protocol === "udp" ? 1 : 0);
+  const firstCount = new Map<number, number>();
   for (const door of ctx.config.doors) {
     const first = writtenSequence(door)[0];
     if (first === undefined) continue;
-    const k = `${first.port}${first.protocol}`;
+    const k = firstKey(first);
     firstCount.set(k, (firstCount.get(k) ?? 0) + 1);
   }
   const doors = ctx.config.doors.filter((door) => {
     const first = writtenSequence(door)[0];
-    return first !== undefined && (firstCount.get(`${first.port}${first.protocol}`) ?? 0) > 1;
+    return first !== undefined && (firstCount.get(firstKey(first)) ?? 0) > 1;
   });
   const keysOf = new Map<Door, string[]>(doors.map((door) => [door, prefixKeys(writtenSequence(door))]));
   const byKey = new Map<string, Door>();
