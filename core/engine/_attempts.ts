@@ -3,28 +3,29 @@
  * order in O(expired) and evicted oldest first when full. It holds no policy: the engine decides what an
  * attempt does with a packet and turns what the table removes into events.
  *
- * Compact: an attempt is a slot number into typed arrays (no object per attempt), about 60 bytes a slot
+ * Compact: an attempt is a slot number into typed arrays (no object per attempt), about 70 bytes a slot
  * plus 8–16 bytes of hash table per source. IPv4 sources are 32-bit integers in an open-addressing hash
  * (linear probing, backward-shift deletion, no tombstones); any other source (IPv6, or text that is not a
- * canonical dotted quad) is keyed by its text in a side map. The first TCP packet an attempt counted is
- * kept in the slot; the rest (attempts past their second step) in a side map. The arrays grow by doubling
+ * canonical dotted quad) is keyed by its text in a side map. The first two TCP packets an attempt counted
+ * are kept in the slot (all a three-step door needs); the rest (attempts past their third step) in a side
+ * map. The arrays grow by doubling
  * up to the table's bound.
  *
  * @module
  */
 import type { DoorMatcher } from "./_door_matcher.ts";
 import { ipv4Text } from "./_ipv4_key.ts";
+import { Ipv4Heads, NIL } from "./_ipv4_heads.ts";
 
-/** No slot. */
-export const NIL = -1;
+export { NIL } from "./_ipv4_heads.ts";
 
 const F_V6 = 1; // the attempt's family is 6
 const F_TEXT = 2; // keyed by text (#byText), the text in #text
-const F_SEEN = 4; // the inline (dport, sport, seq) triple is set
-const F_MORE = 8; // more triples in #moreSeen
+const F_SEEN = 4; // the first inline (dport, sport, seq) triple is set
+const F_SEEN2 = 8; // the second one is set
+const F_MORE = 16; // more triples in #moreSeen
 
 const FIRST_SLOTS = 1024;
-const FIRST_HASH = 2048;
 
 type Typed = Uint8Array | Uint16Array | Uint32Array | Int32Array | Float64Array;
 
@@ -61,13 +62,14 @@ export class AttemptTable {
   #seenPort = new Uint16Array(0);
   #seenSport = new Uint16Array(0);
   #seenSeq = new Uint32Array(0);
+  #seenPort2 = new Uint16Array(0);
+  #seenSport2 = new Uint16Array(0);
+  #seenSeq2 = new Uint32Array(0);
   readonly #moreSeen = new Map<number, number[]>();
   readonly #text = new Map<number, string>();
 
   // Sources: IPv4 keys → head slot (open addressing), other sources by text.
-  #hash = new Int32Array(FIRST_HASH).fill(NIL);
-  #shift = 32 - Math.log2(FIRST_HASH);
-  #hashed = 0;
+  readonly #heads = new Ipv4Heads();
   readonly #byText = new Map<string, number>();
 
   // Expiry queues, one per distinct window, in the order the windows first appeared.
@@ -92,18 +94,12 @@ export class AttemptTable {
 
   /** Distinct sources with at least one attempt. */
   get sources(): number {
-    return this.#hashed + this.#byText.size;
+    return this.#heads.size + this.#byText.size;
   }
 
   /** The first attempt of the source (`key4` from `ipv4Key(src)`), or {@linkcode NIL}; walk on with `next`. */
   first(key4: number, src: string): number {
-    if (key4 < 0) return this.#byText.get(src) ?? NIL;
-    const hash = this.#hash;
-    const mask = hash.length - 1;
-    for (let i = Math.imul(key4, 0x9e3779b1) >>> this.#shift;; i = (i + 1) & mask) {
-      const slot = hash[i]!;
-      if (slot === NIL || this.#key4[slot] === key4) return slot;
-    }
+    return key4 < 0 ? this.#byText.get(src) ?? NIL : this.#heads.get(key4);
   }
 
   /** The source's next attempt after `slot`, or {@linkcode NIL}. */
@@ -160,6 +156,10 @@ export class AttemptTable {
     if (this.#seenPort[slot] === dport && this.#seenSport[slot] === sport && this.#seenSeq[slot] === seq) {
       return true;
     }
+    if ((flags & F_SEEN2) === 0) return false;
+    if (this.#seenPort2[slot] === dport && this.#seenSport2[slot] === sport && this.#seenSeq2[slot] === seq) {
+      return true;
+    }
     if ((flags & F_MORE) === 0) return false;
     const more = this.#moreSeen.get(slot)!;
     for (let i = 0; i < more.length; i += 3) {
@@ -210,7 +210,7 @@ export class AttemptTable {
     const head = this.first(key4, src);
     if (head === NIL) {
       if (key4 < 0) this.#byText.set(src, slot);
-      else this.#hashInsert(key4, slot);
+      else this.#heads.insert(key4, slot);
     } else {
       let tail = head;
       while (this.#next[tail] !== NIL) tail = this.#next[tail]!;
@@ -240,8 +240,8 @@ export class AttemptTable {
       if (text !== undefined) {
         if (after === NIL) this.#byText.delete(text);
         else this.#byText.set(text, after);
-      } else if (after === NIL) this.#hashDelete(key4);
-      else this.#hash[this.#hashIndex(key4)] = after;
+      } else if (after === NIL) this.#heads.delete(key4);
+      else this.#heads.replace(key4, after);
     } else {
       let prev = head;
       while (prev !== NIL && this.#next[prev] !== slot) prev = this.#next[prev]!;
@@ -331,6 +331,11 @@ export class AttemptTable {
       this.#seenSport[slot] = sport;
       this.#seenSeq[slot] = seq;
       this.#flags[slot] = flags | F_SEEN;
+    } else if ((flags & F_SEEN2) === 0) {
+      this.#seenPort2[slot] = dport;
+      this.#seenSport2[slot] = sport;
+      this.#seenSeq2[slot] = seq;
+      this.#flags[slot] = flags | F_SEEN2;
     } else if ((flags & F_MORE) === 0) {
       this.#moreSeen.set(slot, [dport, sport, seq]);
       this.#flags[slot] = flags | F_MORE;
@@ -379,60 +384,10 @@ export class AttemptTable {
     this.#seenPort = grown(this.#seenPort, cap, (n) => new Uint16Array(n));
     this.#seenSport = grown(this.#seenSport, cap, (n) => new Uint16Array(n));
     this.#seenSeq = grown(this.#seenSeq, cap, (n) => new Uint32Array(n));
+    this.#seenPort2 = grown(this.#seenPort2, cap, (n) => new Uint16Array(n));
+    this.#seenSport2 = grown(this.#seenSport2, cap, (n) => new Uint16Array(n));
+    this.#seenSeq2 = grown(this.#seenSeq2, cap, (n) => new Uint32Array(n));
     this.#cap = cap;
-  }
-
-  /** The hash position holding IPv4 source `key4` (which must be there). */
-  #hashIndex(key4: number): number {
-    const hash = this.#hash;
-    const mask = hash.length - 1;
-    for (let i = Math.imul(key4, 0x9e3779b1) >>> this.#shift;; i = (i + 1) & mask) {
-      if (this.#key4[hash[i]!] === key4) return i;
-    }
-  }
-
-  #hashInsert(key4: number, slot: number): void {
-    if ((this.#hashed + 1) * 2 > this.#hash.length) this.#rehash(this.#hash.length * 2);
-    const hash = this.#hash;
-    const mask = hash.length - 1;
-    let i = Math.imul(key4, 0x9e3779b1) >>> this.#shift;
-    while (hash[i] !== NIL) i = (i + 1) & mask;
-    hash[i] = slot;
-    this.#hashed++;
-  }
-
-  /** Deletes `key4` by shifting back the entries of its probe run (no tombstones). */
-  #hashDelete(key4: number): void {
-    const hash = this.#hash;
-    const mask = hash.length - 1;
-    let hole = this.#hashIndex(key4);
-    hash[hole] = NIL;
-    this.#hashed--;
-    for (let j = (hole + 1) & mask;; j = (j + 1) & mask) {
-      const slot = hash[j]!;
-      if (slot === NIL) return;
-      const home = Math.imul(this.#key4[slot]!, 0x9e3779b1) >>> this.#shift;
-      // The entry stays when its home lies cyclically in (hole, j].
-      const stays = hole < j ? home > hole && home <= j : home > hole || home <= j;
-      if (stays) continue;
-      hash[hole] = slot;
-      hash[j] = NIL;
-      hole = j;
-    }
-  }
-
-  #rehash(size: number): void {
-    const old = this.#hash;
-    const hash = new Int32Array(size).fill(NIL);
-    const mask = size - 1;
-    const shift = 32 - Math.log2(size);
-    for (const slot of old) {
-      if (slot === NIL) continue;
-      let i = Math.imul(this.#key4[slot]!, 0x9e3779b1) >>> shift;
-      while (hash[i] !== NIL) i = (i + 1) & mask;
-      hash[i] = slot;
-    }
-    this.#hash = hash;
-    this.#shift = shift;
+    this.#heads.keys = this.#key4;
   }
 }
