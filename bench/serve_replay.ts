@@ -36,6 +36,7 @@
  */
 import { parseConfig } from "../core/config/mod.ts";
 import { buildFilter } from "../core/filter/mod.ts";
+import { PcapHandle } from "../ffi/mod.ts";
 
 const MAIN = new URL("../cli/main.ts", import.meta.url).pathname;
 
@@ -44,14 +45,35 @@ function flag(name: string): string | undefined {
   return i >= 0 ? Deno.args[i + 1] : undefined;
 }
 
+if (Deno.args[0] === "--anchor") {
+  // The anchor (a child process): libpcap reads FILE through FILTER, the handler touches each frame's last
+  // byte; prints the frame count. `next` is pcap_next_ex in a loop, `dispatch` pcap_dispatch's callback.
+  const [, file, filter, how] = Deno.args;
+  using pcap = PcapHandle.openOffline(file!);
+  pcap.setFilter(filter!);
+  let frames = 0;
+  let sum = 0;
+  const t0 = performance.now();
+  const onFrame = (_tsMs: number, caplen: number, _len: number, bytes: Uint8Array): void => {
+    frames++;
+    sum += bytes[caplen - 1] ?? 0;
+  };
+  if (how === "next") { while (pcap.next(8192, onFrame) > 0) { /* to the end */ } }
+  else while (pcap.dispatch(8192, onFrame) > 0) { /* to the end */ }
+  // deno-lint-ignore no-console
+  console.log(`${frames} ${sum} ${(performance.now() - t0).toFixed(3)}`);
+  Deno.exit(0);
+}
+
 const PACKETS = Number(flag("--packets") ?? 1_000_000);
+/** Door counts of the scaling run (the knock door plus fillers on other ports). */
+const DOORS = (flag("--doors") ?? "1,100,1000,10000").split(",").map(Number);
 const RUNS = Number(flag("--runs") ?? 3);
 const KEEP = flag("--keep");
 /** A run that takes longer is killed and reported as "did not finish". */
 const TIMEOUT_S = Number(flag("--timeout") ?? 120);
 
-const CONFIG = `[options]
-[openSSH]
+const DOOR = `[openSSH]
   sequence    = 7000,8000,9000
   seq_timeout = 25
   tcpflags    = syn
@@ -59,6 +81,19 @@ const CONFIG = `[options]
   cmd_timeout = 10
   stop_command  = nft delete element inet filter knock_ssh4 { %IP% }
 `;
+const CONFIG = `[options]\n${DOOR}`;
+
+/** The knock door and `doors - 1` other three-port doors on ports 10000-59999 (none of the captures'). */
+function manyDoors(doors: number): string {
+  const out = ["[options]", DOOR];
+  for (let i = 1; i < doors; i++) {
+    const port = (k: number): number => 10000 + ((i * 3 + k) * 7919) % 50000;
+    out.push(
+      `[d${i}]\nsequence=${port(0)},${port(1)},${port(2)}\nseq_timeout=10\ntcpflags=syn\nstart_command=true`,
+    );
+  }
+  return out.join("\n") + "\n";
+}
 
 // deno-lint-ignore no-console
 const say = (text: string): void => console.log(text);
@@ -144,10 +179,17 @@ function sourceAddress(s: number): number {
   return (((1 + (s % 200)) << 24) | Math.floor(s / 200)) >>> 0;
 }
 
-/** Runs `cmd` with output to /dev/null; returns wall time in ms and the exit code. */
+/**
+ * Runs `cmd` with output to /dev/null under `/usr/bin/time`; returns its CPU time (user + system) in ms (the
+ * machine is shared: wall time would count the other processes' share), and the exit code.
+ */
 async function timed(cmd: readonly string[]): Promise<{ ms: number; code: number }> {
-  const start = performance.now();
-  const child = new Deno.Command(cmd[0]!, { args: cmd.slice(1), stdout: "null", stderr: "piped" }).spawn();
+  const cpuFile = await Deno.makeTempFile({ prefix: "knocktool-cpu-" });
+  const child = new Deno.Command("/usr/bin/time", {
+    args: ["-f", "%U %S", "-o", cpuFile, ...cmd],
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
   let killed = false;
   const timer = setTimeout(() => {
     killed = true;
@@ -155,7 +197,9 @@ async function timed(cmd: readonly string[]): Promise<{ ms: number; code: number
   }, TIMEOUT_S * 1000);
   const out = await child.output();
   clearTimeout(timer);
-  const ms = performance.now() - start;
+  const [user, system] = (await Deno.readTextFile(cpuFile)).trim().split(/\s+/).slice(-2).map(Number);
+  await Deno.remove(cpuFile);
+  const ms = ((user ?? NaN) + (system ?? NaN)) * 1000;
   if (killed) {
     say(`  (${cmd.slice(0, 1).join(" ")} ... killed after ${TIMEOUT_S} s)`);
     return { ms: Infinity, code: -1 };
@@ -266,11 +310,34 @@ try {
     ...extra,
   ];
   const tcpdump = (file: string): string[] => ["tcpdump", "-n", "-r", file, filter];
+  /** The anchor's own read time in ms (in process: no start-up), best of RUNS. */
+  const anchorMs = async (file: string, how: "next" | "dispatch"): Promise<number> => {
+    let min = Infinity;
+    for (let r = 0; r < RUNS; r++) {
+      const cmd = anchor(file, how);
+      const out = await new Deno.Command(cmd[0]!, { args: cmd.slice(1), stdout: "piped" }).output();
+      min = Math.min(min, Number(new TextDecoder().decode(out.stdout).trim().split(" ")[2]));
+    }
+    return min;
+  };
+  const anchor = (file: string, how: "next" | "dispatch"): string[] => [
+    Deno.execPath(),
+    "run",
+    "-A",
+    "--no-prompt",
+    new URL(import.meta.url).pathname,
+    "--anchor",
+    file,
+    filter,
+    how,
+  ];
 
   const serveStart = await best(serve(empty));
   const tcpdumpStart = await best(tcpdump(empty));
   say(
-    `start-up on an empty capture: serve ${serveStart.toFixed(0)} ms, tcpdump ${tcpdumpStart.toFixed(0)} ms`,
+    `start-up on an empty capture (CPU): serve ${serveStart.toFixed(0)} ms, tcpdump ${
+      tcpdumpStart.toFixed(0)
+    } ms`,
   );
 
   const fmtTime = (
@@ -281,8 +348,12 @@ try {
     const extra = name === "distinct" ? ["--max-attempts", String(PACKETS * 2)] : [];
     const s = await best(serve(file, extra));
     const d = await best(tcpdump(file));
+    const n = await anchorMs(file, "next");
+    const p = await anchorMs(file, "dispatch");
     const sRate = PACKETS / (Math.max(1, s - serveStart) / 1000);
     const dRate = PACKETS / (Math.max(1, d - tcpdumpStart) / 1000);
+    const nRate = PACKETS / (n / 1000);
+    const pRate = PACKETS / (p / 1000);
     rates[name] = { serve: sRate, tcpdump: dRate };
     say(
       `${name.padEnd(8)}  serve ${fmtTime(s)} (${fmtRate(sRate)})  tcpdump ${fmtTime(d)} (${
@@ -290,6 +361,32 @@ try {
       })  ` +
         `ratio serve/tcpdump ${(sRate / dRate).toFixed(2)} (target ≥ 0.25)`,
     );
+    say(
+      `${"".padEnd(8)}  anchor pcap_next_ex ${fmtTime(n)} (${fmtRate(nRate)}), pcap_dispatch ${fmtTime(p)} (${
+        fmtRate(pRate)
+      })  ratio serve/anchor ${(sRate / nRate).toFixed(2)} / ${(sRate / pRate).toFixed(2)} (target ≥ 0.8)`,
+    );
+  }
+
+  // Door count: the mixed capture with 1 … 10,000 doors (start-up with the same config subtracted).
+  const doorRates: number[] = [];
+  for (const doors of DOORS) {
+    const confN = `${dir}/doors-${doors}.conf`;
+    await Deno.writeTextFile(confN, manyDoors(doors));
+    const withConf = (file: string): string[] => serve(file).map((a) => (a === conf ? confN : a));
+    const start = await best(withConf(empty));
+    const s = await best(withConf(mixed));
+    const rate = PACKETS / (Math.max(1, s - start) / 1000);
+    doorRates.push(rate);
+    say(
+      `doors ${String(doors).padStart(6)}  mixed: serve ${fmtTime(s)}, start-up ${start.toFixed(0)} ms (${
+        fmtRate(rate)
+      })`,
+    );
+  }
+  if (doorRates.length > 1) {
+    const spread = Math.max(...doorRates) / Math.min(...doorRates);
+    say(`doors: fastest / slowest rate ${spread.toFixed(2)} (target ≤ 1.2)`);
   }
   const bestTcpdump = Math.max(...Object.values(rates).map((r) => r.tcpdump));
   for (const name of ["mixed", "distinct"]) {

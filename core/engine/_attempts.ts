@@ -207,11 +207,14 @@ export class AttemptTable {
     if (deadline < this.#earliest) this.#earliest = deadline;
     this.#count++;
     // The source's list.
-    const head = this.first(key4, src);
-    if (head === NIL) {
-      if (key4 < 0) this.#byText.set(src, slot);
-      else this.#heads.insert(key4, slot);
+    let head: number;
+    if (key4 >= 0) {
+      head = this.#heads.getOrInsert(key4, slot);
     } else {
+      head = this.#byText.get(src) ?? NIL;
+      if (head === NIL) this.#byText.set(src, slot);
+    }
+    if (head !== NIL) {
       let tail = head;
       while (this.#next[tail] !== NIL) tail = this.#next[tail]!;
       this.#next[tail] = slot;

@@ -48,15 +48,22 @@ export class Ipv4Heads {
     }
   }
 
-  /** Adds source `key4` (not held) with first slot `slot`, doubling the hash when it would pass half full. */
-  insert(key4: number, slot: number): void {
+  /**
+   * The first slot of source `key4` if held; otherwise adds it with first slot `slot` and returns
+   * {@linkcode NIL}. One probe either way.
+   */
+  getOrInsert(key4: number, slot: number): number {
     if ((this.#size + 1) * 2 > this.#hash.length) this.#rehash(this.#hash.length * 2);
     const hash = this.#hash;
     const mask = hash.length - 1;
     let i = Math.imul(key4, 0x9e3779b1) >>> this.#shift;
-    while (hash[i] !== NIL) i = (i + 1) & mask;
+    for (let held = hash[i]!; held !== NIL; held = hash[i]!) {
+      if (this.keys[held] === key4) return held;
+      i = (i + 1) & mask;
+    }
     hash[i] = slot;
     this.#size++;
+    return NIL;
   }
 
   /** Deletes `key4` by shifting back the entries of its probe run (no tombstones). */
