@@ -264,7 +264,7 @@ export class PcapHandle {
    * arguments and the same lifetime of `bytes` as {@linkcode dispatch} (here a view of libpcap's own buffer).
    * No callback runs from C, so it costs less per frame than `dispatch`: the way to read a file.
    *
-   * @param max Maximum packets to read (a positive integer).
+   * @param max Maximum packets to read; -1 (or 0) for all that are ready (to the end of a file).
    * @param onFrame Frame handler; an error it throws stops the read and is rethrown.
    * @returns The number of packets read: 0 at the end of a file (or a live timeout).
    * @throws {PcapError} `dispatch` on a libpcap error.
