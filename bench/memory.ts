@@ -11,7 +11,7 @@
  * attempts in progress at the end, VmRSS before the first frame, and (VmHWM − that) per attempt.
  *
  * Measured on 2026-12-08 (2-core shared VM, Deno 2.9.6), compact attempt table (typed arrays, IPv4
- * sources as integers, open addressing):
+ * sources as integers, open addressing), first with one counted TCP packet kept in the slot:
  *
  *     run                                       v8 flags              frames/s  VmRSS  VmHWM  attempts  B/attempt
  *     1M frames, 10k/s, seq_timeout 200, cap 1M (default)              1078271  127.5  127.6   1000000         97
@@ -21,8 +21,15 @@
  *     1.8M frames, 60k/s, seq_timeout 5, cap 100k (default)            1225551   62.9   63.0    100000        288
  *                                               --optimize-for-size   1035035   58.5   65.4    100000        305
  *
+ * then with two (all a three-step door needs; 8 bytes more a slot, no side map for stage 2), the machine busier:
+ *
+ *     1M frames, 10k/s, seq_timeout 200, cap 1M (default)               543807  136.9  137.0   1000000        106
+ *                                               --optimize-for-size    576735  135.2  135.2   1000000        103
+ *     1.8M frames, 60k/s, seq_timeout 5, cap 1M (default)               703718   80.5   93.8    300000        203
+ *                                               --optimize-for-size    651957   80.1   93.7    300000        200
+ *
  * (MiB; "B/attempt" counts the young-generation garbage of decoded packets and events too, so it is an
- * upper bound of the table's ~75 bytes a source and large when few attempts are live.) Before the compact
+ * upper bound of the table's 77 bytes a source and large when few attempts are live.) Before the compact
  * table (an object and a string per attempt, 2026-11-25, the last run with cap 100k): 395811 frames/s,
  * VmRSS 261.3, VmHWM 282.6 MiB with the default flags; 206228 frames/s, 91.0 / 105.9 MiB with
  * `--optimize-for-size`. So a million sources in progress now fit in less than half of what 100,000 took.

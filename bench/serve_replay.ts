@@ -21,11 +21,19 @@
  *   it for `--read`), printing one line per packet to /dev/null: tcpdump decodes and prints every packet that
  *   passes the same filter, which is the fair counterpart of serve decoding and matching every packet.
  *
- * Each timing is the best of `--runs` (default 3) wall-clock runs (a run over `--timeout` seconds, default
- * 120, is killed and reported), minus the same tool's start-up time on an
- * empty capture (reported separately). It reports packets/s for both, the ratio (target: serve ≥ 0.25 of
- * tcpdump's rate), and serve's peak resident memory (VmHWM from /proc/PID/status) on `distinct.pcap` with
- * `--max-attempts` above N, i.e. N distinct sources in progress. It reports; it does not assert.
+ * - the anchor: this script's `--anchor` mode, a bare libpcap read loop over FFI on the same file through the
+ *   same filter whose handler only touches each frame's last byte, in two forms: `pcap_next_ex` in a loop
+ *   (`PcapHandle.next`, what serve now reads with) and `pcap_dispatch` with a callback (what it read with
+ *   before). The anchor times its own loop (no start-up).
+ *
+ * Each timing of serve and tcpdump is the best of `--runs` (default 3) runs' CPU time (user + system, from
+ * `/usr/bin/time`: the machine is shared, wall time would count the others' share; a run over `--timeout`
+ * seconds, default 120, is killed and reported), minus the same tool's start-up CPU on an empty capture
+ * (reported separately). It reports packets/s, the ratios serve/tcpdump (target ≥ 0.25) and serve/anchor
+ * (target ≥ 0.8), then the mixed capture with 1, 100, 1,000 and 10,000 doors (`--doors`; the knock door and
+ * three-port doors on other ports, start-up with the same config subtracted; target: within 20%), and serve's
+ * peak resident memory (VmHWM from /proc/PID/status) on `distinct.pcap` with `--max-attempts` above N, i.e.
+ * N distinct sources in progress. It reports; it does not assert.
  *
  * Measured on 2026-11-25 (2-core shared AMD EPYC VM, Deno 2.9.6, tcpdump 4.99.3, libpcap 1.10.3; the numbers
  * the README's performance table carried until they moved here), 1M packets per capture: serve 0.21-0.25 M
