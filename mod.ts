@@ -13,6 +13,10 @@
  *   directives, read back with {@linkcode doorStrict} and {@linkcode doorCooldownMs};
  *   {@linkcode parseSequence} reads a `sequence` value on its own; {@linkcode parseOneTimeSequences} and
  *   {@linkcode markOneTimeSequenceUsed} read and rewrite a one_time_sequences file as knockd does.
+ * - **TOTP doors** — {@linkcode doorTotp} reads a door's `TOTP_*` settings; {@linkcode totpCandidates} and
+ *   {@linkcode derivedSequence} give the knocks of one time step ({@linkcode totpCounter}), as serve accepts
+ *   them; {@linkcode hotp} is RFC 4226's HMAC step; {@linkcode formatTotpUri} and {@linkcode parseTotpUri}
+ *   write and read the `otpauth://` enrolment URIs.
  * - **Linting** — {@linkcode lintConfig} gives every finding with a stable code (`KT0xx` what knockd
  *   rejects, `KT1xx` doors that cannot work, `KT2xx` likely mistakes), {@linkcode RULES} lists the rules and
  *   {@linkcode explainRule} gives one rule's long explanation.
@@ -112,6 +116,21 @@ export {
   type TcpFlag,
 } from "./core/config/mod.ts";
 export type { DoorNft, NftFamily, NftSetRef } from "./core/config/mod.ts";
+
+// TOTP doors: a door's settings, the sequence of a time step (what a client of its own computes), enrolment.
+export { type DoorTotp, doorTotp, type TotpSecretSource } from "./core/config/mod.ts";
+export {
+  type DerivationParams,
+  type DerivedKnock,
+  derivedSequence,
+  formatTotpUri,
+  hotp,
+  parseTotpUri,
+  type TotpAlgorithm,
+  totpCandidates,
+  totpCounter,
+  type TotpProfile,
+} from "./core/totp/mod.ts";
 
 // Linting.
 export {

@@ -18,6 +18,14 @@ const EXPORTS = [
   "parseConfig",
   "parseOneTimeSequences",
   "parseSequence",
+  // TOTP doors.
+  "derivedSequence",
+  "doorTotp",
+  "formatTotpUri",
+  "hotp",
+  "parseTotpUri",
+  "totpCandidates",
+  "totpCounter",
   // Linting.
   "RULES",
   "explainRule",

@@ -1,7 +1,7 @@
 /**
  * `knocktool knock`: a client compatible with knockd's `knock` (docs/knockd.md §4), plus doors
- * from a knockd.conf (`-c --door`, one-time sequences), raw flag knocks, decoys and a check that
- * the door opened.
+ * from a knockd.conf (`-c --door`, one-time sequences, TOTP doors: `--profile`, `--show`, `--enroll`), raw
+ * flag knocks, decoys and a check that the door opened.
  *
  * Service names work as in knock (`ssh`, `domain:udp`, from /etc/services). Differences from knock,
  * on purpose: an invalid port is an error (knock wraps 70000 to 4464),
@@ -57,6 +57,25 @@ export const knockCommand = command(
         description: message`The client's own copy of the door's one-time sequences file.`,
       }),
     ),
+    profile: optional(
+      option("--profile", string({ metavar: "FILE" }), {
+        description:
+          message`Knock the TOTP door of this enrolment URI (a file holding what ${"--enroll"} printed).`,
+      }),
+    ),
+    show: withDefault(
+      flag("--show", {
+        description: message`Print a TOTP door's current ports and the seconds left, send nothing.`,
+      }),
+      false,
+    ),
+    enroll: withDefault(
+      flag("--enroll", {
+        description: message`Print a TOTP door's otpauth:// URI and its QR code, send nothing.`,
+      }),
+      false,
+    ),
+    json: withDefault(flag("--json", { description: message`With ${"--show"}: one JSON object.` }), false),
     decoys: optional(
       option("--decoys", string({ metavar: "N" }), {
         description: message`Interleave N knocks on random ports that belong to no door.`,
@@ -106,6 +125,10 @@ export interface KnockArgs {
   readonly config?: string | undefined;
   readonly door?: string | undefined;
   readonly otpFile?: string | undefined;
+  readonly profile?: string | undefined;
+  readonly show?: boolean;
+  readonly enroll?: boolean;
+  readonly json?: boolean;
   readonly decoys?: string | undefined;
   readonly verify?: string | undefined;
   readonly wait?: string | undefined;

@@ -1,11 +1,13 @@
 /**
  * A door from a knockd.conf (`-c --door`): its hits with their protocols and TCP flags, the ports decoys
- * keep off, and its one-time sequence, marked used once every hit went out.
+ * keep off, and its one-time sequence, marked used once every hit went out; a TOTP door's hits are those of
+ * the current time step.
  *
  * @module
  */
 import {
   doorStrict,
+  doorTotp,
   KNOCKTOOL_EXTENSIONS,
   markOneTimeSequenceUsed,
   parseConfig,
@@ -21,6 +23,8 @@ import type { KnockArgs } from "./command.ts";
 import { RuntimeFailure } from "./failure.ts";
 import type { KnockNet } from "./net.ts";
 import type { Hit } from "./plan.ts";
+import { currentSequence, doorProfile } from "./totp.ts";
+import type { TotpProfile } from "../../core/totp/uri.ts";
 
 const SYN_ONLY = TCP_FLAG_BITS.syn;
 
@@ -63,15 +67,14 @@ function doorFlags(door: Door): number | undefined {
 }
 
 /**
- * The plan of `--door NAME` in `-c FILE`.
+ * The door `--door NAME` of `-c FILE`, and the config's doors.
  *
  * @param args The parsed arguments (`config` and `door` given).
  * @param io Files.
- * @returns The plan.
- * @throws {UsageError} For a config knockd would refuse, an unknown door, a door without a sequence.
- * @throws {RuntimeFailure} For an unreadable file, or no unused one-time sequence left.
+ * @returns The door.
+ * @throws {UsageError} For a config knockd would refuse, an unknown door.
  */
-export function planDoor(args: KnockArgs, io: Io): DoorPlan {
+function findDoor(args: KnockArgs, io: Io): { readonly door: Door; readonly doors: readonly Door[] } {
   const path = args.config!;
   const text = readText(io, resolvePath(io, path), "Cannot read config");
   const parsed = parseConfig(text, { extensions: KNOCKTOOL_EXTENSIONS });
@@ -87,6 +90,37 @@ export function planDoor(args: KnockArgs, io: Io): DoorPlan {
     const names = doors.map((d) => `"${d.name}"`).join(", ");
     throw new UsageError(`--door: no door "${args.door}" in ${path} (doors: ${names || "none"})`);
   }
+  return { door, doors };
+}
+
+/**
+ * The TOTP profile of `--door NAME` in `-c FILE`.
+ *
+ * @param args The parsed arguments (`config` and `door` given).
+ * @param io Files.
+ * @returns The profile.
+ * @throws {UsageError} When the door is not a TOTP door.
+ */
+export function doorTotpProfile(args: KnockArgs, io: Io): TotpProfile {
+  const { door } = findDoor(args, io);
+  const totp = doorTotp(door);
+  if (totp === undefined) {
+    throw new UsageError(`--door: door "${door.name}" is not a TOTP door (no TOTP_Secret)`);
+  }
+  return doorProfile(door.name, totp, io, (p) => resolvePath(io, p));
+}
+
+/**
+ * The plan of `--door NAME` in `-c FILE`.
+ *
+ * @param args The parsed arguments (`config` and `door` given).
+ * @param io Files.
+ * @returns The plan.
+ * @throws {UsageError} For a config knockd would refuse, an unknown door, a door without a sequence.
+ * @throws {RuntimeFailure} For an unreadable file, or no unused one-time sequence left.
+ */
+export function planDoor(args: KnockArgs, io: Io, nowMs = 0): DoorPlan {
+  const { door, doors } = findDoor(args, io);
   const avoid = new Set<number>();
   for (const d of doors) {
     for (const step of d.sequence) avoid.add(step.port);
@@ -102,6 +136,7 @@ export function planDoor(args: KnockArgs, io: Io): DoorPlan {
     }
   }
   const flags = doorFlags(door);
+  const totp = doorTotp(door);
   const toHit = (step: { port: number; protocol: "tcp" | "udp" }): Hit => {
     const protocol = args.udp ? "udp" : step.protocol;
     return protocol === "tcp" && flags !== undefined
@@ -123,6 +158,12 @@ export function planDoor(args: KnockArgs, io: Io): DoorPlan {
   }
   if (args.otpFile !== undefined) {
     throw new UsageError(`--otp-file: door "${door.name}" has no One_Time_Sequences`);
+  }
+  if (totp !== undefined) {
+    const profile = doorProfile(door.name, totp, io, (p) => resolvePath(io, p));
+    const hits = currentSequence(profile, nowMs).knocks.map(toHit);
+    for (const h of hits) avoid.add(h.port);
+    return { hits, avoid, strict: doorStrict(door) };
   }
   if (door.sequence.length === 0) throw new UsageError(`--door: door "${door.name}" has no sequence`);
   return { hits: door.sequence.map(toHit), avoid, strict: doorStrict(door) };

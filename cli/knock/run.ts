@@ -10,7 +10,7 @@ import type { Io } from "../runtime.ts";
 import { sanitize } from "../_text.ts";
 import { PROGRAM_NAME } from "../version.ts";
 import type { KnockArgs } from "./command.ts";
-import { markUsed } from "./door.ts";
+import { doorTotpProfile, markUsed } from "./door.ts";
 import { RuntimeFailure } from "./failure.ts";
 import type { KnockNet } from "./net.ts";
 import { knockOptions } from "./options.ts";
@@ -19,6 +19,7 @@ import { sendHits } from "./send.ts";
 import { planHits } from "./sequence.ts";
 import { resolveTarget } from "./target.ts";
 import { verify } from "./verify.ts";
+import { enrollText, readProfile, showText } from "./totp.ts";
 
 /**
  * Runs `knocktool knock` with real or recorded effects and returns the exit status.
@@ -48,6 +49,8 @@ export async function runKnock(args: KnockArgs, io: Io, net: KnockNet): Promise<
 }
 
 async function knock(args: KnockArgs, io: Io, net: KnockNet): Promise<number> {
+  if (args.show === true || args.enroll === true) return totpInfo(args, io, net);
+  if (args.json === true) throw new UsageError("--json needs --show");
   const options = knockOptions(args, net);
   const { decoys, verifyPort } = options;
   const plan = planHits(args, options, io, net);
@@ -64,5 +67,32 @@ async function knock(args: KnockArgs, io: Io, net: KnockNet): Promise<number> {
   if (plan.otp !== undefined) markUsed(plan.otp, failed, args.verbose, io, net);
   if (failed > 0) return 1;
   if (verifyPort !== undefined) return await verify(address, verifyPort, options.waitSeconds, io, net);
+  return 0;
+}
+
+/** `--show` and `--enroll`: a TOTP door's current ports, or its enrolment URI and QR code; nothing is sent. */
+function totpInfo(args: KnockArgs, io: Io, net: KnockNet): number {
+  if (args.show === true && args.enroll === true) {
+    throw new UsageError("--show and --enroll cannot be combined");
+  }
+  if (args.ports.length > 0) {
+    throw new UsageError("PORT arguments cannot be combined with --show or --enroll");
+  }
+  let profile;
+  if (args.profile !== undefined) {
+    if (args.config !== undefined || args.door !== undefined) {
+      throw new UsageError("--profile cannot be combined with -c/--door");
+    }
+    profile = readProfile(args.profile, io);
+  } else if (args.config !== undefined && args.door !== undefined) {
+    profile = doorTotpProfile(args, io);
+  } else {
+    throw new UsageError("--show and --enroll need -c FILE --door NAME, or --profile FILE");
+  }
+  io.stdout(
+    args.show === true
+      ? showText(profile, args.host, net.wallClock(), args.json === true)
+      : enrollText(profile),
+  );
   return 0;
 }

@@ -10,6 +10,7 @@ import type { KnockArgs } from "./command.ts";
 import { type DoorPlan, planDoor } from "./door.ts";
 import type { KnockNet } from "./net.ts";
 import type { KnockOptions } from "./options.ts";
+import { currentSequence, readProfile } from "./totp.ts";
 
 /**
  * The hits of a run before decoys: those of the door (`-c --door`) or of the PORT arguments, TCP ones
@@ -29,12 +30,18 @@ export function planHits(args: KnockArgs, options: KnockOptions, io: Io, net: Kn
     if (args.config === undefined) throw new UsageError("--door needs -c/--config");
     if (args.door === undefined) throw new UsageError("-c/--config needs --door NAME");
     if (args.ports.length > 0) throw new UsageError("PORT arguments cannot be combined with --door");
-    plan = planDoor(args, io);
+    if (args.profile !== undefined) throw new UsageError("--profile cannot be combined with --door");
+    plan = planDoor(args, io, net.wallClock());
     if (decoys > 0 && plan.strict) {
       throw new UsageError(
         `--decoys: door "${args.door}" is strict (Strict = yes): a decoy knock would invalidate the attempt`,
       );
     }
+  } else if (args.profile !== undefined) {
+    if (args.ports.length > 0) throw new UsageError("PORT arguments cannot be combined with --profile");
+    const knocks = currentSequence(readProfile(args.profile, io), net.wallClock()).knocks;
+    const hits = knocks.map((k) => ({ port: k.port, protocol: args.udp ? "udp" as const : k.protocol }));
+    plan = { hits, avoid: new Set(hits.map((h) => h.port)) };
   } else {
     if (args.otpFile !== undefined) throw new UsageError("--otp-file needs -c/--config and --door");
     if (args.ports.length === 0) throw new UsageError("Expected at least one PORT[:PROTO] after HOST");

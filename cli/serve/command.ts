@@ -17,6 +17,7 @@ import { DAEMON_CHILD_ENV, daemonize, writePidFile } from "./daemonize.ts";
 import { DEFAULT_STATE_DIR } from "./journal.ts";
 import { runLive } from "./live.ts";
 import { loadDaemonConfig } from "./load.ts";
+import { totpListeningWarnings } from "./totp_load.ts";
 import { denoServePlatform, type ServePlatform } from "./platform.ts";
 import { runReplay } from "./replay.ts";
 import { EXIT_FAILURE, parseMetricsAddress, type ServeSettings } from "./settings.ts";
@@ -98,7 +99,8 @@ export const serveCommand = command(
     ),
     stateDir: optional(
       option("--state-dir", string({ metavar: "DIR" }), {
-        description: message`Where pending stop commands are journaled (default ${DEFAULT_STATE_DIR}).`,
+        description:
+          message`Where pending stop commands are journaled and TOTP doors' used steps kept (default ${DEFAULT_STATE_DIR}).`,
       }),
     ),
     commandTimeout: optional(
@@ -169,7 +171,7 @@ Options:
       --log-format text|json
       --max-attempts <n>    cap on attempts in progress (default 1000000)
       --dry-run             log commands without running them
-      --state-dir <dir>     journal of pending stop commands (default ${DEFAULT_STATE_DIR})
+      --state-dir <dir>     stop-command journal, TOTP state (default ${DEFAULT_STATE_DIR})
       --command-timeout <s> kill a command running longer (default 60)
       --max-commands <n>    commands running at once, the others queue (default 32)
   -B, --buffer-size <kib>   capture buffer per interface in KiB (default 16384)
@@ -237,6 +239,10 @@ export async function runServe(
   if (!ready.ok) {
     for (const line of ready.lines) io.stderr(`${line}\n`);
     return EXIT_FAILURE;
+  }
+  const totp = ready.config.totp;
+  if (totp !== undefined) {
+    for (const line of totpListeningWarnings(config, totp, settings, platform)) io.stderr(`${line}\n`);
   }
   if (args.read !== undefined) return await runReplay(settings, ready.config, platform);
   const pidFile = args.pidFile ?? config.options.pidFile?.value ?? DEFAULT_PID_FILE;

@@ -2,7 +2,8 @@
  * A config as the daemon core takes it: the parsed, checked config (./config.ts), the text of each
  * one-time-sequences file its doors read, and its datagram doors (SPA, fwknop), each built by a loader of
  * {@linkcode DATAGRAM_LOADERS} from the config, the command line and the files they name (keys, replay state);
- * and the nftables sets its doors add to, checked in the kernel (./nft_check.ts).
+ * its TOTP doors (./totp_load.ts); and the nftables sets its doors add to, checked in the kernel
+ * (./nft_check.ts).
  *
  * @module
  */
@@ -17,6 +18,7 @@ import { osReason } from "../runtime.ts";
 import { nftLoadErrors } from "./nft_check.ts";
 import type { ServePlatform } from "./platform.ts";
 import type { ServeSettings } from "./settings.ts";
+import { loadTotp } from "./totp_load.ts";
 
 /** What a datagram door loader found: the doors, or the lines saying why the config is refused. */
 export interface DatagramLoad {
@@ -87,8 +89,12 @@ export function loadDaemonConfig(
     doors.push(...loaded.doors);
     errors.push(...loaded.errors);
   }
+  // The TOTP doors' secrets and used steps.
+  const totp = loadTotp(config, settings, platform);
+  errors.push(...totp.errors);
   // The nftables sets of the doors: the kernel must hold them as the doors need them.
   if (errors.length === 0) errors.push(...nftLoadErrors(config, settings, platform));
   if (errors.length > 0) return { ok: false, lines: errors };
-  return { ok: true, config: { config, otp: oneTimeSequenceTexts(config, platform), datagramDoors: doors } };
+  const otp = oneTimeSequenceTexts(config, platform);
+  return { ok: true, config: { config, otp, datagramDoors: doors, totp: totp.load } };
 }

@@ -146,7 +146,8 @@ export function applyDoorKey(
 export function finishDoors(state: ParseState): Door[] {
   const doors: Door[] = [];
   for (const b of state.doors) {
-    if (b.sequenceSource === undefined) {
+    const derived = [...b.extensions?.keys() ?? []].some((k) => state.extensions.get(k)?.replacesSequence);
+    if (b.sequenceSource === undefined && !derived) {
       const name = knockdDoorName(b.section.name);
       state.diagnostics.error(
         CODES.emptySequence,

@@ -4,7 +4,7 @@
  * (after a door opens for a source, it does not open again for that source within N seconds).
  *
  * The nftables door directives (`Nft_Set`, `Nft_Set_6`, `Nft_Port`, `Nft_Timeout`) live in ./nft.ts and are
- * part of {@linkcode KNOCKTOOL_EXTENSIONS} too.
+ * part of {@linkcode KNOCKTOOL_EXTENSIONS} too, and so are the TOTP door directives (`TOTP_Secret`, ...) of ./totp.ts.
  *
  * Register {@linkcode KNOCKTOOL_EXTENSIONS} with `parseConfig(text, { extensions })`; read the values of a
  * parsed door with {@linkcode doorStrict} and {@linkcode doorCooldownMs}. Without these directives a file is
@@ -29,6 +29,7 @@
 import type { Diagnostic, RuleInfo } from "../diagnostic.ts";
 import type { ConfigExtension, Directive, Door } from "./types.ts";
 import { NFT_EXTENSION_RULES, NFT_EXTENSIONS } from "./nft.ts";
+import { TOTP_EXTENSION_RULES, TOTP_EXTENSIONS } from "./totp.ts";
 
 /** Upper-cased key of the `Strict` door directive. */
 export const STRICT_KEY = "STRICT";
@@ -110,6 +111,8 @@ export const KNOCKTOOL_EXTENSIONS: readonly ConfigExtension[] = [
   },
   // Nft_Set, Nft_Set_6, Nft_Port, Nft_Timeout (./nft.ts).
   ...NFT_EXTENSIONS,
+  // TOTP_Secret, TOTP_Secret_File, TOTP_Length, ... (./totp.ts).
+  ...TOTP_EXTENSIONS,
 ];
 
 /**
@@ -176,4 +179,5 @@ Example:
 Fix: write the number of seconds alone, e.g. "Cooldown = 30".`,
   },
   ...NFT_EXTENSION_RULES,
+  ...TOTP_EXTENSION_RULES,
 ];

@@ -65,4 +65,19 @@ export {
   parseNftSetValue,
   parseNftTimeout,
 } from "./nft.ts";
+export {
+  type DoorTotp,
+  doorTotp,
+  isTotpDoor,
+  parseTotpExclude,
+  parseTotpProtocols,
+  parseTotpRange,
+  parseTotpSecret,
+  TOTP_CODES,
+  TOTP_DEFAULTS,
+  TOTP_EXTENSION_RULES,
+  TOTP_EXTENSIONS,
+  TOTP_KEYS,
+  type TotpSecretSource,
+} from "./totp.ts";
 export * from "./types.ts";

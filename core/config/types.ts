@@ -64,6 +64,8 @@ export interface ConfigExtension {
    * result as they are (use your own codes). The directive is kept either way.
    */
   readonly parse?: (value: string, directive: Directive) => readonly Diagnostic[];
+  /** A door with this directive needs no `Sequence` (its sequence comes from elsewhere: a TOTP door's). */
+  readonly replacesSequence?: boolean;
 }
 
 /** A `[name]` section as written. */

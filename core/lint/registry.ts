@@ -41,6 +41,12 @@ import * as nftUnused from "./rules/nft_unused.ts";
 import * as nftSetMissing from "./rules/nft_set_missing.ts";
 import * as nftSetMismatch from "./rules/nft_set_mismatch.ts";
 import * as nftUnreadable from "./rules/nft_unreadable.ts";
+import * as totpConflict from "./rules/totp_conflict.ts";
+import * as totpRange from "./rules/totp_range.ts";
+import * as totpSecretUnreadable from "./rules/totp_secret_unreadable.ts";
+import * as totpShortSecret from "./rules/totp_short_secret.ts";
+import * as totpShortStep from "./rules/totp_short_step.ts";
+import * as totpSecretReadable from "./rules/totp_secret_readable.ts";
 
 /**
  * The lint rules (KT1xx errors, KT2xx warnings; KT3xx, the firewall, only with `options.nftables`); each
@@ -82,6 +88,12 @@ export const LINT_RULES: readonly Rule[] = [
   nftSetMissing,
   nftSetMismatch,
   nftUnreadable,
+  totpConflict,
+  totpRange,
+  totpSecretUnreadable,
+  totpShortSecret,
+  totpShortStep,
+  totpSecretReadable,
 ];
 
 /**

@@ -87,7 +87,7 @@ export class ServeDaemon {
   /** When {@linkcode tick} is due next (`Infinity`: nothing is waiting for time to pass). */
   nextDeadline(): number {
     const next = Math.min(this.#engine?.nextDeadline() ?? Infinity, this.#scheduler.nextDeadline);
-    return Math.min(next, this.#evictions.nextDeadline, this.#datagrams.nextDeadline);
+    return Math.min(next, this.#evictions.nextDeadline, this.#datagrams.nextDeadline, this.#doors.due);
   }
 
   /**
@@ -142,6 +142,7 @@ export class ServeDaemon {
 
   #knock(knock: Knock, frame: Uint8Array | undefined, now: number): void {
     if (knock.family === 6 && this.#options.onlyIPv4) return;
+    if (this.#doors.rotates(now)) this.#applyDoors(now);
     if (frame !== undefined && this.#datagrams.wants(knock)) {
       const { offset, length, captured } = this.#slot;
       // A payload cut by the capture cannot authenticate: the door gets only whole datagrams.
@@ -163,6 +164,7 @@ export class ServeDaemon {
 
   /** Time passed: due stop commands run, attempts time out, evictions are reported. */
   tick(now: number): readonly Effect[] {
+    if (this.#doors.rotates(now)) this.#applyDoors(now);
     this.#scheduler.tick(now, this.#effects());
     if (this.#engine !== undefined) this.#handle(this.#engine.tick(now), now);
     this.#logEvictions(now, false);
@@ -328,7 +330,7 @@ export class ServeDaemon {
   #setConfig(input: DaemonConfig, now: number): void {
     this.#config = input.config;
     this.#targets = logTargets(this.#options, input.config);
-    for (const entry of this.#doors.load(input.config, input.otp)) this.#log(entry, now);
+    for (const entry of this.#doors.load(input.config, input.otp, input.totp, now)) this.#log(entry, now);
     this.#stats.seed(input.config.doors.map((d) => d.name));
     this.#datagrams.set(input.datagramDoors ?? []);
     this.#applyDoors(now);
@@ -399,15 +401,13 @@ export class ServeDaemon {
       if (event.type !== "open") continue;
       const found = this.#doors.byEngineIndex(event.door);
       if (found === undefined) continue;
+      const used = this.#doors.opened(found.index, event.door);
+      if (used?.before !== undefined) this.#effects().push(used.before);
       openDoorNft(found.door, event.src, event.family, event.timeMs, this.#options.dryRun, this.#effects());
       this.#scheduler.open(found.door, event.src, event.family, event.timeMs, this.#effects());
-      const otp = this.#doors.opened(found.index);
-      if (otp !== undefined) {
-        this.#effects().push({ type: "otp", door: found.index, path: otp.path, line: otp.line });
-        rotated = true;
-      }
+      if (used?.after !== undefined) this.#effects().push(used.after);
+      rotated ||= used !== undefined; // a used sequence is not accepted from the next packet on
     }
-    // A used one-time sequence is not accepted from the next packet on.
     if (rotated) this.#applyDoors(now);
     this.#logEvictions(now, false);
   }

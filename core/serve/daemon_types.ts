@@ -9,6 +9,7 @@ import type { CaptureInfo } from "./captures.ts";
 import type { DatagramDoor } from "./datagram.ts";
 import type { OtpText } from "./door_set.ts";
 import type { JournalEntry } from "./journal.ts";
+import type { TotpLoad } from "./totp_doors.ts";
 
 /** What the daemon was asked to do (from the command line). */
 export interface DaemonOptions {
@@ -44,6 +45,8 @@ export interface DaemonConfig {
   readonly otp: ReadonlyMap<string, OtpText>;
   /** Doors opened by one authenticated datagram (SPA, fwknop), built from the config by the loader. */
   readonly datagramDoors?: readonly DatagramDoor[];
+  /** The TOTP doors (secrets read, used steps from the state file), built by the loader. */
+  readonly totp?: TotpLoad;
 }
 
 /** What {@linkcode ServeDaemon.start} needs. */

@@ -2,13 +2,16 @@
  * The doors a serve daemon watches: the config's doors with their current sequences (a door with
  * `One_Time_Sequences` takes its sequence from the file's first unused line), which of them are enabled, and
  * the one-time-sequence bookkeeping: a used sequence is disabled at once (from the next packet on) and the
- * door comes back with the next one when the file has been rewritten. Pure: file texts come in as values.
+ * door comes back with the next one when the file has been rewritten. A TOTP door is one door per accepted
+ * time step (./totp_doors.ts). Pure: file texts come in as values.
  *
  * @module
  */
 import type { Config, Door } from "../config/types.ts";
 import { type OneTimeSequenceEntry, parseOneTimeSequences } from "../config/one_time.ts";
+import type { OtpEffect, StateEffect } from "./effects.ts";
 import type { LogEntry } from "./messages.ts";
+import { TotpDoors, type TotpLoad } from "./totp_doors.ts";
 
 /** A one-time-sequences file as the interpreter read it: its text, or why it could not be read. */
 export type OtpText = { readonly ok: true; readonly text: string } | {
@@ -57,16 +60,24 @@ export class DoorSet {
   #doors: DoorState[] = [];
   /** Engine door index → index into the config's doors (rebuilt by {@linkcode active}). */
   #activeIndex: number[] = [];
+  /** Engine door index → the door given to the engine. */
+  #activeDoors: Door[] = [];
+  /** Engine door index → a TOTP door's step. */
+  #activeStep: (bigint | undefined)[] = [];
+  readonly #totp = new TotpDoors();
 
   /**
    * Loads a config's doors; one-time doors take the first unused line of their file.
    *
    * @param config The config.
    * @param otp The one-time-sequences files' texts by path ({@linkcode oneTimeSequenceFiles}).
+   * @param totp The TOTP doors and their used steps.
+   * @param now The time (the TOTP doors' steps).
    * @returns Warnings for doors that could not be enabled.
    */
-  load(config: Config, otp: ReadonlyMap<string, OtpText>): LogEntry[] {
+  load(config: Config, otp: ReadonlyMap<string, OtpText>, totp?: TotpLoad, now = 0): LogEntry[] {
     const logs: LogEntry[] = [];
+    this.#totp.load(config.doors, totp, now);
     this.#doors = config.doors.map((door) => {
       if (!usesOneTimeSequences(door)) {
         return {
@@ -113,12 +124,34 @@ export class DoorSet {
   active(): Door[] {
     const doors: Door[] = [];
     this.#activeIndex = [];
+    this.#activeStep = [];
     this.#doors.forEach((state, i) => {
+      for (const step of this.#totp.active(i)) {
+        doors.push(step.door);
+        this.#activeIndex.push(i);
+        this.#activeStep.push(step.counter);
+      }
       if (!state.enabled) return;
       doors.push(state.current);
       this.#activeIndex.push(i);
+      this.#activeStep.push(undefined);
     });
+    this.#activeDoors = doors;
     return doors;
+  }
+
+  /** When the TOTP doors' steps move next ({@linkcode rotates}). */
+  get due(): number {
+    return this.#totp.due;
+  }
+
+  /**
+   * Moves the TOTP doors' accepted steps to `now` when a step boundary has passed.
+   *
+   * @returns Whether they moved: the engine and the filter then need {@linkcode active} again.
+   */
+  rotates(now: number): boolean {
+    return this.#totp.rotates(now);
   }
 
   /**
@@ -129,24 +162,38 @@ export class DoorSet {
   byEngineIndex(engineIndex: number): { readonly index: number; readonly door: Door } | undefined {
     const index = this.#activeIndex[engineIndex];
     if (index === undefined) return undefined;
-    return { index, door: this.#doors[index]!.current };
+    const step = this.#activeStep[engineIndex];
+    // A TOTP step opens once, even when two sources complete it in one batch of events.
+    if (step !== undefined && this.#totp.used(index, step)) return undefined;
+    return { index, door: this.#activeDoors[engineIndex] ?? this.#doors[index]!.current };
   }
 
   /**
    * A door opened: a one-time door's sequence is used up, the door is disabled until the file has been
-   * rewritten ({@linkcode rewritten}).
+   * rewritten ({@linkcode rewritten}); a TOTP door's step is used (its state is written before the commands
+   * run).
    *
    * @param index The door's index in the config.
-   * @returns The file and the line to mark used, or `undefined` for other doors.
+   * @param engineIndex The engine door that opened (a TOTP door's step).
+   * @returns The effects to carry out before and after the door's commands, or `undefined` when the door's
+   *   sequences did not change.
    */
-  opened(index: number): { readonly path: string; readonly line: number } | undefined {
+  opened(
+    index: number,
+    engineIndex?: number,
+  ): { readonly before?: StateEffect; readonly after?: OtpEffect } | undefined {
+    const step = engineIndex === undefined ? undefined : this.#activeStep[engineIndex];
+    if (step !== undefined) {
+      const before = this.#totp.opened(index, step);
+      return before === undefined ? {} : { before };
+    }
     const state = this.#doors[index];
     if (state === undefined || state.otp === undefined) return undefined;
     const line = state.otp.line;
     state.otp = undefined;
     state.enabled = false;
     state.rotating = true;
-    return { path: state.config.oneTimeSequences!.value, line };
+    return { after: { type: "otp", door: index, path: state.config.oneTimeSequences!.value, line } };
   }
 
   /**

@@ -39,6 +39,13 @@ export {
   type OtpText,
   usesOneTimeSequences,
 } from "./door_set.ts";
+export {
+  parseTotpState,
+  type TotpActive,
+  TotpDoors,
+  type TotpDoorSpec,
+  type TotpLoad,
+} from "./totp_doors.ts";
 export { captureInterfaces, DEFAULT_INTERFACE, type InterfaceChoice } from "./interfaces.ts";
 export { type LogTargets, logTargets } from "./log_targets.ts";
 export { EVICTION_LOG_INTERVAL_MS, EvictionReport } from "./evictions.ts";

@@ -26,7 +26,13 @@ Example:
 Fix: use absolute paths, e.g. "/etc/knockd/ssh.otp".`,
 };
 
-const PATH_KEYS: readonly string[] = [...KEYS.logFile, ...KEYS.pidFile, ...KEYS.oneTimeSequences];
+// knocktool's TOTP_Secret_File is read again on every reload, from the same working directory.
+const PATH_KEYS: readonly string[] = [
+  ...KEYS.logFile,
+  ...KEYS.pidFile,
+  ...KEYS.oneTimeSequences,
+  "TOTP_SECRET_FILE",
+];
 
 /**
  * Reports LogFile, PidFile and One_Time_Sequences values that are not absolute paths.

@@ -35,6 +35,11 @@ const otpFile = (text: string, mode = 0o600): Record<string, FileFacts> => ({
   [OTP]: { kind: "file", text, mode },
 });
 
+const TOTP_FILE = "/etc/knocktool/d.totp";
+const totpFile = (text: string, mode = 0o600): Record<string, FileFacts> => ({
+  [TOTP_FILE]: { kind: "file", text, mode },
+});
+
 const NFT_CONF = ["[d]", "  sequence = 2,1", "  Nft_Set = inet filter k4", "  Nft_Timeout = 30"];
 
 /** The kernel's ruleset for the firewall rules: table inet filter with these sets. */
@@ -805,6 +810,120 @@ const CASES: readonly Case[] = [
     name: "the ruleset was read",
     conf: NFT_CONF,
     nft: nftFacts([]),
+    expect: [],
+  },
+  // KT137 totp-door-conflict
+  {
+    code: "KT137",
+    name: "a TOTP door with a sequence, two secrets, a TOTP line without a secret",
+    conf: [
+      "[d]",
+      "  sequence = 2,1",
+      "  TOTP_Secret = JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP",
+      "[e]",
+      "  TOTP_Secret = JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP",
+      "  TOTP_Secret_File = /etc/knocktool/d.totp",
+      "[f]",
+      "  sequence = 3,1",
+      "  TOTP_Step = 30",
+    ],
+    files: totpFile("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP\n"),
+    expect: [{ line: 2, text: "sequence" }, { line: 6, text: "TOTP_Secret_File" }, {
+      line: 9,
+      text: "TOTP_Step",
+    }],
+  },
+  {
+    code: "KT137",
+    name: "a TOTP door alone",
+    conf: ["[d]", "  TOTP_Secret = JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", "  TOTP_Ports = 20000-40000"],
+    expect: [],
+  },
+  // KT138 totp-range-too-small
+  {
+    code: "KT138",
+    name: "four knocks from three ports, one of them reserved",
+    conf: [
+      "[d]",
+      "  TOTP_Secret = JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP",
+      "  TOTP_Length = 4",
+      "  TOTP_Ports = 7999-8002",
+    ],
+    expect: [{ line: 4, text: "7999-8002" }],
+  },
+  {
+    code: "KT138",
+    name: "four knocks from exactly four ports",
+    conf: [
+      "[d]",
+      "  TOTP_Secret = JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP",
+      "  TOTP_Length = 4",
+      "  TOTP_Ports = 20000-20003",
+    ],
+    expect: [],
+  },
+  // KT139 totp-secret-unreadable
+  {
+    code: "KT139",
+    name: "a missing secret file, and one that is not base32",
+    conf: ["[d]", "  TOTP_Secret_File = /nonexistent", "[e]", "  TOTP_Secret_File = /etc/knocktool/d.totp"],
+    files: totpFile("not a secret!\n"),
+    expect: [{ line: 2, text: "/nonexistent" }, { line: 4, text: "/etc/knocktool/d.totp" }],
+  },
+  {
+    code: "KT139",
+    name: "a secret file holding base32",
+    conf: ["[d]", "  TOTP_Secret_File = /etc/knocktool/d.totp"],
+    files: totpFile("JBSWY3DPEHPK3PXP JBSWY3DPEHPK3PXP\n"),
+    expect: [],
+  },
+  // KT230 totp-short-secret
+  {
+    code: "KT230",
+    name: "an 80-bit secret, inline and in a file",
+    conf: ["[d]", "  TOTP_Secret = JBSWY3DPEHPK3PXP", "[e]", "  TOTP_Secret_File = /etc/knocktool/d.totp"],
+    files: totpFile("JBSWY3DPEHPK3PXP\n"),
+    expect: [{ line: 2, text: "JBSWY3DPEHPK3PXP" }, { line: 4, text: "/etc/knocktool/d.totp" }],
+  },
+  {
+    code: "KT230",
+    name: "a 160-bit secret",
+    conf: ["[d]", "  TOTP_Secret = JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"],
+    expect: [],
+  },
+  // KT231 totp-short-step
+  {
+    code: "KT231",
+    name: "a 5 s step",
+    conf: ["[d]", "  TOTP_Secret = JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", "  TOTP_Step = 5"],
+    expect: [{ line: 3, text: "5" }],
+  },
+  {
+    code: "KT231",
+    name: "a 10 s step",
+    conf: ["[d]", "  TOTP_Secret = JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", "  TOTP_Step = 10"],
+    expect: [],
+  },
+  // KT221 relative-path, for knocktool's TOTP_Secret_File too
+  {
+    code: "KT221",
+    name: "a relative TOTP_Secret_File",
+    conf: ["[d]", "  TOTP_Secret_File = keys/d.totp"],
+    expect: [{ line: 2, text: "keys/d.totp" }],
+  },
+  // KT232 totp-secret-readable
+  {
+    code: "KT232",
+    name: "a secret file of mode 0644",
+    conf: ["[d]", "  TOTP_Secret_File = /etc/knocktool/d.totp"],
+    files: totpFile("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP\n", 0o644),
+    expect: [{ line: 2, text: "/etc/knocktool/d.totp" }],
+  },
+  {
+    code: "KT232",
+    name: "a secret file of mode 0600",
+    conf: ["[d]", "  TOTP_Secret_File = /etc/knocktool/d.totp"],
+    files: totpFile("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP\n", 0o600),
     expect: [],
   },
 ];
