@@ -45,6 +45,8 @@ export const PCAP_SYMBOLS = {
   pcap_get_selectable_fd: { parameters: ["pointer"], result: "i32" },
   /** `int pcap_dispatch(pcap_t *p, int cnt, pcap_handler callback, u_char *user)` */
   pcap_dispatch: { parameters: ["pointer", "i32", "function", "pointer"], result: "i32" },
+  /** `int pcap_next_ex(pcap_t *p, struct pcap_pkthdr **pkt_header, const u_char **pkt_data)` */
+  pcap_next_ex: { parameters: ["pointer", "buffer", "buffer"], result: "i32" },
   /** `void pcap_breakloop(pcap_t *p)` */
   pcap_breakloop: { parameters: ["pointer"], result: "void" },
   /** `int pcap_stats(pcap_t *p, struct pcap_stat *ps)` */

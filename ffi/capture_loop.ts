@@ -19,8 +19,8 @@ export interface CaptureLoopOptions {
    */
   readonly maxDrainMs?: number;
   /**
-   * Most frames per `pcap_dispatch` call (default 1024). `-1` means a whole ring's worth, which with a
-   * large buffer under a flood is tens of thousands of frames handled without a break.
+   * Most frames per drain call (default 1024). `-1` reads until no frame is ready, which under a flood may
+   * not happen for a long time: the frames are then handled without a break.
    */
   readonly batch?: number;
   /**
@@ -40,8 +40,9 @@ export interface WakeSource {
 
 /**
  * Captures until `signal` aborts. Puts the handle in non-blocking mode, waits for its descriptor to become
- * readable (or for the wake source), then calls {@linkcode PcapHandle.dispatch} until it returns 0.
- * `onFrame` gets the same arguments, with the same lifetime rule for `bytes`, as in `dispatch`.
+ * readable (or for the wake source), then calls {@linkcode PcapHandle.next} until it returns 0 (one
+ * `pcap_next_ex` per frame: cheaper than a `pcap_dispatch` callback). `onFrame` gets the same arguments, with
+ * the same lifetime rule for `bytes`, as in `next`.
  *
  * Resolves once the abort is noticed (within about `pollTimeoutMs`), or after `onFrame` closed the handle;
  * otherwise close the handle only after the loop has resolved.
@@ -76,7 +77,7 @@ export async function captureLoop(
     let drainStart = performance.now();
     let found = 0;
     let n: number;
-    while (!signal.aborted && !handle.closed && (n = handle.dispatch(batch, onFrame)) > 0) {
+    while (!signal.aborted && !handle.closed && (n = handle.next(batch, onFrame)) > 0) {
       found += n;
       if (performance.now() - drainStart >= maxDrainMs) {
         await new Promise((resolve) => setTimeout(resolve, 0));

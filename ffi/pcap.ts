@@ -11,6 +11,7 @@ import { type Libpcap, loadLibpcap } from "./_pcap_symbols.ts";
 import { cString } from "./_cstring.ts";
 import { geterr, PCAP_ERRBUF_SIZE, readErrbuf } from "./_pcap_text.ts";
 import { FrameDispatcher, type FrameHandler } from "./pcap_dispatch.ts";
+import { FrameReader } from "./pcap_next.ts";
 import { PcapError } from "./pcap_error.ts";
 import { type CompileCheckResult, compileFilter, programInstructions } from "./pcap_filter.ts";
 import { activateLive, type LiveOptions } from "./pcap_live.ts";
@@ -48,6 +49,7 @@ export class PcapHandle {
   readonly #lib: Libpcap;
   #handle: Deno.PointerObject | null;
   readonly #dispatcher: FrameDispatcher;
+  readonly #reader: FrameReader;
   #closeRequested = false;
   /** The activation warning (`pcap_activate` > 0), for live handles. */
   readonly warning: string | undefined;
@@ -56,6 +58,7 @@ export class PcapHandle {
     this.#lib = lib;
     this.#handle = handle;
     this.#dispatcher = new FrameDispatcher(lib);
+    this.#reader = new FrameReader(lib);
     this.warning = warning;
   }
 
@@ -257,6 +260,34 @@ export class PcapHandle {
   }
 
   /**
+   * Reads up to `max` packets one `pcap_next_ex` at a time and calls `onFrame` for each, with the same
+   * arguments and the same lifetime of `bytes` as {@linkcode dispatch} (here a view of libpcap's own buffer).
+   * No callback runs from C, so it costs less per frame than `dispatch`: the way to read a file.
+   *
+   * @param max Maximum packets to read; -1 (or 0) for all that are ready (to the end of a file).
+   * @param onFrame Frame handler; an error it throws stops the read and is rethrown.
+   * @returns The number of packets read: 0 at the end of a file (or a live timeout).
+   * @throws {PcapError} `dispatch` on a libpcap error.
+   */
+  next(max: number, onFrame: FrameHandler): number {
+    const handle = this.#live();
+    if (this.#dispatcher.running || this.#reader.running) {
+      throw new PcapError("dispatch", "Cannot read from inside a frame handler");
+    }
+    let rc: number;
+    try {
+      rc = this.#reader.run(handle, max, onFrame);
+    } finally {
+      if (this.#closeRequested) this.close();
+    }
+    if (rc < 0) {
+      const detail = geterr(this.#lib, handle);
+      throw new PcapError("dispatch", `Capture failed: ${detail}`, detail);
+    }
+    return rc;
+  }
+
+  /**
    * Reads the capture counters (`pcap_stats`). Not available for offline handles.
    *
    * @returns The counters.
@@ -286,12 +317,16 @@ export class PcapHandle {
    * the dispatch (no further frames are delivered) and closes once `dispatch` returns.
    */
   close(): void {
-    if (this.#dispatcher.running) {
-      if (!this.#closeRequested) this.#dispatcher.stop();
+    if (this.#dispatcher.running || this.#reader.running) {
+      if (!this.#closeRequested) {
+        this.#dispatcher.stop();
+        this.#reader.stop();
+      }
       this.#closeRequested = true;
       return;
     }
     this.#closeRequested = false;
+    this.#reader.reset();
     if (this.#handle !== null) {
       this.#lib.pcap_close(this.#handle);
       this.#handle = null;

@@ -209,7 +209,7 @@ export class FileCapture {
    * @throws {PcapError} A read error.
    */
   read(max: number, onFrame: OnFrame): number {
-    return this.#handle.dispatch(max, (tsMs, _caplen, _len, bytes) => onFrame(tsMs, bytes));
+    return this.#handle.next(max, (tsMs, _caplen, _len, bytes) => onFrame(tsMs, bytes));
   }
 
   /** Closes the file. */

@@ -89,7 +89,7 @@ export const serveCommand = command(
     maxAttempts: optional(
       option("--max-attempts", integer({ min: 1, metavar: "N" }), {
         description:
-          message`Most knock attempts in progress at once; the oldest is evicted (default 100000).`,
+          message`Most knock attempts in progress at once; the oldest is evicted (default 1000000).`,
       }),
     ),
     dryRun: withDefault(
@@ -195,7 +195,7 @@ Options:
   -h                        this help
       --read <file.pcap>    replay a capture file
       --log-format text|json
-      --max-attempts <n>    cap on attempts in progress (default 100000)
+      --max-attempts <n>    cap on attempts in progress (default 1000000)
       --dry-run             log commands without running them
       --state-dir <dir>     stop-command journal, TOTP state (default ${DEFAULT_STATE_DIR})
       --command-timeout <s> kill a command running longer (default 60)

@@ -53,7 +53,9 @@ export interface PayloadSlot {
  * Fragments: only a fragment with offset 0 carries the ports; it decodes like a whole packet. Later fragments
  * give `fragment-not-first`.
  *
- * The only allocations are one `DataView`, the address strings and the returned objects.
+ * The only allocations are a `DataView` (not when the same view of a buffer comes again with the same
+ * length), the address strings (the destination's only when it differs from the last frame's) and the
+ * returned objects.
  *
  * @example Decode an Ethernet frame
  * ```ts ignore
@@ -74,7 +76,12 @@ export function decodeFrame(
   payload?: PayloadSlot,
 ): DecodeResult {
   slot = payload;
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  // A capture reader hands the same view of its buffer while frames keep their length: so is the DataView.
+  let view = lastView;
+  if (bytes !== lastBytes || view.byteLength !== bytes.byteLength) {
+    view = lastView = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    lastBytes = bytes;
+  }
   switch (linktype) {
     case LinkType.ETHERNET:
       if (view.byteLength < 14) return fail("truncated-ethernet");
@@ -105,6 +112,22 @@ export function decodeFrame(
 
 /** The payload slot of the call in progress (decodeFrame is synchronous and not re-entrant). */
 let slot: PayloadSlot | undefined;
+/** The last frame and its DataView (reused when the next frame is the same view with the same length). */
+let lastBytes: Uint8Array | undefined;
+let lastView: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
+/** The last IPv4 destination, as a 32-bit integer and as text (packets to one host share the string). */
+let lastDst4 = -1;
+let lastDstText = "";
+
+/** The IPv4 destination at `offset` as text, reusing the last one's string when the address repeats. */
+function ipv4Dst(view: DataView, offset: number): string {
+  const value = view.getUint32(offset);
+  if (value !== lastDst4) {
+    lastDstText = formatIPv4At(view, offset);
+    lastDst4 = value;
+  }
+  return lastDstText;
+}
 
 function decodeEthertype(view: DataView, tsMs: number, ethertype: number, offset: number): DecodeResult {
   let type = ethertype;
@@ -144,7 +167,7 @@ function decodeIPv4(view: DataView, tsMs: number, off: number): DecodeResult {
     off + totalLen,
     4,
     formatIPv4At(view, off + 12),
-    formatIPv4At(view, off + 16),
+    ipv4Dst(view, off + 16),
   );
 }
 

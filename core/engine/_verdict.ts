@@ -5,8 +5,8 @@
  * @module
  */
 import type { Knock } from "../knock.ts";
-import { type Attempt, isRetransmission } from "./_attempts.ts";
-import { flagsMatch } from "./_door_matcher.ts";
+import type { AttemptTable } from "./_attempts.ts";
+import { type DoorMatcher, flagsMatch } from "./_door_matcher.ts";
 import { REPEAT_WINDOW_MS } from "./types.ts";
 
 /**
@@ -21,27 +21,30 @@ import { REPEAT_WINDOW_MS } from "./types.ts";
 export type Verdict = "flags" | "strict" | "retransmission" | "step" | "repeat" | "wrong";
 
 /**
- * The verdict of `attempt` on `knock`, whose step key is `key`, at engine time `now`.
+ * The verdict of the attempt in `slot` of `table` (at door `m`) on `knock`, whose step key is `key`, at
+ * engine time `now`.
  *
  * @param strictPacket Whether the packet is one strict doors react to (a SYN without ACK, or UDP).
  */
 export function verdict(
-  attempt: Attempt,
+  table: AttemptTable,
+  slot: number,
+  m: DoorMatcher,
   knock: Knock,
   key: number,
   strictPacket: boolean,
   now: number,
 ): Verdict {
-  const m = attempt.matcher;
   const tcp = knock.protocol === "tcp";
   if (tcp && !flagsMatch(m, knock.flags)) {
-    return strictPacket && m.strict && !isRetransmission(attempt, knock.dport, knock.sport, knock.seq)
+    return strictPacket && m.strict && !table.isRetransmission(slot, knock.dport, knock.sport, knock.seq)
       ? "strict"
       : "flags";
   }
-  if (tcp && isRetransmission(attempt, knock.dport, knock.sport, knock.seq)) return "retransmission";
-  if (m.keys[attempt.stage] === key) return "step";
-  if (!m.strict && m.keys[attempt.stage - 1] === key && now - attempt.countedMs < REPEAT_WINDOW_MS) {
+  if (tcp && table.isRetransmission(slot, knock.dport, knock.sport, knock.seq)) return "retransmission";
+  const stage = table.stage(slot);
+  if (m.keys[stage] === key) return "step";
+  if (!m.strict && m.keys[stage - 1] === key && now - table.countedMs(slot) < REPEAT_WINDOW_MS) {
     return "repeat";
   }
   return "wrong";

@@ -8,7 +8,8 @@
  */
 import type { Door } from "../config/types.ts";
 import type { Knock } from "../knock.ts";
-import { type Attempt, AttemptTable } from "./_attempts.ts";
+import { AttemptTable, NIL } from "./_attempts.ts";
+import { ipv4Key } from "./_ipv4_key.ts";
 import { verdict } from "./_verdict.ts";
 import { CooldownTable } from "./_cooldowns.ts";
 import { DoorIndex } from "./_door_index.ts";
@@ -36,8 +37,9 @@ type Counters = {
  * Detects knock sequences, per (source, door), in O(1) work per packet
  * whatever the number of sources in progress.
  *
- * - Attempts live in a map keyed by source (each source holds a short list, at
- *   most one attempt per door).
+ * - Attempts live in a compact table (typed arrays, IPv4 sources as integers in
+ *   an open-addressing hash) keyed by source; each source holds a short list,
+ *   at most one attempt per door.
  * - Expiry uses one FIFO queue per distinct `seq_timeout`: the window is
  *   fixed at the first knock and engine time never goes backwards, so each
  *   queue is ordered by deadline and a sweep costs O(expired).
@@ -57,7 +59,7 @@ type Counters = {
  */
 export class KnockEngine {
   #index: DoorIndex;
-  readonly #attempts = new AttemptTable();
+  readonly #attempts: AttemptTable;
   readonly #cooldowns: CooldownTable;
   #clock = -Infinity;
   readonly #ext = { strictFailures: 0, cooldownRefused: 0 };
@@ -91,6 +93,7 @@ export class KnockEngine {
       throw new RangeError(`Invalid maxAttempts "${max}": expected a positive integer`);
     }
     this.#maxAttempts = max;
+    this.#attempts = new AttemptTable(max);
     const maxCooldowns = options.maxCooldowns ?? DEFAULT_MAX_COOLDOWNS;
     if (!Number.isSafeInteger(maxCooldowns) || maxCooldowns < 1) {
       throw new RangeError(`Invalid maxCooldowns "${maxCooldowns}": expected a positive integer`);
@@ -105,6 +108,7 @@ export class KnockEngine {
       this.#isLocal = () => true;
     }
     this.#index = new DoorIndex(doors.map(compileDoor));
+    this.#attempts.doors = this.#index.doors;
   }
 
   /**
@@ -132,22 +136,24 @@ export class KnockEngine {
     // A packet a strict door reacts to: a TCP SYN without ACK (a new connection) or any UDP datagram.
     const strictPacket = this.#index.strictDoors > 0 &&
       (!tcp || (knock.flags & (TCP_SYN | TCP_ACK)) === TCP_SYN);
+    const table = this.#attempts;
     if (!this.#index.isVisible(key, tcp, knock.flags, reaches)) {
       // Invisible to knockd's semantics; only strict attempts of this source at this address see it.
       this.#counters.invisible++;
-      if (strictPacket) this.#strictFail(knock, now, reaches, events);
+      if (strictPacket && table.size > 0) this.#strictFail(knock, now, reaches, events);
       return events;
     }
 
     // Attempts in progress for this source, at doors this packet is addressed to.
     let touched: number[] | undefined;
-    let attempt = this.#attempts.first(knock.src);
-    while (attempt !== undefined) {
-      const current = attempt;
-      attempt = attempt.next;
-      const m = current.matcher;
+    const key4 = table.size > 0 || this.#index.starters(key) !== undefined ? ipv4Key(knock.src) : -1;
+    let slot = table.size > 0 ? table.first(key4, knock.src) : NIL;
+    while (slot !== NIL) {
+      const current = slot;
+      slot = table.next(slot);
+      const m = table.matcher(current);
       if (!reaches(m)) continue;
-      switch (verdict(current, knock, key, strictPacket, now)) {
+      switch (verdict(table, current, m, knock, key, strictPacket, now)) {
         case "flags":
           this.#counters.flagMismatches++;
           (touched ??= []).push(m.index);
@@ -159,27 +165,27 @@ export class KnockEngine {
           this.#counters.retransmissions++;
           (touched ??= []).push(m.index);
           events.push({
-            ...this.#base(current, now),
+            ...this.#base(current, now, knock.src),
             type: "retransmission",
-            stage: current.stage,
+            stage: table.stage(current),
             port: knock.dport,
             sport: knock.sport,
           });
           break;
         case "step":
           (touched ??= []).push(m.index);
-          this.#step(current, knock, now, events);
+          this.#step(current, m, knock, now, events);
           break;
         case "repeat":
           this.#counters.repeats++;
           (touched ??= []).push(m.index);
           events.push({
-            ...this.#base(current, now),
+            ...this.#base(current, now, knock.src),
             type: "repeat",
-            stage: current.stage,
+            stage: table.stage(current),
             step: { protocol: knock.protocol, port: knock.dport },
             sport: knock.sport,
-            sinceMs: now - current.countedMs,
+            sinceMs: now - table.countedMs(current),
           });
           break;
         case "wrong":
@@ -188,7 +194,7 @@ export class KnockEngine {
             current,
             knock,
             now,
-            m.steps[current.stage]!.protocol === knock.protocol ? "wrong-port" : "wrong-protocol",
+            m.steps[table.stage(current)]!.protocol === knock.protocol ? "wrong-port" : "wrong-protocol",
             events,
           );
           break;
@@ -202,7 +208,7 @@ export class KnockEngine {
         if (tcp && !flagsMatch(m, knock.flags)) continue;
         if (!reaches(m)) continue;
         if (touched !== undefined && touched.includes(m.index)) continue;
-        this.#start(m, knock, now, events);
+        this.#start(m, knock, key4, now, events);
       }
     }
     return events;
@@ -279,29 +285,33 @@ export class KnockEngine {
     const mapping = survivors(this.#index.doors, next);
     const events: EngineEvent[] = [];
     const now = this.#clock === -Infinity ? 0 : this.#clock;
-    for (const attempt of this.#attempts.remap(mapping)) {
+    const table = this.#attempts;
+    table.remap(mapping, (slot) => {
       this.#counters.dropped++;
-      events.push({ ...this.#base(attempt, now), type: "dropped", reason: "reload", stage: attempt.stage });
-    }
+      events.push({ ...this.#base(slot, now), type: "dropped", reason: "reload", stage: table.stage(slot) });
+    });
     this.#cooldowns.remap(mapping);
     this.#index = new DoorIndex(next);
+    table.doors = this.#index.doors;
     return events;
   }
 
   /** Fails every strict attempt of the packet's source at a door the packet is addressed to. */
   #strictFail(knock: Knock, now: number, reaches: (m: DoorMatcher) => boolean, events: EngineEvent[]): void {
-    let attempt = this.#attempts.first(knock.src);
-    while (attempt !== undefined) {
-      const current = attempt;
-      attempt = attempt.next;
-      if (current.matcher.strict && reaches(current.matcher)) {
-        this.#fail(current, knock, now, "strict", events);
-      }
+    const table = this.#attempts;
+    let slot = table.first(ipv4Key(knock.src), knock.src);
+    while (slot !== NIL) {
+      const current = slot;
+      slot = table.next(slot);
+      const m = table.matcher(current);
+      if (m.strict && reaches(m)) this.#fail(current, knock, now, "strict", events);
     }
   }
 
-  #fail(attempt: Attempt, knock: Knock, now: number, reason: FailReason, events: EngineEvent[]): void {
-    const expected = attempt.matcher.steps[attempt.stage]!;
+  #fail(slot: number, knock: Knock, now: number, reason: FailReason, events: EngineEvent[]): void {
+    const table = this.#attempts;
+    const stage = table.stage(slot);
+    const expected = table.matcher(slot).steps[stage]!;
     const got: KnockTarget & { flags: number } = {
       protocol: knock.protocol,
       port: knock.dport,
@@ -310,14 +320,14 @@ export class KnockEngine {
     this.#counters.failed++;
     if (reason === "strict") this.#ext.strictFailures++;
     events.push({
-      ...this.#base(attempt, now),
+      ...this.#base(slot, now, knock.src),
       type: "fail",
       reason,
-      stage: attempt.stage,
+      stage,
       expected: { protocol: expected.protocol, port: expected.port },
       got,
     });
-    this.#attempts.remove(attempt);
+    table.remove(slot);
   }
 
   #advance(nowMs: number): number {
@@ -325,17 +335,14 @@ export class KnockEngine {
     return this.#clock === -Infinity ? 0 : this.#clock;
   }
 
-  #base(attempt: Attempt, timeMs: number): EventBase {
-    return {
-      src: attempt.src,
-      family: attempt.family,
-      door: attempt.matcher.index,
-      name: attempt.matcher.name,
-      timeMs,
-    };
+  /** The event fields of the attempt in `slot`; `src` when the caller has its text (saves formatting it). */
+  #base(slot: number, timeMs: number, src?: string): EventBase {
+    const table = this.#attempts;
+    const m = table.matcher(slot);
+    return { src: src ?? table.src(slot), family: table.family(slot), door: m.index, name: m.name, timeMs };
   }
 
-  #start(m: DoorMatcher, knock: Knock, now: number, events: EngineEvent[]): void {
+  #start(m: DoorMatcher, knock: Knock, key4: number, now: number, events: EngineEvent[]): void {
     this.#counters.started++;
     if (m.keys.length === 1) {
       const base = { src: knock.src, family: knock.family, door: m.index, name: m.name, timeMs: now };
@@ -348,26 +355,35 @@ export class KnockEngine {
       return;
     }
     if (this.#attempts.size >= this.#maxAttempts) this.#evictOldest(now, events);
-    const seen = knock.protocol === "tcp" ? [knock.dport, knock.sport, knock.seq] : [];
-    const attempt = this.#attempts.add(knock.src, knock.family, m, now, seen);
+    const { src, family, dport, sport, seq } = knock;
+    this.#attempts.add(key4, src, family, m, now, knock.protocol === "tcp", dport, sport, seq);
     this.#counters.stages++;
-    events.push({ ...this.#base(attempt, now), type: "stage", stage: 1, of: m.keys.length });
+    events.push({
+      src,
+      family,
+      door: m.index,
+      name: m.name,
+      timeMs: now,
+      type: "stage",
+      stage: 1,
+      of: m.keys.length,
+    });
   }
 
-  #step(attempt: Attempt, knock: Knock, now: number, events: EngineEvent[]): void {
-    attempt.stage++;
-    attempt.countedMs = now;
+  #step(slot: number, m: DoorMatcher, knock: Knock, now: number, events: EngineEvent[]): void {
+    const table = this.#attempts;
+    const tcp = knock.protocol === "tcp";
+    table.step(slot, now, tcp, knock.dport, knock.sport, knock.seq);
+    const stage = table.stage(slot);
     this.#counters.stages++;
-    const base = this.#base(attempt, now);
-    events.push({ ...base, type: "stage", stage: attempt.stage, of: attempt.matcher.keys.length });
-    if (attempt.stage >= attempt.matcher.keys.length) {
-      this.#attempts.remove(attempt);
-      if (this.#mayOpen(attempt.matcher, base, knock.dst, now, events)) {
+    const base = this.#base(slot, now, knock.src);
+    events.push({ ...base, type: "stage", stage, of: m.keys.length });
+    if (stage >= m.keys.length) {
+      table.remove(slot);
+      if (this.#mayOpen(m, base, knock.dst, now, events)) {
         this.#counters.opened++;
         events.push({ ...base, type: "open", dst: knock.dst });
       }
-    } else if (knock.protocol === "tcp") {
-      attempt.seen.push(knock.dport, knock.sport, knock.seq);
     }
   }
 
@@ -389,27 +405,32 @@ export class KnockEngine {
 
   #sweep(now: number, events: EngineEvent[]): void {
     this.#cooldowns.sweep(now);
-    for (const attempt of this.#attempts.takeExpired(now)) {
+    const table = this.#attempts;
+    if (!table.sweepStart(now)) return;
+    for (let slot = table.sweepNext(); slot !== NIL; slot = table.sweepNext()) {
       this.#counters.timedOut++;
       events.push({
-        ...this.#base(attempt, attempt.deadlineMs),
+        ...this.#base(slot, table.deadlineMs(slot)),
         type: "timeout",
-        stage: attempt.stage,
-        startMs: attempt.startMs,
+        stage: table.stage(slot),
+        startMs: table.startMs(slot),
       });
+      table.remove(slot);
     }
   }
 
   #evictOldest(now: number, events: EngineEvent[]): void {
-    const oldest = this.#attempts.evictOldest();
-    if (oldest === undefined) return;
+    const table = this.#attempts;
+    const oldest = table.oldest();
+    if (oldest === NIL) return;
     this.#counters.evicted++;
     events.push({
       ...this.#base(oldest, now),
       type: "evicted",
-      stage: oldest.stage,
-      startMs: oldest.startMs,
+      stage: table.stage(oldest),
+      startMs: table.startMs(oldest),
     });
+    table.remove(oldest);
   }
 }
 

@@ -211,7 +211,7 @@ export interface ExtensionStats {
 }
 
 /** Default cap on attempts in progress. */
-export const DEFAULT_MAX_ATTEMPTS = 100_000;
+export const DEFAULT_MAX_ATTEMPTS = 1_000_000;
 
 /** Counters since the engine was created (`attempts` and `sources` are current values). */
 export interface EngineStats {

@@ -466,3 +466,86 @@ Deno.test({
     assert.equal(compileCheck("ether host 02:00:00:00:00:01", LinkType.ETHERNET).ok, true);
   },
 });
+
+/** Every frame of `path` as (time, caplen, len, bytes copied), read with `dispatch` or `next` in batches. */
+function frames(path: string, how: "dispatch" | "next", batch: number, filter?: string): string[] {
+  using pcap = PcapHandle.openOffline(path);
+  if (filter !== undefined) pcap.setFilter(filter);
+  const out: string[] = [];
+  const onFrame = (tsMs: number, caplen: number, len: number, bytes: Uint8Array) => {
+    assert.equal(bytes.length, caplen);
+    out.push(`${tsMs.toFixed(3)} ${caplen} ${len} ${[...bytes].join(",")}`);
+  };
+  while ((how === "dispatch" ? pcap.dispatch(batch, onFrame) : pcap.next(batch, onFrame)) > 0) {
+    // drain the file
+  }
+  return out;
+}
+
+Deno.test({
+  name: "next() (pcap_next_ex) reads the same frames as dispatch(), in any batch size, filtered or not",
+  ignore,
+  async fn() {
+    // Frames of every length in the fixture, then a longer one (the view over libpcap's buffer grows).
+    const big = new Uint8Array(1400).fill(7);
+    big.set(ethernetPackets[0]!.data);
+    await using file = await writeTempPcap(
+      [
+        ...ethernetPackets.map((p, i) => ({ timeMs: timeOf(i), data: p.data })),
+        { timeMs: timeOf(ethernetPackets.length), data: big },
+        { timeMs: timeOf(ethernetPackets.length + 1), data: ethernetPackets[1]!.data },
+      ],
+      { linkType: LinkType.ETHERNET },
+    );
+    const all = frames(file.path, "dispatch", -1);
+    assert.equal(all.length, ethernetPackets.length + 2);
+    assert.ok(new Set(all.map((f) => f.split(" ")[1])).size > 3, "frames of several lengths");
+    for (const batch of [1, 2, 7, 8192]) {
+      assert.deepEqual(frames(file.path, "next", batch), all, `batch ${batch}`);
+    }
+    const filter = "tcp dst port 7000 or udp dst port 9000";
+    assert.deepEqual(frames(file.path, "next", 3, filter), frames(file.path, "dispatch", -1, filter));
+  },
+});
+
+Deno.test({
+  name: "next() honours its count, rethrows handler errors, stops on close() in a handler, refuses nesting",
+  ignore,
+  async fn() {
+    await using file = await writeTempPcap(
+      ethernetPackets.map((p, i) => ({ timeMs: timeOf(i), data: p.data })),
+      { linkType: LinkType.ETHERNET },
+    );
+    const pcap = PcapHandle.openOffline(file.path);
+    let seen = 0;
+    assert.equal(pcap.next(2, () => seen++), 2);
+    assert.throws(
+      () =>
+        pcap.next(100, () => {
+          seen++;
+          throw new RangeError("handler failed");
+        }),
+      { name: "RangeError", message: "handler failed" },
+    );
+    assert.equal(seen, 3, "the read stopped at the throwing handler");
+    assert.throws(
+      () => pcap.next(10, () => pcap.next(1, () => {})),
+      (e: unknown) =>
+        e instanceof PcapError && e.kind === "dispatch" && /inside a frame handler/.test(e.message),
+    );
+    seen = 0;
+    assert.equal(pcap.next(100, () => void (seen++, pcap.close())), 1);
+    assert.equal(seen, 1, "no frame after close()");
+    assert.equal(pcap.closed, true);
+    assert.throws(
+      () => pcap.next(1, () => {}),
+      (e: unknown) => e instanceof PcapError && e.kind === "closed",
+    );
+    // At the end of a file: 0.
+    using again = PcapHandle.openOffline(file.path);
+    let rest = 0;
+    while (again.next(5, () => rest++) > 0) { /* drain */ }
+    assert.equal(rest, ethernetPackets.length);
+    assert.equal(again.next(5, () => rest++), 0);
+  },
+});
