@@ -138,7 +138,7 @@ export function applyDoorKey(
 
 /**
  * The doors as read, after knockd's end-of-file check: a door without `Sequence` or `One_Time_Sequences`
- * is refused.
+ * is refused (unless a `sequenceless` extension makes it a datagram door).
  *
  * @param state The parse state after the last line.
  * @returns The doors in file order.
@@ -146,7 +146,10 @@ export function applyDoorKey(
 export function finishDoors(state: ParseState): Door[] {
   const doors: Door[] = [];
   for (const b of state.doors) {
-    if (b.sequenceSource === undefined) {
+    const datagramDoor = [...(b.extensions?.keys() ?? [])].some((key) =>
+      state.extensions.get(key)?.sequenceless === true
+    );
+    if (b.sequenceSource === undefined && !datagramDoor) {
       const name = knockdDoorName(b.section.name);
       state.diagnostics.error(
         CODES.emptySequence,

@@ -64,6 +64,11 @@ export interface ConfigExtension {
    * result as they are (use your own codes). The directive is kept either way.
    */
   readonly parse?: (value: string, directive: Directive) => readonly Diagnostic[];
+  /**
+   * A door with this directive is complete without `Sequence` or `One_Time_Sequences` (a datagram door,
+   * opened by one authenticated datagram): the parser does not report KT009 for it.
+   */
+  readonly sequenceless?: boolean;
 }
 
 /** A `[name]` section as written. */

@@ -41,6 +41,7 @@ import * as nftUnused from "./rules/nft_unused.ts";
 import * as nftSetMissing from "./rules/nft_set_missing.ts";
 import * as nftSetMismatch from "./rules/nft_set_mismatch.ts";
 import * as nftUnreadable from "./rules/nft_unreadable.ts";
+import { SPA_RULES } from "./rules/spa.ts";
 
 /**
  * The lint rules (KT1xx errors, KT2xx warnings; KT3xx, the firewall, only with `options.nftables`); each
@@ -82,6 +83,7 @@ export const LINT_RULES: readonly Rule[] = [
   nftSetMissing,
   nftSetMismatch,
   nftUnreadable,
+  ...SPA_RULES,
 ];
 
 /**
