@@ -842,7 +842,14 @@ const CASES: readonly Case[] = [
   {
     code: "KT156",
     name: "an SPA door without users, an SPA directive without SPA_Port",
-    conf: ["[d]", "  SPA_Port = 62201", "  SPA_Server_Key = /k", "[e]", "  sequence = 2,1", "  SPA_Window = 30"],
+    conf: [
+      "[d]",
+      "  SPA_Port = 62201",
+      "  SPA_Server_Key = /k",
+      "[e]",
+      "  sequence = 2,1",
+      "  SPA_Window = 30",
+    ],
     expect: [{ line: 1, text: "[d]" }, { line: 6, text: "SPA_Window" }],
   },
   {
