@@ -20,6 +20,9 @@ import { realCraftNet } from "./craft/net.ts";
 import { knockCommand } from "./knock/command.ts";
 import { realKnockNet } from "./knock/net.ts";
 import { runKnock } from "./knock/run.ts";
+import { knockSpaCommand, realSpaNet, runKnockSpa, wantsSpa } from "./knock/spa.ts";
+import { keygenCommand, runKeygen } from "./keygen/command.ts";
+import { realKeygenFs } from "./keygen/files.ts";
 import { lintCommand, type LintEngine, runLint } from "./lint/command.ts";
 import { runServe, serveCommand } from "./serve/command.ts";
 import { realStatusNet, runStatus, statusCommand } from "./status/command.ts";
@@ -60,11 +63,22 @@ export const COMMANDS = {
   serve: withAtomicUsage(serveCommand),
   craft: withAtomicUsage(craftCommand),
   status: withAtomicUsage(statusCommand),
+  keygen: withAtomicUsage(keygenCommand),
 } as const;
+
+/** `knock --spa ...` (cli/knock/spa.ts): parsed on its own when the arguments of `knock` name `--spa`. */
+const KNOCK_SPA = withAtomicUsage(knockSpaCommand);
 type CommandName = keyof typeof COMMANDS;
 
 /** Every subcommand; `--help`, `help`, `completion` and a mistyped command are parsed against all of them. */
-const program = or(COMMANDS.lint, COMMANDS.knock, COMMANDS.serve, COMMANDS.craft, COMMANDS.status);
+const program = or(
+  COMMANDS.lint,
+  COMMANDS.knock,
+  COMMANDS.serve,
+  COMMANDS.craft,
+  COMMANDS.status,
+  COMMANDS.keygen,
+);
 
 /** What `knocktool help TOPIC` knows: the subcommands and Optique's own `help` and `completion`. */
 const HELP_TOPICS: readonly string[] = [...Object.keys(COMMANDS), "help", "completion"];
@@ -141,6 +155,7 @@ function parseArgs(args: readonly string[], io: Io) {
     errorExitCode: EXIT_USAGE,
   } as const;
   try {
+    if (command === "knock" && wantsSpa(args.slice(1))) return run(KNOCK_SPA, options);
     return command === undefined ? run(program, options) : run(COMMANDS[command], options);
   } catch (error) {
     if (error instanceof ExitRequest) {
@@ -171,6 +186,10 @@ export async function main(args: readonly string[], io: Io): Promise<number> {
         return await runServe(parsed, io);
       case "status":
         return await runStatus(parsed, io, realStatusNet());
+      case "keygen":
+        return runKeygen(parsed, io, realKeygenFs());
+      case "knock-spa":
+        return runKnockSpa(parsed, io, realSpaNet());
     }
   } catch (error) {
     const reason = errorMessage(error);

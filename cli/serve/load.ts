@@ -17,6 +17,7 @@ import { osReason } from "../runtime.ts";
 import { nftLoadErrors } from "./nft_check.ts";
 import type { ServePlatform } from "./platform.ts";
 import type { ServeSettings } from "./settings.ts";
+import { spaLoader } from "./spa_load.ts";
 
 /** What a datagram door loader found: the doors, or the lines saying why the config is refused. */
 export interface DatagramLoad {
@@ -36,7 +37,7 @@ export type DatagramLoader = (
  * The datagram door loaders, in order (their doors are tried in this order on a shared port). Each kind of
  * datagram door adds its loader here.
  */
-export const DATAGRAM_LOADERS: readonly DatagramLoader[] = [];
+export const DATAGRAM_LOADERS: readonly DatagramLoader[] = [spaLoader()];
 
 /** A config ready for the daemon, or why not. */
 export type DaemonLoad =

@@ -1,7 +1,7 @@
 /**
  * An SPA door (a `DatagramDoor`, core/serve/datagram.ts): judges each datagram to its ports in the order of
  * docs/spa.md, "Verification": length and version (else ignored, silently), mac1, the public-key budget,
- * decryption, the body, the user, the signature, the door, the time window, replay, the duration. Pure:
+ * decryption, the body, the user, the signature, the door, replay (a used timestamp or nonce), the time window, the replay floor, the duration. Pure:
  * the time comes with each datagram, the replay state it changes is given back to be written.
  *
  * @module
@@ -117,6 +117,13 @@ export class SpaDoor implements DatagramDoor {
       return this.#reject(d, "wrong-door", `user "${r.user}" asked for door "${r.door}"`, { user: r.user });
     }
     const skew = r.timestampMs - now;
+    const replay = o.replay.check(r.user, r.timestampMs, r.nonce);
+    if (replay === "replay") {
+      return this.#reject(d, "replay", `user "${r.user}": replay (timestamp or nonce already used)`, {
+        user: r.user,
+        skew_ms: skew,
+      });
+    }
     if (Math.abs(skew) > o.windowMs) {
       return this.#reject(
         d,
@@ -126,13 +133,6 @@ export class SpaDoor implements DatagramDoor {
         } s)`,
         { user: r.user, skew_ms: skew },
       );
-    }
-    const replay = o.replay.check(r.user, r.timestampMs, r.nonce);
-    if (replay === "replay") {
-      return this.#reject(d, "replay", `user "${r.user}": replay (timestamp or nonce already used)`, {
-        user: r.user,
-        skew_ms: skew,
-      });
     }
     if (replay === "before-state") {
       return this.#reject(
