@@ -1,6 +1,6 @@
 /**
- * Sealing and opening an SPA datagram (docs/spa.md, "Cryptography"): mac1, X25519 to the server's static
- * key, HKDF-SHA256, ChaCha20-Poly1305, and the user's Ed25519 signature, all through node:crypto. Pure: the
+ * Sealing and opening an SPA datagram (docs/spa.md, "Cryptography"): mac1 (keyed BLAKE2s, @noble/hashes), X25519 to the server's static
+ * key, HKDF-SHA256, ChaCha20-Poly1305, and the user's Ed25519 signature through node:crypto. Pure: the
  * ephemeral key and the nonce come from the caller.
  *
  * @module
@@ -9,8 +9,6 @@ import { Buffer } from "node:buffer";
 import {
   createCipheriv,
   createDecipheriv,
-  createHmac,
-  createSecretKey,
   diffieHellman,
   hkdfSync,
   type KeyObject,
@@ -18,6 +16,7 @@ import {
   timingSafeEqual,
   verify,
 } from "node:crypto";
+import { blake2s } from "@noble/hashes/blake2.js";
 import { privateKeyObject, publicKeyObject, publicKeyOf } from "./keys.ts";
 import {
   BODY_BYTES,
@@ -35,44 +34,33 @@ import {
 
 const encoder = new TextEncoder();
 /** Context prefixes (domain separation), ASCII. */
-const MAC1_LABEL = encoder.encode("knocktool-spa/1 mac1");
 const AEAD_INFO = encoder.encode("knocktool-spa/1 aead");
 const SIG_LABEL = encoder.encode("knocktool-spa/1 sig");
 const ZERO_NONCE = new Uint8Array(12);
 
 /**
- * mac1 of a datagram: the first 16 bytes of HMAC-SHA256(secret, label | version | ephemeral | ciphertext).
+ * mac1 of a datagram: keyed BLAKE2s with a 16-byte output (RFC 7693, as WireGuard's mac1), keyed with the
+ * mac1 secret, over version | ephemeral | ciphertext | tag (every byte but mac1 itself).
  *
- * @param secret The mac1 secret (a secret key object, see {@linkcode mac1Key}).
+ * @param secret The mac1 secret (32 bytes).
  * @param datagram The datagram ({@linkcode DATAGRAM_BYTES}; its mac1 bytes are not read).
  * @returns The 16 bytes.
  */
-export function computeMac1(secret: KeyObject, datagram: Uint8Array): Uint8Array {
-  const h = createHmac("sha256", secret);
-  h.update(MAC1_LABEL);
-  h.update(datagram.subarray(0, 1));
-  h.update(datagram.subarray(EPHEMERAL_OFFSET));
-  return new Uint8Array(h.digest().subarray(0, MAC1_BYTES));
-}
-
-/**
- * The mac1 secret as a key object.
- *
- * @param secret The 32 bytes.
- * @returns The key object.
- */
-export function mac1Key(secret: Uint8Array): KeyObject {
-  return createSecretKey(Buffer.from(secret));
+export function computeMac1(secret: Uint8Array, datagram: Uint8Array): Uint8Array {
+  return blake2s.create({ key: secret, dkLen: MAC1_BYTES })
+    .update(datagram.subarray(0, 1))
+    .update(datagram.subarray(EPHEMERAL_OFFSET))
+    .digest();
 }
 
 /**
  * Whether a datagram's mac1 is right (constant-time comparison).
  *
- * @param secret The mac1 key.
+ * @param secret The mac1 secret.
  * @param datagram A datagram of {@linkcode DATAGRAM_BYTES}.
  * @returns True when it is.
  */
-export function checkMac1(secret: KeyObject, datagram: Uint8Array): boolean {
+export function checkMac1(secret: Uint8Array, datagram: Uint8Array): boolean {
   return timingSafeEqual(computeMac1(secret, datagram), datagram.subarray(1, 1 + MAC1_BYTES));
 }
 
@@ -143,7 +131,7 @@ export function sealSpa(input: SealInput): Uint8Array {
   datagram[0] = SPA_VERSION;
   datagram.set(ephemeral, EPHEMERAL_OFFSET);
   datagram.set(sealed, CIPHERTEXT_OFFSET);
-  datagram.set(computeMac1(mac1Key(input.mac1), datagram), 1);
+  datagram.set(computeMac1(input.mac1, datagram), 1);
   return datagram;
 }
 
@@ -153,8 +141,8 @@ export interface ServerKeys {
   readonly privateKey: KeyObject;
   /** Its raw public key. */
   readonly publicKey: Uint8Array;
-  /** The mac1 key. */
-  readonly mac1: KeyObject;
+  /** The mac1 secret. */
+  readonly mac1: Uint8Array;
 }
 
 /**
@@ -168,7 +156,7 @@ export function serverKeys(privateKey: Uint8Array, mac1: Uint8Array): ServerKeys
   return {
     privateKey: privateKeyObject("x25519", privateKey),
     publicKey: publicKeyOf("x25519", privateKey),
-    mac1: mac1Key(mac1),
+    mac1: mac1.slice(),
   };
 }
 

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { ReplayState } from "../../../core/spa/mod.ts";
 import type { DatagramVerdict } from "../../../core/serve/mod.ts";
-import { computeMac1, mac1Key } from "../../../core/spa/mod.ts";
+import { computeMac1 } from "../../../core/spa/mod.ts";
 import { BOB_PRIVATE, bytes, datagram, MAC1, NOW, testDoor, udp } from "./_fixture.ts";
 
 function reason(v: DatagramVerdict): string {
@@ -130,7 +130,7 @@ Deno.test("SPA door: with a valid mac1, a changed ciphertext fails decryption (t
   const { door } = testDoor();
   const d = datagram();
   d[100]! ^= 1;
-  d.set(computeMac1(mac1Key(MAC1), d), 1);
+  d.set(computeMac1(MAC1, d), 1);
   assert.equal(reason(door.datagram(udp(d), NOW)), "bad-seal");
 });
 
@@ -148,7 +148,7 @@ Deno.test("SPA door: the public-key budget refuses beyond N a second, and refill
 
 Deno.test("SPA door: with mac1 recomputed (an insider), every bit flip after mac1 is still refused", () => {
   const d = datagram();
-  const key = mac1Key(MAC1);
+  const key = MAC1;
   const counts = new Map<string, number>();
   for (let bit = 17 * 8; bit < d.length * 8; bit++) {
     const { door } = testDoor({ budget: 100_000 });

@@ -37,8 +37,7 @@ def check(v):
     signed = b"knocktool-spa/1 sig" + server_pub + b"\x01" + eph_pub + body
     sig = user.sign(signed)
     sealed = ChaCha20Poly1305(key).encrypt(bytes(12), body + sig, b"\x01" + eph_pub)
-    mac1 = hmac.new(bytes.fromhex(v["mac1_secret"]), b"knocktool-spa/1 mac1" + b"\x01" + eph_pub + sealed,
-                    hashlib.sha256).digest()[:16]
+    mac1 = hashlib.blake2s(b"\x01" + eph_pub + sealed, key=bytes.fromhex(v["mac1_secret"]), digest_size=16).digest()
     datagram = b"\x01" + mac1 + eph_pub + sealed
     for name, value in [("server_public", server_pub), ("user_public", user_pub), ("ephemeral_public", eph_pub),
                         ("shared_secret", shared), ("aead_key", key), ("body", body), ("signed_message", signed),
