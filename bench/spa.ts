@@ -333,6 +333,7 @@ function fwknopClient(host: string, me: string, fw: { key: string; hmac: string 
 async function runOne(
   t: Topology,
   mode: "junk" | "insider",
+  rate: number | "max",
   daemon: Daemon,
   fw: { key: string; hmac: string },
 ) {
@@ -394,6 +395,7 @@ async function runOne(
     }
     return {
       mode,
+      rate,
       daemon,
       pps: rx / Math.max(SECONDS, floodSeconds - 1.5),
       opened,
@@ -419,32 +421,28 @@ async function floods(): Promise<void> {
         `    udp dport ${SPA_PORT} drop\n  }\n}\n`,
     });
     const out: Row[] = [];
-    for (const mode of MODES) {
-      for (const daemon of ["knocktool", "fwknopd"] as const) {
-        if (daemon === "fwknopd" && mode !== "junk") continue;
-        const row = await runOne(t, mode, daemon, fw);
-        out.push(row);
-        say(
-          `${mode} ${daemon}: ${Math.round(row.pps)} pps, opened ${row.opened}/${KNOCKS}, cpu ${
-            row.cpu.toFixed(2)
-          } s`,
-        );
+    for (const rate of RATES) {
+      for (const mode of MODES) {
+        for (const daemon of ["knocktool", "fwknopd"] as const) {
+          if (daemon === "fwknopd" && mode !== "junk") continue;
+          const row = await runOne(t, mode, rate, daemon, fw);
+          out.push(row);
+          say(`${rate} ${mode} ${daemon}: ${Math.round(row.pps)} pps, opened ${row.opened}/${KNOCKS}`);
+        }
       }
     }
     return out;
   });
   say("");
-  say(
-    `part 2: flood of udp/${SPA_PORT} for ${SECONDS} s (one unpaced sender), legit SPA every ${INTERVAL_MS} ms`,
-  );
-  say("mode      daemon      achieved pps   opened   cpu s   cpu %   VmHWM MiB");
+  say(`part 2: flood of udp/${SPA_PORT} for ${SECONDS} s (one sender), legit SPA every ${INTERVAL_MS} ms`);
+  say("target   mode      daemon      achieved pps   opened   cpu s   cpu %   VmHWM MiB");
   for (const r of rows) {
     say(
-      `${r.mode.padEnd(9)} ${r.daemon.padEnd(11)} ${Math.round(r.pps).toString().padStart(12)} ${
-        `${r.opened}/${KNOCKS}`.padStart(8)
-      } ${r.cpu.toFixed(2).padStart(7)} ${(100 * r.cpu / r.wall).toFixed(0).padStart(6)}% ${
-        r.peakMiB.toFixed(1).padStart(11)
-      }`,
+      `${String(r.rate).padEnd(8)} ${r.mode.padEnd(9)} ${r.daemon.padEnd(11)} ${
+        Math.round(r.pps).toString().padStart(12)
+      } ${`${r.opened}/${KNOCKS}`.padStart(8)} ${r.cpu.toFixed(2).padStart(7)} ${
+        (100 * r.cpu / r.wall).toFixed(0).padStart(6)
+      }% ${r.peakMiB.toFixed(1).padStart(11)}`,
     );
   }
 }
