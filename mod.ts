@@ -26,6 +26,9 @@
  * - **Packets** — {@linkcode buildPacket} encodes a whole IPv4 or IPv6 datagram (TCP, UDP, ICMP, ICMPv6 or
  *   raw) from a {@linkcode PacketSpec} with correct checksums; {@linkcode encodeEthernet} frames it,
  *   {@linkcode encodePcap} writes a pcap file; address, MAC and payload helpers go with them.
+ * - **SPA** — {@linkcode sealSpa} makes the one datagram of knocktool's single packet authorization
+ *   (docs/spa.md) from an enrolment URI read by {@linkcode parseBundle} and a user key read by
+ *   {@linkcode parseUserKey}: what a client needs to knock at an SPA door.
  *
  * Not part of it: `serve`'s daemon pieces (log line formats, the journal, command launching) and the CLI.
  *
@@ -177,6 +180,24 @@ export {
   type FilterForm,
   MATCH_NOTHING,
 } from "./core/filter/mod.ts";
+
+// Single packet authorization: the client side.
+export {
+  type BundleRead,
+  type Curve,
+  DATAGRAM_BYTES,
+  formatBundle,
+  type KeyFileRead,
+  parseBundle,
+  parseUserKey,
+  publicKeyOf,
+  type RequestedAddress,
+  type SealInput,
+  sealSpa,
+  type SpaBundle,
+  type SpaRequest,
+  type UserKey,
+} from "./core/spa/mod.ts";
 
 // Packets.
 export {

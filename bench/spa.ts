@@ -52,7 +52,6 @@ import { sockaddr, Socket } from "../ffi/socket.ts";
 import {
   type ExecResult,
   KNOCKTOOL,
-  type Netns,
   poll,
   type Spawned,
   type Topology,
@@ -71,6 +70,8 @@ const RATES: (number | "max")[] = (option("--rates") ?? "10000,30000,max").split
   r === "max" ? "max" : Number(r)
 );
 const SCRIPT = new URL(import.meta.url).pathname;
+/** `--serve-args "..."`: more arguments for `knocktool serve` (e.g. `-B 131072`), split on spaces. */
+const SERVE_ARGS = (option("--serve-args") ?? "").split(" ").filter((a) => a !== "");
 const SPA_PORT = 62201;
 const KNOCKS = 20;
 const INTERVAL_MS = 500;
@@ -233,6 +234,12 @@ async function rxPackets(t: Topology): Promise<number> {
   );
 }
 
+/** Packets the kernel dropped because a CPU's input backlog was full (/proc/net/softnet_stat, column 2). */
+async function backlogDrops(): Promise<number> {
+  const text = await Deno.readTextFile("/proc/net/softnet_stat");
+  return text.trim().split("\n").reduce((sum, line) => sum + parseInt(line.split(" ")[1] ?? "0", 16), 0);
+}
+
 async function readText(path: string): Promise<string> {
   try {
     return await Deno.readTextFile(path);
@@ -249,6 +256,8 @@ interface Row {
   readonly daemon: Daemon;
   readonly pps: number;
   readonly opened: number;
+  /** Packets dropped by the kernel before any capture (full input backlog), during the run. */
+  readonly drops: number;
   readonly cpu: number;
   readonly wall: number;
   readonly peakMiB: number;
@@ -279,6 +288,7 @@ async function startKnocktool(t: Topology, dir: string, keys: Keys, output: stri
     "--state-dir",
     dir,
     "-v",
+    ...SERVE_ARGS,
   ]);
   await daemon.waitForLine(/^starting up, listening on /, 30_000);
   return daemon;
@@ -358,6 +368,7 @@ async function runOne(
     const pid = server.pid;
     const cpu0 = await cpuSeconds(pid);
     const rx0 = await rxPackets(t);
+    const drops0 = await backlogDrops();
     const started = performance.now();
     const floodCmd = [
       ...KNOCKTOOL.slice(0, 4),
@@ -382,6 +393,7 @@ async function runOne(
       })(),
     ]);
     const rx = (await rxPackets(t)) - rx0;
+    const drops = (await backlogDrops()) - drops0;
     const floodSeconds = (performance.now() - started) / 1000;
     await new Promise((r) => setTimeout(r, 1500));
     const cpu = (await cpuSeconds(pid)) - cpu0;
@@ -391,7 +403,7 @@ async function runOne(
     const opened = (await readText(output)).split("\n").filter((l) => l.trim() === legit.v4).length;
     if (Deno.env.get("SPA_BENCH_DEBUG") === "1") {
       say(`${sent.stdout}${sent.stderr}${knocks.stdout}${knocks.stderr}`);
-      say(server.output().slice(-3000));
+      say(server.output().split("\n").filter((l) => !/bad-mac|SPA OPEN|running command/.test(l)).join("\n"));
     }
     return {
       mode,
@@ -399,6 +411,7 @@ async function runOne(
       daemon,
       pps: rx / Math.max(SECONDS, floodSeconds - 1.5),
       opened,
+      drops,
       cpu,
       wall,
       peakMiB: peak,
@@ -435,14 +448,14 @@ async function floods(): Promise<void> {
   });
   say("");
   say(`part 2: flood of udp/${SPA_PORT} for ${SECONDS} s (one sender), legit SPA every ${INTERVAL_MS} ms`);
-  say("target   mode      daemon      achieved pps   opened   cpu s   cpu %   VmHWM MiB");
+  say("target   mode      daemon      achieved pps   opened   backlog drops   cpu s   cpu %   VmHWM MiB");
   for (const r of rows) {
     say(
       `${String(r.rate).padEnd(8)} ${r.mode.padEnd(9)} ${r.daemon.padEnd(11)} ${
         Math.round(r.pps).toString().padStart(12)
-      } ${`${r.opened}/${KNOCKS}`.padStart(8)} ${r.cpu.toFixed(2).padStart(7)} ${
-        (100 * r.cpu / r.wall).toFixed(0).padStart(6)
-      }% ${r.peakMiB.toFixed(1).padStart(11)}`,
+      } ${`${r.opened}/${KNOCKS}`.padStart(8)} ${String(r.drops).padStart(15)} ${
+        r.cpu.toFixed(2).padStart(7)
+      } ${(100 * r.cpu / r.wall).toFixed(0).padStart(6)}% ${r.peakMiB.toFixed(1).padStart(11)}`,
     );
   }
 }

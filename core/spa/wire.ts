@@ -28,11 +28,11 @@ export const TAG_BYTES = 16;
 /** Bytes of the random nonce in the body. */
 export const NONCE_BYTES = 16;
 /** Offset of the ephemeral public key. */
-export const EPHEMERAL_OFFSET = 1 + MAC1_BYTES;
+export const EPHEMERAL_OFFSET: number = 1 + MAC1_BYTES;
 /** Offset of the ciphertext. */
-export const CIPHERTEXT_OFFSET = EPHEMERAL_OFFSET + 32;
+export const CIPHERTEXT_OFFSET: number = EPHEMERAL_OFFSET + 32;
 /** Bytes of every SPA datagram. */
-export const DATAGRAM_BYTES = CIPHERTEXT_OFFSET + PLAINTEXT_BYTES + TAG_BYTES;
+export const DATAGRAM_BYTES: number = CIPHERTEXT_OFFSET + PLAINTEXT_BYTES + TAG_BYTES;
 /** Longest door name in a request, in UTF-8 bytes. */
 export const MAX_DOOR_BYTES = 64;
 /** Largest requested duration, seconds. */
