@@ -114,8 +114,9 @@ function buildDoor(
       replay = parsed;
     } catch (error) {
       if (!isNotFound(error)) return `cannot read SPA replay state "${statePath}": ${osReason(error)}`;
-      // No state yet: nothing older than now is taken, so a datagram captured before cannot be replayed.
-      replay = new ReplayState(platform.now());
+      // No state yet: nothing older than now is taken, so a datagram captured before cannot be replayed
+      // (but a capture file replayed with --read is judged by its own times: no floor then).
+      replay = new ReplayState(settings.read === undefined ? platform.now() : 0);
     }
     states.set(statePath, replay);
   }
