@@ -1,6 +1,7 @@
 /**
  * An SPA door (a `DatagramDoor`, core/serve/datagram.ts): judges each datagram to its ports in the order of
- * docs/spa.md, "Verification": length and version (else ignored, silently), mac1, the public-key budget,
+ * docs/spa.md, "Verification": length and version (else ignored, silently), mac1, an ephemeral key already judged (a verbatim
+ * replay, refused without public-key work), the public-key budget,
  * decryption, the body, the user, the signature, the door, replay (a used timestamp or nonce), the time window, the replay floor, the duration. Pure:
  * the time comes with each datagram, the replay state it changes is given back to be written.
  *
@@ -16,7 +17,7 @@ import type { LogEntry } from "../serve/messages.ts";
 import { TokenBucket } from "./budget.ts";
 import type { ReplayState } from "./replay.ts";
 import { checkMac1, checkSignature, type ServerKeys, unseal } from "./seal.ts";
-import { DATAGRAM_BYTES, decodeBody, SPA_VERSION } from "./wire.ts";
+import { CIPHERTEXT_OFFSET, DATAGRAM_BYTES, decodeBody, EPHEMERAL_OFFSET, SPA_VERSION } from "./wire.ts";
 
 /** What an SPA door is made of. */
 export interface SpaDoorOptions {
@@ -92,10 +93,16 @@ export class SpaDoor implements DatagramDoor {
     if (!checkMac1(o.keys.mac1, p)) {
       return this.#reject(d, "bad-mac", "bad mac1 (not sealed with this server's mac1 secret, or changed)");
     }
+    const ephemeral = p.subarray(EPHEMERAL_OFFSET, CIPHERTEXT_OFFSET);
+    if (o.replay.seenEphemeral(ephemeral)) {
+      return this.#reject(d, "replay", "replay of a datagram already judged (same ephemeral key)");
+    }
     if (!this.#bucket.take(now)) {
       return this.#reject(d, "budget", `public-key budget of ${o.budget}/s spent (flood?)`);
     }
     const unsealed = unseal(o.keys, p);
+    // Judged once: the same datagram again costs a lookup, not the public-key step.
+    o.replay.markEphemeral(ephemeral);
     if (!unsealed.ok) {
       return unsealed.reason === "bad-key"
         ? this.#reject(d, "bad-key", "ephemeral key refused by X25519 (low-order point)")

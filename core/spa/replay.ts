@@ -5,14 +5,22 @@
  * Small and serializable: the interpreter writes {@linkcode ReplayState.serialize} atomically before the
  * door's commands run. Pure.
  *
- * Memory bound: at most {@linkcode MAX_NONCES} nonces (about 100 bytes each in the heap) and one number per
- * user of the users file.
+ * Memory bound: at most {@linkcode MAX_NONCES} nonces (about 100 bytes each in the heap), one number per
+ * user of the users file, and in memory only {@linkcode MAX_SEEN_EPHEMERALS} ephemeral keys (about 150 bytes
+ * each: 2.4 MiB at most).
  *
  * @module
  */
 
 /** Most nonces kept; the oldest is dropped first (the per-user timestamp still refuses its replay). */
 export const MAX_NONCES = 4096;
+
+/**
+ * Most ephemeral keys remembered (in memory only) from datagrams that passed mac1 and were opened: a verbatim
+ * replay of one of them is refused before any public-key work. The oldest is forgotten first (its replay
+ * then costs the public-key step again, and is still refused by the timestamp).
+ */
+export const MAX_SEEN_EPHEMERALS = 16384;
 
 /** Why a timestamp and nonce are refused, or `undefined` when they are fresh. */
 export type ReplayVerdict = undefined | "replay" | "before-state";
@@ -37,6 +45,8 @@ export class ReplayState {
   /** Nonce (hex) -> when it may be forgotten (ms); insertion order is acceptance order. */
   readonly #nonces = new Map<string, number>();
   readonly #maxNonces: number;
+  /** Ephemeral keys (hex) of datagrams already judged past mac1; not serialized (a cost guard only). */
+  readonly #seen = new Set<string>();
 
   /**
    * A fresh state.
@@ -47,6 +57,33 @@ export class ReplayState {
   constructor(floor: number, maxNonces = MAX_NONCES) {
     this.#floor = floor;
     this.#maxNonces = maxNonces;
+  }
+
+  /**
+   * Whether a datagram with this ephemeral key was already judged past mac1 (a verbatim replay).
+   *
+   * @param ephemeral The datagram's ephemeral public key.
+   * @returns True when seen.
+   */
+  seenEphemeral(ephemeral: Uint8Array): boolean {
+    return this.#seen.has(hex(ephemeral));
+  }
+
+  /**
+   * Remembers an ephemeral key judged past mac1 (at most {@linkcode MAX_SEEN_EPHEMERALS}, oldest first out).
+   *
+   * @param ephemeral The datagram's ephemeral public key.
+   */
+  markEphemeral(ephemeral: Uint8Array): void {
+    const key = hex(ephemeral);
+    this.#seen.delete(key);
+    this.#seen.add(key);
+    if (this.#seen.size > MAX_SEEN_EPHEMERALS) this.#seen.delete(this.#seen.values().next().value!);
+  }
+
+  /** How many ephemeral keys are remembered. */
+  get seenCount(): number {
+    return this.#seen.size;
   }
 
   /** How many nonces are cached. */

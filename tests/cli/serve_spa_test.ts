@@ -91,6 +91,31 @@ async function serve(dir: string, datagrams: Parameters<typeof pcap>[0]) {
   return await runCli(["serve", "-c", `${dir}/knockd.conf`, "--read", `${dir}/in.pcap`, "-v", "--dry-run"]);
 }
 
+/** The same in a process of its own (a real restart: nothing kept in memory between runs). */
+async function serveProcess(dir: string, datagrams: Parameters<typeof pcap>[0]) {
+  await Deno.writeFile(`${dir}/in.pcap`, pcap(datagrams));
+  const main = new URL("../../cli/main.ts", import.meta.url).pathname;
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      "--no-prompt",
+      main,
+      "serve",
+      "-c",
+      `${dir}/knockd.conf`,
+      "--read",
+      `${dir}/in.pcap`,
+      "-v",
+    ],
+  }).output();
+  return {
+    code: out.code,
+    stdout: new TextDecoder().decode(out.stdout),
+    stderr: new TextDecoder().decode(out.stderr),
+  };
+}
+
 const test = (name: string, fn: () => Promise<void>) => Deno.test({ name, ignore: skip !== undefined, fn });
 
 test("serve --read: an SPA opens once; its replay, a bit flip and an unknown user are refused and logged", async () => {
@@ -110,7 +135,7 @@ test("serve --read: an SPA opens once; its replay, a bit flip and an unknown use
     const spa = out.filter((l) => l.includes("SPA"));
     assert.deepEqual(spa, [
       '10.77.0.2: ssh: SPA OPEN for user "alice": 10.77.0.2 (source) for 10 s (clock skew +0 ms)',
-      '10.77.0.3: ssh: SPA refused: user "alice": replay (timestamp or nonce already used)',
+      "10.77.0.3: ssh: SPA refused: replay of a datagram already judged (same ephemeral key)",
       "10.77.0.2: ssh: SPA refused: bad mac1 (not sealed with this server's mac1 secret, or changed)",
       '10.77.0.2: ssh: SPA refused: unknown user "mallory" (not in the users file)',
     ]);
@@ -121,13 +146,13 @@ test("serve --read: an SPA opens once; its replay, a bit flip and an unknown use
   }
 });
 
-test("serve --read: the replay state file written by one run refuses the replay in the next (restart)", async () => {
+test("serve --read: the replay state file written by one process refuses the replay in the next (restart)", async () => {
   const dir = await setup(["alice", "bob"]);
   try {
     const valid = seal("alice");
-    const first = await serve(dir, [{ at: 0, src: "10.77.0.2", payload: valid }]);
-    assert.match(first.stdout, /SPA OPEN for user "alice"/);
-    const second = await serve(dir, [
+    const first = await serveProcess(dir, [{ at: 0, src: "10.77.0.2", payload: valid }]);
+    assert.match(first.stdout, /SPA OPEN for user "alice"/, first.stderr);
+    const second = await serveProcess(dir, [
       { at: 10, src: "10.77.0.2", payload: valid },
       { at: 20, src: "10.77.0.2", payload: seal("bob", { timestampMs: T0 + 20 }) },
     ]);

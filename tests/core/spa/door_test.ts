@@ -52,7 +52,8 @@ Deno.test("SPA door: the same datagram again is a replay, from the same or anoth
   const again = door.datagram(udp(d), NOW + 10);
   assert.equal(reason(again), "replay");
   assert.equal(reason(door.datagram(udp(d, "203.0.113.99"), NOW + 20)), "replay");
-  assert.match(again.kind === "reject" ? again.log.message : "", /alice.*replay/);
+  // Refused before any public-key work: the budget is not touched.
+  assert.match(again.kind === "reject" ? again.log.message : "", /already judged \(same ephemeral key\)/);
 });
 
 Deno.test("SPA door: an older timestamp than the user's last is a replay; a later one opens", () => {
@@ -132,6 +133,24 @@ Deno.test("SPA door: with a valid mac1, a changed ciphertext fails decryption (t
   d[100]! ^= 1;
   d.set(computeMac1(MAC1, d), 1);
   assert.equal(reason(door.datagram(udp(d), NOW)), "bad-seal");
+});
+
+Deno.test("SPA door: a flood of one captured datagram costs no public-key step (the budget stays)", () => {
+  const { door, replay } = testDoor({ budget: 2 });
+  const d = datagram();
+  assert.equal(door.datagram(udp(d), NOW).kind, "open");
+  for (let i = 0; i < 1000; i++) assert.equal(reason(door.datagram(udp(d), NOW)), "replay");
+  assert.equal(replay.seenCount, 1);
+  assert.equal(door.datagram(udp(datagram({ timestampMs: NOW + 1 })), NOW).kind, "open", "a token was left");
+});
+
+Deno.test("SPA door: without the remembered ephemeral key (a restart), the replay is refused by its timestamp", () => {
+  const first = testDoor();
+  const d = datagram();
+  const v = first.door.datagram(udp(d), NOW);
+  assert.equal(v.kind, "open");
+  const again = testDoor({ replay: ReplayState.parse(v.persist!.text)! }).door.datagram(udp(d), NOW + 5);
+  assert.match(again.kind === "reject" ? again.log.message : "", /user "alice": replay \(timestamp or nonce/);
 });
 
 Deno.test("SPA door: the public-key budget refuses beyond N a second, and refills", () => {

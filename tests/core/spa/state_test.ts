@@ -10,6 +10,7 @@ import {
   formatServerKey,
   formatUserKey,
   MAX_NONCES,
+  MAX_SEEN_EPHEMERALS,
   parseBundle,
   parseServerKey,
   parseUserKey,
@@ -36,6 +37,18 @@ Deno.test("SPA replay state: the nonce cache never holds more than its bound, an
   const back = ReplayState.parse(text)!;
   assert.equal(back.nonceCount, MAX_NONCES);
   assert.equal(back.last("u99"), state.last("u99"));
+});
+
+Deno.test("SPA replay state: the remembered ephemeral keys are bounded and not serialized", () => {
+  const state = new ReplayState(0);
+  for (let i = 0; i < MAX_SEEN_EPHEMERALS + 100; i++) {
+    const eph = new Uint8Array(32);
+    new DataView(eph.buffer).setUint32(0, i);
+    state.markEphemeral(eph);
+  }
+  assert.equal(state.seenCount, MAX_SEEN_EPHEMERALS);
+  assert.equal(state.seenEphemeral(new Uint8Array(32)), false, "the oldest is forgotten first");
+  assert.equal(ReplayState.parse(state.serialize())!.seenCount, 0);
 });
 
 Deno.test("SPA replay state: expired nonces are dropped; revoked users forgotten; bad files refused", () => {
