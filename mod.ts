@@ -30,9 +30,12 @@
  * - **Packets** — {@linkcode buildPacket} encodes a whole IPv4 or IPv6 datagram (TCP, UDP, ICMP, ICMPv6 or
  *   raw) from a {@linkcode PacketSpec} with correct checksums; {@linkcode encodeEthernet} frames it,
  *   {@linkcode encodePcap} writes a pcap file; address, MAC and payload helpers go with them.
- * - **fwknop** — {@linkcode decodeSpa} checks and decrypts an fwknop SPA packet (Rijndael + HMAC, protocol
- *   3.0.0) with a stanza's {@linkcode FwknopKeys}, {@linkcode encodeSpa} makes one as the fwknop client does,
+ * - **fwknop** — {@linkcode decodeFwknopSpa} checks and decrypts an fwknop SPA packet (Rijndael + HMAC, protocol
+ *   3.0.0) with a stanza's {@linkcode FwknopKeys}, {@linkcode encodeFwknopSpa} makes one as the fwknop client does,
  *   {@linkcode parseAccessConf} reads fwknopd's access.conf with a {@linkcode Diagnostic} per problem.
+ * - **SPA** — {@linkcode sealSpa} makes the one datagram of knocktool's single packet authorization
+ *   (docs/spa.md) from an enrolment URI read by {@linkcode parseBundle} and a user key read by
+ *   {@linkcode parseUserKey}: what a client needs to knock at an SPA door.
  *
  * Not part of it: `serve`'s daemon pieces (log line formats, the journal, command launching) and the CLI.
  *
@@ -200,6 +203,24 @@ export {
   MATCH_NOTHING,
 } from "./core/filter/mod.ts";
 
+// Single packet authorization: the client side.
+export {
+  type BundleRead,
+  type Curve,
+  DATAGRAM_BYTES,
+  formatBundle,
+  type KeyFileRead,
+  parseBundle,
+  parseUserKey,
+  publicKeyOf,
+  type RequestedAddress,
+  type SealInput,
+  sealSpa,
+  type SpaBundle,
+  type SpaRequest,
+  type UserKey,
+} from "./core/spa/mod.ts";
+
 // Packets.
 export {
   AddressSyntaxError,
@@ -246,14 +267,14 @@ export {
   type AccessConf,
   type AccessStanza,
   type AddressList,
-  decodeSpa,
-  encodeSpa,
+  decodeSpa as decodeFwknopSpa,
+  encodeSpa as encodeFwknopSpa,
   type FwknopDigest,
   type FwknopKeys,
   type Network,
   parseAccessConf,
   type ProtoPort,
-  type SpaDecode,
-  type SpaFailure,
-  type SpaFields,
+  type SpaDecode as FwknopSpaDecode,
+  type SpaFailure as FwknopSpaFailure,
+  type SpaFields as FwknopSpaFields,
 } from "./core/fwknop/mod.ts";

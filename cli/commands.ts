@@ -6,6 +6,7 @@
  * @module
  */
 import { craftCommand } from "./craft/parser.ts";
+import { keygenCommand } from "./keygen/command.ts";
 import { knockCommand } from "./knock/command.ts";
 import { lintCommand } from "./lint/command.ts";
 import { serveCommand } from "./serve/command.ts";
@@ -19,4 +20,5 @@ export const COMMANDS = {
   serve: withAtomicUsage(serveCommand),
   craft: withAtomicUsage(craftCommand),
   status: withAtomicUsage(statusCommand),
+  keygen: withAtomicUsage(keygenCommand),
 } as const;

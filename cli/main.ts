@@ -65,6 +65,17 @@ export async function main(args: readonly string[], io: Io): Promise<number> {
         const { realStatusNet, runStatus } = await import("./status/command.ts");
         return await runStatus(parsed, io, realStatusNet());
       }
+      case "keygen": {
+        const [{ runKeygen }, { realKeygenFs }] = await Promise.all([
+          import("./keygen/command.ts"),
+          import("./keygen/files.ts"),
+        ]);
+        return runKeygen(parsed, io, realKeygenFs());
+      }
+      case "knock-spa": {
+        const { realSpaNet, runKnockSpa } = await import("./knock/spa.ts");
+        return await runKnockSpa(parsed, io, realSpaNet());
+      }
     }
   } catch (error) {
     const reason = errorMessage(error);

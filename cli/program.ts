@@ -11,6 +11,7 @@ import { or } from "@optique/core/constructs";
 import { runParser } from "@optique/core/facade";
 import type { InferValue } from "@optique/core/parser";
 import type { COMMANDS } from "./commands.ts";
+import type { knockSpaCommand } from "./knock/spa.ts";
 import { EXIT_USAGE } from "./_exit.ts";
 import { useColor } from "./colors.ts";
 import type { Io } from "./runtime.ts";
@@ -23,13 +24,13 @@ export const PROGRAM_BRIEF =
   message`A port-knocking toolkit: knockd-compatible daemon, knock client, packet crafter, config linter.`;
 
 /** The subcommands, in the order of the help page (the keys of `COMMANDS` in cli/commands.ts). */
-export const COMMAND_NAMES = ["lint", "knock", "serve", "craft", "status"] as const;
+export const COMMAND_NAMES = ["lint", "knock", "serve", "craft", "status", "keygen"] as const;
 
 /** A subcommand's name. */
 export type CommandName = typeof COMMAND_NAMES[number];
 
-/** What a subcommand's parser gives. */
-export type ParsedArgs = InferValue<typeof COMMANDS[CommandName]>;
+/** What a subcommand's parser gives (`knock --spa ...` has a parser of its own: cli/knock/spa.ts). */
+export type ParsedArgs = InferValue<typeof COMMANDS[CommandName]> | InferValue<typeof knockSpaCommand>;
 
 /** What `knocktool help TOPIC` knows: the subcommands and Optique's own `help` and `completion`. */
 const HELP_TOPICS: readonly string[] = [...COMMAND_NAMES, "help", "completion"];
@@ -50,6 +51,15 @@ function isCommand(name: string | undefined): name is CommandName {
   return name !== undefined && (COMMAND_NAMES as readonly string[]).includes(name);
 }
 
+/** `knock --spa ...` is parsed on its own parser (cli/knock/spa.ts), loaded only when `--spa` is there. */
+async function knockSpa() {
+  const { knockSpaCommand, wantsSpa } = await import("./knock/spa.ts");
+  return {
+    parser: withAtomicUsage(knockSpaCommand),
+    wants: (args: readonly string[]) => wantsSpa(args.slice(1)),
+  };
+}
+
 /** One subcommand's parser, from its own module. */
 async function commandParser(name: CommandName) {
   switch (name) {
@@ -63,6 +73,8 @@ async function commandParser(name: CommandName) {
       return withAtomicUsage((await import("./craft/parser.ts")).craftCommand);
     case "status":
       return withAtomicUsage((await import("./status/command.ts")).statusCommand);
+    case "keygen":
+      return withAtomicUsage((await import("./keygen/command.ts")).keygenCommand);
   }
 }
 
@@ -142,7 +154,18 @@ export async function parseArgs(args: readonly string[], io: Io): Promise<Parsed
   let parser;
   if (command === undefined) {
     const { COMMANDS } = await import("./commands.ts");
-    parser = or(COMMANDS.lint, COMMANDS.knock, COMMANDS.serve, COMMANDS.craft, COMMANDS.status);
+    parser = or(
+      COMMANDS.lint,
+      COMMANDS.knock,
+      COMMANDS.serve,
+      COMMANDS.craft,
+      COMMANDS.status,
+      COMMANDS.keygen,
+    );
+  } else if (
+    command === "knock" && args.some((a) => a.startsWith("--spa")) && (await knockSpa()).wants(args)
+  ) {
+    parser = (await knockSpa()).parser;
   } else {
     parser = await commandParser(command);
   }

@@ -40,6 +40,13 @@ const EXPORTS = [
   // Capture filter.
   "MATCH_NOTHING",
   "buildFilter",
+  // Single packet authorization (client side).
+  "DATAGRAM_BYTES",
+  "formatBundle",
+  "parseBundle",
+  "parseUserKey",
+  "publicKeyOf",
+  "sealSpa",
   // Packets.
   "AddressSyntaxError",
   "ETHERTYPE",
@@ -62,13 +69,40 @@ const EXPORTS = [
   "textPayload",
   "tryParseIP",
   // fwknop.
-  "decodeSpa",
-  "encodeSpa",
+  "decodeFwknopSpa",
+  "encodeFwknopSpa",
   "parseAccessConf",
 ];
 
 Deno.test("mod.ts exports exactly the documented library surface", () => {
   assert.deepEqual(Object.keys(api).sort(), [...EXPORTS].sort());
+});
+
+Deno.test("mod.ts: an SPA client seals a request from an enrolment URI and a user key", () => {
+  const uri = api.formatBundle({
+    host: "192.0.2.1",
+    port: 62201,
+    door: "ssh",
+    serverPublic: api.publicKeyOf("x25519", new Uint8Array(32).fill(1)),
+    mac1: new Uint8Array(32).fill(2),
+  });
+  const bundle = api.parseBundle(uri);
+  assert.ok(bundle.ok);
+  const datagram = api.sealSpa({
+    ...bundle.bundle,
+    userPrivate: new Uint8Array(32).fill(3),
+    ephemeralPrivate: new Uint8Array(32).fill(4),
+    request: {
+      user: "alice",
+      timestampMs: 1,
+      nonce: new Uint8Array(16),
+      address: { kind: "source" },
+      door: bundle.bundle.door,
+      durationS: 0,
+    },
+  });
+  assert.equal(datagram.length, api.DATAGRAM_BYTES);
+  assert.equal(datagram[0], 1);
 });
 
 Deno.test("mod.ts exports no daemon internals", () => {

@@ -15,6 +15,11 @@ for pkg in libpcap0.8 tcpdump knockd nftables libnftables1 iproute2 libcap2-bin 
   gcc libc6-dev dpkg-dev lintian mandoc systemd prometheus fwknop-client fwknop-server; do
   have_pkg "$pkg" || need+=("$pkg")
 done
+# SPA: Python's cryptography checks the test vectors independently and sends the e2e datagrams; fwknopd (with
+# iptables, which it needs) is bench/spa.ts's anchor.
+for pkg in python3 python3-cryptography iptables; do
+  have_pkg "$pkg" || need+=("$pkg")
+done
 
 if [ ${#need[@]} -eq 0 ]; then
   exit 0

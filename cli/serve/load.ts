@@ -20,6 +20,7 @@ import { nftLoadErrors } from "./nft_check.ts";
 import type { ServePlatform } from "./platform.ts";
 import type { ServeSettings } from "./settings.ts";
 import { loadTotp } from "./totp_load.ts";
+import { spaLoader } from "./spa_load.ts";
 
 /** What a datagram door loader found: the doors, or the lines saying why the config is refused. */
 export interface DatagramLoad {
@@ -39,7 +40,7 @@ export type DatagramLoader = (
  * The datagram door loaders, in order (their doors are tried in this order on a shared port). Each kind of
  * datagram door adds its loader here.
  */
-export const DATAGRAM_LOADERS: readonly DatagramLoader[] = [loadFwknopDoor];
+export const DATAGRAM_LOADERS: readonly DatagramLoader[] = [spaLoader(), loadFwknopDoor];
 
 /** A config ready for the daemon, or why not. */
 export type DaemonLoad =

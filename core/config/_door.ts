@@ -136,7 +136,7 @@ export function applyDoorKey(
 
 /**
  * The doors as read, after knockd's end-of-file check: a door without `Sequence` or `One_Time_Sequences`
- * is refused.
+ * is refused (unless a `replacesSequence` extension makes it a TOTP or datagram door).
  *
  * @param state The parse state after the last line.
  * @returns The doors in file order.

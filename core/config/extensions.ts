@@ -4,7 +4,8 @@
  * (after a door opens for a source, it does not open again for that source within N seconds).
  *
  * The nftables door directives (`Nft_Set`, `Nft_Set_6`, `Nft_Port`, `Nft_Timeout`) live in ./nft.ts and are
- * part of {@linkcode KNOCKTOOL_EXTENSIONS} too, and so are the TOTP door directives (`TOTP_Secret`, ...) of ./totp.ts.
+ * part of {@linkcode KNOCKTOOL_EXTENSIONS} too, and so are the TOTP door directives (`TOTP_Secret`, ...) of
+ * ./totp.ts and the SPA door directives (`SPA_Port`, ..., ./spa.ts).
  *
  * Register {@linkcode KNOCKTOOL_EXTENSIONS} with `parseConfig(text, { extensions })`; read the values of a
  * parsed door with {@linkcode doorStrict} and {@linkcode doorCooldownMs}. Without these directives a file is
@@ -30,6 +31,7 @@ import type { Diagnostic, RuleInfo } from "../diagnostic.ts";
 import type { ConfigExtension, Directive, Door } from "./types.ts";
 import { NFT_EXTENSION_RULES, NFT_EXTENSIONS } from "./nft.ts";
 import { TOTP_EXTENSION_RULES, TOTP_EXTENSIONS } from "./totp.ts";
+import { SPA_EXTENSION_RULES, SPA_EXTENSIONS } from "./spa.ts";
 
 /** Upper-cased key of the `Strict` door directive. */
 export const STRICT_KEY = "STRICT";
@@ -113,6 +115,8 @@ export const KNOCKTOOL_EXTENSIONS: readonly ConfigExtension[] = [
   ...NFT_EXTENSIONS,
   // TOTP_Secret, TOTP_Secret_File, TOTP_Length, ... (./totp.ts).
   ...TOTP_EXTENSIONS,
+  // SPA_Port, SPA_Server_Key, SPA_Users, SPA_Window, SPA_State, SPA_Budget (./spa.ts).
+  ...SPA_EXTENSIONS,
 ];
 
 /**
@@ -180,4 +184,5 @@ Fix: write the number of seconds alone, e.g. "Cooldown = 30".`,
   },
   ...NFT_EXTENSION_RULES,
   ...TOTP_EXTENSION_RULES,
+  ...SPA_EXTENSION_RULES,
 ];

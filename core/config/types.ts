@@ -64,7 +64,11 @@ export interface ConfigExtension {
    * result as they are (use your own codes). The directive is kept either way.
    */
   readonly parse?: (value: string, directive: Directive) => readonly Diagnostic[];
-  /** A door with this directive needs no `Sequence` (its sequence comes from elsewhere: a TOTP door's). */
+  /**
+   * A door with this directive is complete without `Sequence` or `One_Time_Sequences`: its sequence comes
+   * from elsewhere (a TOTP door's, derived from the time) or it has none (a datagram door, opened by one
+   * authenticated datagram). The parser does not report KT009 for it.
+   */
   readonly replacesSequence?: boolean;
 }
 

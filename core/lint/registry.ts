@@ -48,6 +48,7 @@ import * as totpSecretUnreadable from "./rules/totp_secret_unreadable.ts";
 import * as totpShortSecret from "./rules/totp_short_secret.ts";
 import * as totpShortStep from "./rules/totp_short_step.ts";
 import * as totpSecretReadable from "./rules/totp_secret_readable.ts";
+import { SPA_RULES } from "./rules/spa.ts";
 
 /**
  * The lint rules (KT1xx errors, KT2xx warnings; KT3xx, the firewall, only with `options.nftables`); each
@@ -95,6 +96,7 @@ export const LINT_RULES: readonly Rule[] = [
   totpShortSecret,
   totpShortStep,
   totpSecretReadable,
+  ...SPA_RULES,
 ];
 
 /**

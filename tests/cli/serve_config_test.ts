@@ -73,7 +73,7 @@ Deno.test("serve refuses every lint fixture with a KT0xx/KT1xx error, with lint'
     assert.ok(!loaded.ok, `${path}: loaded, but lint reports ${expected.map((d) => d.code).join(", ")}`);
     assert.deepEqual(loaded.lines, expected.map(lineOf), path);
     for (const d of expected) {
-      assert.ok(loaded.report.includes(`${path}:${d.line}:${d.column}: error[${d.code}]: `), loaded.report);
+      assert.ok(loaded.report.includes(`${d.file}:${d.line}:${d.column}: error[${d.code}]: `), loaded.report);
     }
     const name = path.match(/^lint\/(kt\d{3})_/)?.[1];
     if (name !== undefined) {

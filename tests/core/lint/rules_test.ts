@@ -7,6 +7,7 @@ import { lintConfig } from "../../../core/lint/mod.ts";
 import { LINT_RULES } from "../../../core/lint/registry.ts";
 import type { FileFacts } from "../../../core/lint/types.ts";
 import type { NftFacts } from "../../../core/nft/mod.ts";
+import { formatServerKey, publicKeyOf, toBase64Url } from "../../../core/spa/mod.ts";
 
 /** Where a finding is expected: a line and the text it must cover (the `nth` occurrence on that line). */
 interface Expected {
@@ -40,6 +41,21 @@ const totpFile = (text: string, mode = 0o600): Record<string, FileFacts> => ({
   [TOTP_FILE]: { kind: "file", text, mode },
 });
 
+const SPA_KEY = "/etc/knocktool/server.key";
+const SPA_USERS = "/etc/knocktool/users";
+const SPA_CONF = ["[d]", "  SPA_Port = 62201", `  SPA_Server_Key = ${SPA_KEY}`, `  SPA_Users = ${SPA_USERS}`];
+const SPA_USER_LINE = `alice ${toBase64Url(publicKeyOf("ed25519", new Uint8Array(32).fill(3)))}\n`;
+/** A valid server key (of mode `mode`) and users file. */
+function spaFiles(mode = 0o600): Record<string, FileFacts> {
+  return {
+    [SPA_KEY]: {
+      kind: "file",
+      text: formatServerKey({ privateKey: new Uint8Array(32).fill(1), mac1: new Uint8Array(32).fill(2) }),
+      mode,
+    },
+    [SPA_USERS]: { kind: "file", text: SPA_USER_LINE, mode: 0o600 },
+  };
+}
 const NFT_CONF = ["[d]", "  sequence = 2,1", "  Nft_Set = inet filter k4", "  Nft_Timeout = 30"];
 
 /** The kernel's ruleset for the firewall rules: table inet filter with these sets. */
@@ -765,6 +781,117 @@ const CASES: readonly Case[] = [
     code: "KT240",
     name: "with an IPv6 set only",
     conf: ["[d]", "  sequence = 2,1", "  Nft_Set_6 = inet f k6", "  Nft_Port = 22", "  Nft_Timeout = 30"],
+    expect: [],
+  },
+  // KT152 spa-window-too-long
+  {
+    code: "KT152",
+    name: "an SPA window of an hour",
+    conf: [...SPA_CONF, "  SPA_Window = 3600"],
+    files: spaFiles(),
+    expect: [{ line: 5, text: "3600" }],
+  },
+  {
+    code: "KT152",
+    name: "an SPA window of 10 minutes",
+    conf: [...SPA_CONF, "  SPA_Window = 600"],
+    files: spaFiles(),
+    expect: [],
+  },
+  // KT153 spa-file-unreadable
+  {
+    code: "KT153",
+    name: "the server key is missing",
+    conf: SPA_CONF,
+    files: { [SPA_USERS]: spaFiles()[SPA_USERS]! },
+    expect: [{ line: 3, text: SPA_KEY }],
+  },
+  {
+    code: "KT153",
+    name: "both files there",
+    conf: SPA_CONF,
+    files: spaFiles(),
+    expect: [],
+  },
+  // KT154 spa-key-exposed
+  {
+    code: "KT154",
+    name: "a world-readable server key",
+    conf: SPA_CONF,
+    files: spaFiles(0o644),
+    expect: [{ line: 3, text: SPA_KEY }],
+  },
+  {
+    code: "KT154",
+    name: "a private server key",
+    conf: SPA_CONF,
+    files: spaFiles(0o600),
+    expect: [],
+  },
+  // KT155 spa-bad-user-line
+  {
+    code: "KT155",
+    name: "a users line with one word",
+    conf: SPA_CONF,
+    files: { ...spaFiles(), [SPA_USERS]: { kind: "file", text: `${SPA_USER_LINE}carol\n`, mode: 0o600 } },
+    expect: [{ line: 2, text: "carol", file: SPA_USERS }],
+  },
+  {
+    code: "KT155",
+    name: "comments and a user",
+    conf: SPA_CONF,
+    files: { ...spaFiles(), [SPA_USERS]: { kind: "file", text: `# who\n\n${SPA_USER_LINE}`, mode: 0o600 } },
+    expect: [],
+  },
+  // KT156 spa-incomplete
+  {
+    code: "KT156",
+    name: "an SPA door without users, an SPA directive without SPA_Port",
+    conf: [
+      "[d]",
+      "  SPA_Port = 62201",
+      "  SPA_Server_Key = /k",
+      "[e]",
+      "  sequence = 2,1",
+      "  SPA_Window = 30",
+    ],
+    expect: [{ line: 1, text: "[d]" }, { line: 6, text: "SPA_Window" }],
+  },
+  {
+    code: "KT156",
+    name: "a complete SPA door",
+    conf: SPA_CONF,
+    files: spaFiles(),
+    expect: [],
+  },
+  // KT250 spa-with-sequence
+  {
+    code: "KT250",
+    name: "an SPA door with a sequence too",
+    conf: [...SPA_CONF, "  sequence = 2,1"],
+    files: spaFiles(),
+    expect: [{ line: 1, text: "[d]" }],
+  },
+  {
+    code: "KT250",
+    name: "an SPA door alone",
+    conf: SPA_CONF,
+    files: spaFiles(),
+    expect: [],
+  },
+  // KT251 spa-no-users
+  {
+    code: "KT251",
+    name: "an empty users file",
+    conf: SPA_CONF,
+    files: { ...spaFiles(), [SPA_USERS]: { kind: "file", text: "# all revoked\n", mode: 0o600 } },
+    expect: [{ line: 4, text: SPA_USERS }],
+  },
+  {
+    code: "KT251",
+    name: "a users file with a user",
+    conf: SPA_CONF,
+    files: spaFiles(),
     expect: [],
   },
   // KT301 nft-set-missing
