@@ -122,8 +122,8 @@ async function send(ns: Netns, host: string, payload: Uint8Array): Promise<void>
   ], { timeoutMs: 10_000 });
 }
 
-async function startDaemon(t: Topology, conf: string): Promise<Spawned> {
-  const daemon = t.server.spawn([...KNOCKTOOL, "serve", "-c", conf, "-i", t.serverIf, "-v"]);
+async function startDaemon(t: Topology, conf: string, extra: readonly string[] = []): Promise<Spawned> {
+  const daemon = t.server.spawn([...KNOCKTOOL, "serve", "-c", conf, "-i", t.serverIf, "-v", ...extra]);
   try {
     await daemon.waitForLine(/^starting up, listening on /, 20_000);
   } catch (error) {
@@ -149,6 +149,17 @@ async function watchOutgoing(t: Topology): Promise<Spawned> {
   return dump;
 }
 
+/** One sample of serve's metrics page (`serve --metrics`), scraped inside the server namespace. */
+async function metric(t: Topology, port: number, name: string): Promise<number | undefined> {
+  const r = await t.server.exec([
+    Deno.execPath(),
+    "eval",
+    `await Deno.stdout.write(new Uint8Array(await (await fetch("http://127.0.0.1:${port}/metrics")).arrayBuffer()));`,
+  ], { timeoutMs: 10_000 });
+  const found = r.stdout.split("\n").find((l) => l.startsWith(`${name} `));
+  return found === undefined ? undefined : Number(found.slice(name.length + 1));
+}
+
 /** Waits (bounded) for a line after `mark`. */
 async function line(daemon: Spawned, pattern: RegExp, mark: number): Promise<string> {
   return (await daemon.waitForLine(pattern, 8000, mark)).line;
@@ -169,7 +180,7 @@ Deno.test({
     await t.server.exec(["nft", "-f", "-"], { stdin: NFT_RULES });
     await using _listener = await tcpListener(t.server, [PORT]);
     await using dump = await watchOutgoing(t);
-    let daemon = await startDaemon(t, conf);
+    let daemon = await startDaemon(t, conf, ["--metrics", "9103"]);
     try {
       const opens = () => daemon.lines.filter((l) => l.includes("SPA OPEN")).length;
       assert.equal(await tcpProbe(a.ns, host, PORT, { timeoutMs: 700 }), "timeout");
@@ -233,8 +244,17 @@ Deno.test({
       await send(b.ns, host, s.seal("bob"));
       await line(daemon, /SPA refused: unknown user "bob" \(not in the users file\)/, mark);
 
-      // Restart (SIGTERM): the replay is still refused (state file); after the window it is expired.
+      // The verdicts are counted by door and result on the metrics page (issue 18).
       assert.equal(opens(), 2);
+      const verdicts = (result: string) =>
+        metric(t, 9103, `knocktool_datagrams_total{door="ssh",result="${result}"}`);
+      assert.equal(await verdicts("open"), 2);
+      assert.equal(await verdicts("replay"), 2);
+      assert.equal(await verdicts("bad-mac"), 1);
+      assert.equal(await verdicts("bad-seal"), 1);
+      assert.equal(await verdicts("unknown-user"), 2);
+
+      // Restart (SIGTERM): the replay is still refused (state file); after the window it is expired.
       await daemon.stop();
       daemon = await startDaemon(t, conf);
       mark = daemon.lines.length;
