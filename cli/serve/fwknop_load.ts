@@ -61,7 +61,19 @@ export function loadFwknopDoor(
   platform: ServePlatform,
 ): FwknopLoad {
   const path = settings.fwknopAccess;
-  if (path === undefined) return { doors: [], errors: [] };
+  if (path === undefined) {
+    const stray = settings.fwknopNftSet !== undefined
+      ? "--fwknop-nft-set"
+      : settings.fwknopNftSet6 !== undefined
+      ? "--fwknop-nft-set-6"
+      : settings.fwknopNftPerPort === true
+      ? "--fwknop-nft-per-port"
+      : undefined;
+    return {
+      doors: [],
+      errors: stray === undefined ? [] : [`${stray}: error: it goes with --fwknop-access`],
+    };
+  }
   let text: string;
   try {
     text = platform.readText(path);

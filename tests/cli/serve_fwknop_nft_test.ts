@@ -143,4 +143,10 @@ Deno.test("loader: KT164 without the options; with them the sets are checked and
   );
   assert.deepEqual(good.errors, []);
   assert.equal(good.doors.length, 1);
+  const stray = loadFwknopDoor(
+    {} as Config,
+    { fwknopNftSet: "inet filter fwknop4" } as ServeSettings,
+    platform(kernel(TABLES, sets()).nft, files),
+  );
+  assert.deepEqual(stray.errors, ["--fwknop-nft-set: error: it goes with --fwknop-access"]);
 });
