@@ -5,7 +5,8 @@
  * the stanza's FW_ACCESS_TIMEOUT as element timeout (read back with `nft -j list set`), the guarded port
  * answers the client and not another host, and with serve killed by SIGKILL the kernel still removes the
  * element on time. Per port (`--fwknop-nft-per-port`) the element is `ADDRESS . PORT` with the client's -f
- * timeout capped by MAX_FW_TIMEOUT; a missing set refuses the start with the `nft` command that creates it.
+ * timeout capped by MAX_FW_TIMEOUT; a missing set refuses the start with the `nft` command that creates it,
+ * and on SIGHUP keeps the old access.conf until the set exists.
  *
  * Root only (skipped with a printed reason otherwise). Namespaces are deleted even on failure; every wait is
  * bounded.
@@ -199,6 +200,64 @@ Deno.test({
       const gone = await until(t, "fp4", value, false, (TIMEOUT_S + 4) * 1000);
       assert.ok(gone !== undefined && gone - added <= (TIMEOUT_S + 2.5) * 1000, "expired on time");
       assert.equal(await tcpProbe(client.ns, t.serverV4, 443, { timeoutMs: 700 }), "timeout");
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test({
+  name:
+    "fwknop nft e2e: SIGHUP to a stanza without CMD_CYCLE_OPEN whose set is missing keeps the old file; once created, it applies and opens",
+  ignore,
+}, async () => {
+  const dir = await Deno.makeTempDir({ prefix: "knocktool-fwknop-nft-" });
+  try {
+    const withCommand = `CMD_CYCLE_OPEN touch ${dir}/ran-$SRC\nCMD_CYCLE_CLOSE NONE\n`;
+    const { access, digests, home } = await setUp(dir, withCommand);
+    await withTopology({}, async (t) => {
+      const client = t.clients[0]!;
+      // No set yet: the CMD_CYCLE stanza needs none, so serve starts.
+      await using daemon = await startServe(t.server, [
+        "--fwknop-access",
+        access,
+        "--fwknop-digest-file",
+        digests,
+        "--fwknop-nft-set",
+        "inet kt f4",
+        "-i",
+        t.serverIf,
+      ]);
+      await Deno.writeTextFile(access, accessConf());
+      let mark = daemon.lines.length;
+      daemon.signal("SIGHUP");
+      await daemon.waitForLine(
+        /^--fwknop-nft-set: error\[KT301\]: Door "fwknop" adds to nftables set inet kt f4, but table inet kt does not exist$/,
+        10_000,
+        mark,
+      );
+      await daemon.waitForLine(
+        /^ {2}nft add set inet kt f4 '\{ type ipv4_addr; flags timeout; \}'$/,
+        10_000,
+        mark,
+      );
+      await daemon.waitForLine(/keeping the old configuration$/, 10_000, mark);
+      // The old stanza still runs its command.
+      mark = daemon.lines.length;
+      await fwknop(client.ns, home, t.serverV4, ["-A", "tcp/22", "-a", client.v4]);
+      await daemon.waitForLine(/^fwknop: running command: touch /, 10_000, mark);
+
+      await t.server.exec(["nft", "-f", "-"], { stdin: RULES });
+      mark = daemon.lines.length;
+      daemon.signal("SIGHUP");
+      await daemon.waitForLine(/^re-reading config file/, 10_000, mark);
+      await fwknop(client.ns, home, t.serverV4, ["-A", "tcp/22", "-a", client.v4]);
+      await daemon.waitForLine(
+        new RegExp(`^fwknop: nft: adding ${client.v4} to inet kt f4, timeout ${TIMEOUT_S} s$`),
+        10_000,
+        mark,
+      );
+      assert.ok(await until(t, "f4", client.v4, true, 5000) !== undefined, daemon.output());
     });
   } finally {
     await Deno.remove(dir, { recursive: true });
