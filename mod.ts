@@ -265,6 +265,7 @@ export {
 } from "./core/packet/mod.ts";
 export {
   type AccessConf,
+  type AccessConfOptions,
   type AccessStanza,
   type AddressList,
   decodeSpa as decodeFwknopSpa,

@@ -20,6 +20,7 @@ import { formatJson } from "./json.ts";
 import { fileFactsReader, readInput } from "./read.ts";
 import { countReport, type FileReport } from "./report.ts";
 import { isAccessConf, lintAccessFile } from "./fwknop.ts";
+import { parseNftSetValue } from "../../core/config/nft.ts";
 import { formatSarif } from "./sarif.ts";
 
 /** The output formats of `lint`. */
@@ -57,6 +58,17 @@ export const lintCommand = command(
         description: message`fwknopd access.conf files to check (a FILE named ${"access.conf"} is one too).`,
       }),
     ),
+    fwknopNftSet: optional(
+      option("--fwknop-nft-set", string({ metavar: "'FAMILY TABLE SET'" }), {
+        description:
+          message`The access files are served with this option: stanzas without CMD_CYCLE_OPEN open in nftables.`,
+      }),
+    ),
+    fwknopNftSet6: optional(
+      option("--fwknop-nft-set-6", string({ metavar: "'FAMILY TABLE SET'" }), {
+        description: message`The same for serve's --fwknop-nft-set-6.`,
+      }),
+    ),
     files: multiple(
       argument(string({ metavar: "FILE" }), {
         description: message`knockd.conf files to check; ${"-"} reads standard input.`,
@@ -81,6 +93,10 @@ export interface LintArgs {
   readonly explain?: string | undefined;
   /** `--fwknop-access`: fwknopd access.conf files. */
   readonly fwknopAccess?: readonly string[];
+  /** `--fwknop-nft-set`: as serve's; stanzas without CMD_CYCLE_OPEN are then no error (KT164). */
+  readonly fwknopNftSet?: string | undefined;
+  /** `--fwknop-nft-set-6`: the same. */
+  readonly fwknopNftSet6?: string | undefined;
   readonly files: readonly string[];
 }
 
@@ -141,6 +157,21 @@ export async function runLint(
     return 2;
   }
 
+  for (
+    const [value, family, option] of [[args.fwknopNftSet, 4, "--fwknop-nft-set"], [
+      args.fwknopNftSet6,
+      6,
+      "--fwknop-nft-set-6",
+    ]] as const
+  ) {
+    if (value === undefined) continue;
+    const parsed = parseNftSetValue(value.trim(), family, option);
+    if (!parsed.ok) {
+      io.stderr(`${PROGRAM_NAME} lint: ${option}: ${parsed.message}\n`);
+      return 2;
+    }
+  }
+  const nft = args.fwknopNftSet !== undefined || args.fwknopNftSet6 !== undefined;
   const files: FileReport[] = [];
   for (const path of configFiles) {
     const input = await readInput(io, path);
@@ -162,7 +193,7 @@ export async function runLint(
     files.push({ path, text: input.text, sources, diagnostics: result.diagnostics });
   }
 
-  for (const path of accessFiles) files.push(await lintAccessFile(io, path));
+  for (const path of accessFiles) files.push(await lintAccessFile(io, path, nft));
   const report = { files };
   switch (args.format) {
     case "human":

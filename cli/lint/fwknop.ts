@@ -14,14 +14,21 @@ export function isAccessConf(path: string): boolean {
   return /(^|\/)access\.conf$/.test(path);
 }
 
-/** Reads and checks one access.conf. */
-export async function lintAccessFile(io: Io, path: string): Promise<FileReport> {
+/**
+ * Reads and checks one access.conf.
+ *
+ * @param io The runtime.
+ * @param path The file.
+ * @param nft Whether it is served with `--fwknop-nft-set`/`-6` (stanzas without CMD_CYCLE_OPEN are fine).
+ * @returns Its findings.
+ */
+export async function lintAccessFile(io: Io, path: string, nft = false): Promise<FileReport> {
   const input = await readInput(io, path);
   if (!input.ok) {
     io.stderr(`knocktool: ${path === "-" ? "<stdin>" : path}: ${input.error}\n`);
     return { path, diagnostics: [], ioError: input.error };
   }
-  const diagnostics = [...parseAccessConf(input.text, path).diagnostics].sort((a, b) =>
+  const diagnostics = [...parseAccessConf(input.text, path, { nft }).diagnostics].sort((a, b) =>
     (a.span?.offset ?? Infinity) - (b.span?.offset ?? Infinity)
   );
   return { path, text: input.text, diagnostics };

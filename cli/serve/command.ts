@@ -150,6 +150,24 @@ export const serveCommand = command(
         description: message`The fwknop replay cache (default <state dir>/fwknop-digests).`,
       }),
     ),
+    fwknopNftSet: optional(
+      option("--fwknop-nft-set", string({ metavar: "'FAMILY TABLE SET'" }), {
+        description:
+          message`Stanzas without CMD_CYCLE_OPEN open by adding the IPv4 allow address to this nftables set.`,
+      }),
+    ),
+    fwknopNftSet6: optional(
+      option("--fwknop-nft-set-6", string({ metavar: "'FAMILY TABLE SET'" }), {
+        description: message`The same for IPv6 allow addresses.`,
+      }),
+    ),
+    fwknopNftPerPort: withDefault(
+      flag("--fwknop-nft-per-port", {
+        description:
+          message`Add ADDRESS . PORT elements, one per requested port (sets of ADDR . inet_service).`,
+      }),
+      false,
+    ),
     tuning: optional(
       option("--tuning", string({ metavar: "LIST" }), {
         description: message`Latency tuning: ${TUNING_SYNTAX} (${"all,-wake"} turns the wake socket off).`,
@@ -209,6 +227,9 @@ Options:
       --fwknop-max-age <s>     their timestamp window (default 120)
       --fwknop-digest-file <f> their replay cache (default <state dir>/fwknop-digests)
       --fwknop-conf <file>     fwknopd.conf: its port and window
+      --fwknop-nft-set 'FAMILY TABLE SET'    stanzas without CMD_CYCLE_OPEN open in this set (IPv4)
+      --fwknop-nft-set-6 'FAMILY TABLE SET'  the same for IPv6
+      --fwknop-nft-per-port    elements ADDRESS . PORT, one per requested port
 `;
 
 /** An empty config: what serve runs when `--fwknop-access` is given without `-c` (no knockd doors). */

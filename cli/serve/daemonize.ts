@@ -43,6 +43,9 @@ function childArgs(settings: ServeSettings, pidFile: string, cwd: string): strin
   if (settings.fwknopDigestFile !== undefined) {
     args.push("--fwknop-digest-file", absolute(settings.fwknopDigestFile, cwd));
   }
+  if (settings.fwknopNftSet !== undefined) args.push("--fwknop-nft-set", settings.fwknopNftSet);
+  if (settings.fwknopNftSet6 !== undefined) args.push("--fwknop-nft-set-6", settings.fwknopNftSet6);
+  if (settings.fwknopNftPerPort === true) args.push("--fwknop-nft-per-port");
   if (settings.metrics !== undefined) {
     const { hostname, port } = settings.metrics;
     args.push("--metrics", `${hostname.includes(":") ? `[${hostname}]` : hostname}:${port}`);

@@ -2,7 +2,8 @@
  * The fwknop door's loader (`serve --fwknop-access FILE`): reads fwknopd's access.conf, refuses it on any
  * error `knocktool lint --fwknop-access` reports (at start and on reload, when the old config stays), and
  * builds the door with its replay cache read from the state file (`--fwknop-digest-file`, default
- * `<state dir>/fwknop-digests`; a missing file is an empty cache).
+ * `<state dir>/fwknop-digests`; a missing file is an empty cache). With `--fwknop-nft-set`/`-6`, stanzas
+ * without CMD_CYCLE_OPEN open in nftables, and the sets are checked in the kernel first (./fwknop_nft.ts).
  *
  * @module
  */
@@ -16,6 +17,7 @@ import {
 } from "../../core/fwknop/mod.ts";
 import { osReason } from "../runtime.ts";
 import { DEFAULT_STATE_DIR } from "./journal.ts";
+import { fwknopNftErrors, fwknopNftOptions } from "./fwknop_nft.ts";
 import type { Config } from "../../core/config/types.ts";
 import type { DatagramDoor } from "../../core/serve/mod.ts";
 import type { ServePlatform } from "./platform.ts";
@@ -36,9 +38,16 @@ const running = new WeakMap<ServePlatform, Map<string, ReplayCache>>();
 /** The replay cache's file name in the state directory. */
 export const FWKNOP_DIGEST_FILE = "fwknop-digests";
 
-/** The `file:line:col: error[KTxxx]: message` lines of an access.conf's errors. */
-export function accessErrorLines(text: string, path: string): string[] {
-  return parseAccessConf(text, path).diagnostics.filter((d) => d.severity === "error").map((d) =>
+/**
+ * The `file:line:col: error[KTxxx]: message` lines of an access.conf's errors.
+ *
+ * @param text The file's text.
+ * @param path Its path.
+ * @param nft Whether stanzas without CMD_CYCLE_OPEN open in nftables (`--fwknop-nft-set`).
+ * @returns The lines.
+ */
+export function accessErrorLines(text: string, path: string, nft = false): string[] {
+  return parseAccessConf(text, path, { nft }).diagnostics.filter((d) => d.severity === "error").map((d) =>
     `${d.file ?? path}${
       d.span === undefined ? "" : `:${d.span.line}:${d.span.column}`
     }: error[${d.code}]: ${d.message}`
@@ -52,16 +61,34 @@ export function loadFwknopDoor(
   platform: ServePlatform,
 ): FwknopLoad {
   const path = settings.fwknopAccess;
-  if (path === undefined) return { doors: [], errors: [] };
+  if (path === undefined) {
+    const stray = settings.fwknopNftSet !== undefined
+      ? "--fwknop-nft-set"
+      : settings.fwknopNftSet6 !== undefined
+      ? "--fwknop-nft-set-6"
+      : settings.fwknopNftPerPort === true
+      ? "--fwknop-nft-per-port"
+      : undefined;
+    return {
+      doors: [],
+      errors: stray === undefined ? [] : [`${stray}: error: it goes with --fwknop-access`],
+    };
+  }
   let text: string;
   try {
     text = platform.readText(path);
   } catch (error) {
     return { doors: [], errors: [`${path}: error: cannot read fwknop access file: ${osReason(error)}`] };
   }
-  const conf = parseAccessConf(text, path);
-  const errors = accessErrorLines(text, path);
+  const nft = fwknopNftOptions(settings);
+  if (!nft.ok) return { doors: [], errors: nft.errors };
+  const conf = parseAccessConf(text, path, { nft: nft.nft !== undefined });
+  const errors = accessErrorLines(text, path, nft.nft !== undefined);
   if (errors.length > 0) return { doors: [], errors };
+  if (nft.nft !== undefined && conf.stanzas.some((s) => s.cmdCycleOpen === undefined)) {
+    const refused = fwknopNftErrors(nft.nft, settings, platform);
+    if (refused.length > 0) return { doors: [], errors: refused };
+  }
   const statePath = settings.fwknopDigestFile ??
     `${(settings.stateDir ?? DEFAULT_STATE_DIR).replace(/(?<=.)\/+$/, "")}/${FWKNOP_DIGEST_FILE}`;
   let cache = new ReplayCache();
@@ -119,6 +146,7 @@ export function loadFwknopDoor(
     maxAge: settings.fwknopMaxAge ?? fromConf.maxAge ?? FWKNOP_MAX_AGE,
     statePath,
     cache,
+    ...(nft.nft === undefined ? {} : { nft: nft.nft }),
   });
   return { doors: [door], errors: [] };
 }

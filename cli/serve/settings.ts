@@ -48,6 +48,12 @@ export interface ServeSettings {
   readonly fwknopConf?: string | undefined;
   /** `--fwknop-digest-file`: its replay cache (default `<state dir>/fwknop-digests`). */
   readonly fwknopDigestFile?: string | undefined;
+  /** `--fwknop-nft-set`: `FAMILY TABLE SET` where stanzas without CMD_CYCLE_OPEN add IPv4 allow addresses. */
+  readonly fwknopNftSet?: string | undefined;
+  /** `--fwknop-nft-set-6`: the same for IPv6. */
+  readonly fwknopNftSet6?: string | undefined;
+  /** `--fwknop-nft-per-port`: `ADDRESS . PORT` elements, one per requested port. */
+  readonly fwknopNftPerPort?: boolean | undefined;
 }
 
 /**

@@ -52,8 +52,11 @@ export interface AccessStanza {
   readonly requireSource: boolean;
   /** REQUIRE_USERNAME. */
   readonly requireUsername?: string | undefined;
-  /** CMD_CYCLE_OPEN. */
-  readonly cmdCycleOpen: string;
+  /**
+   * CMD_CYCLE_OPEN; `undefined` when the stanza has none and serve opens it in nftables instead
+   * (`--fwknop-nft-set`, {@linkcode AccessConfOptions.nft}).
+   */
+  readonly cmdCycleOpen?: string | undefined;
   /** CMD_CYCLE_CLOSE (`undefined` for NONE). */
   readonly cmdCycleClose?: string | undefined;
   /** CMD_CYCLE_TIMER, s (default FW_ACCESS_TIMEOUT). */
@@ -66,6 +69,15 @@ export interface AccessConf {
   readonly stanzas: readonly AccessStanza[];
   /** Every finding, errors (KT16x) and warnings (KT26x). */
   readonly diagnostics: readonly Diagnostic[];
+}
+
+/** How an access.conf is read. */
+export interface AccessConfOptions {
+  /**
+   * The stanzas without CMD_CYCLE_OPEN open in nftables (serve's `--fwknop-nft-set`/`--fwknop-nft-set-6`):
+   * no KT164 for them.
+   */
+  readonly nft?: boolean;
 }
 
 /** The directives knocktool implements. */
@@ -177,9 +189,10 @@ function parseYesNo(text: string): boolean | undefined {
  *
  * @param text The file's text.
  * @param file Its path, for the findings.
+ * @param options Whether stanzas without CMD_CYCLE_OPEN open in nftables.
  * @returns The usable stanzas and every finding (any error refuses the file in `serve`).
  */
-export function parseAccessConf(text: string, file: string): AccessConf {
+export function parseAccessConf(text: string, file: string, options: AccessConfOptions = {}): AccessConf {
   const diagnostics: Diagnostic[] = [];
   const report = (rule: RuleInfo, span: Span, message: string) =>
     diagnostics.push({ code: rule.code, severity: rule.severity, message, file, span });
@@ -200,7 +213,7 @@ export function parseAccessConf(text: string, file: string): AccessConf {
   }
   const stanzas: AccessStanza[] = [];
   for (const group of groups) {
-    const stanza = parseStanza(group.lines, group.source, report);
+    const stanza = parseStanza(group.lines, group.source, report, options.nft === true);
     if (stanza !== undefined) stanzas.push(stanza);
   }
   return { stanzas, diagnostics };
@@ -208,7 +221,12 @@ export function parseAccessConf(text: string, file: string): AccessConf {
 
 type Report = (rule: RuleInfo, span: Span, message: string) => void;
 
-function parseStanza(group: readonly Line[], source: Line, report: Report): AccessStanza | undefined {
+function parseStanza(
+  group: readonly Line[],
+  source: Line,
+  report: Report,
+  nft: boolean,
+): AccessStanza | undefined {
   let ok = true;
   const error = (rule: RuleInfo, span: Span, message: string) => {
     ok = false;
@@ -343,11 +361,13 @@ function parseStanza(group: readonly Line[], source: Line, report: Report): Acce
   const open = get("CMD_CYCLE_OPEN");
   const close = get("CMD_CYCLE_CLOSE");
   if (open === undefined && close === undefined) {
-    error(
-      ACCESS_RULES.noCommand,
-      source.nameSpan,
-      `the stanza of SOURCE ${source.value} has no CMD_CYCLE_OPEN: knocktool runs commands, it manages no firewall rules itself`,
-    );
+    if (!nft) {
+      error(
+        ACCESS_RULES.noCommand,
+        source.nameSpan,
+        `the stanza of SOURCE ${source.value} has no CMD_CYCLE_OPEN and serve has no --fwknop-nft-set: an accepted packet would open nothing`,
+      );
+    }
   } else if (open === undefined || close === undefined) {
     const l = (open ?? close)!;
     error(
@@ -392,7 +412,7 @@ function parseStanza(group: readonly Line[], source: Line, report: Report): Acce
     if (expire === undefined) bad(expEpoch, `"${expEpoch.value}" is not Unix seconds`);
   }
   const user = get("REQUIRE_USERNAME");
-  if (!ok || key === undefined || open === undefined) return undefined;
+  if (!ok || key === undefined || (open === undefined && !nft)) return undefined;
   const closeText = close?.value.trim();
   return {
     line: source.line,
@@ -409,7 +429,7 @@ function parseStanza(group: readonly Line[], source: Line, report: Report): Acce
     expire,
     requireSource,
     requireUsername: user?.value.trim(),
-    cmdCycleOpen: open.value,
+    cmdCycleOpen: open?.value,
     cmdCycleClose: closeText === undefined || closeText.toUpperCase() === "NONE" ? undefined : close!.value,
     cmdCycleTimer,
   };

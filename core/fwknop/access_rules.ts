@@ -60,10 +60,14 @@ export const ACCESS_RULES = {
     "KT164",
     "error",
     "fwknop-no-command",
-    "a stanza without CMD_CYCLE_OPEN",
-    "knocktool does not manage iptables or firewalld rules itself the way fwknopd's FIREWALL_TYPE does: a " +
-      "stanza opens by running its CMD_CYCLE_OPEN command (and closes by CMD_CYCLE_CLOSE after " +
-      "CMD_CYCLE_TIMER). Without one, an accepted packet would open nothing.\n\nFix: add the command, e.g.\n" +
+    "a stanza without CMD_CYCLE_OPEN, and serve has no --fwknop-nft-set",
+    "fwknopd opens a stanza without CMD_CYCLE_OPEN by adding a firewall rule of its own (FIREWALL_TYPE). " +
+      "knocktool does it in nftables when serve is given the sets: `--fwknop-nft-set 'FAMILY TABLE SET'` " +
+      "(IPv4) and/or `--fwknop-nft-set-6` (IPv6), optionally `--fwknop-nft-per-port`; the allow address " +
+      "goes into the set with an element timeout of FW_ACCESS_TIMEOUT, which the kernel enforces. Without " +
+      "those options and without CMD_CYCLE_OPEN, an accepted packet would open nothing. lint does not see " +
+      "serve's options: give it the same `--fwknop-nft-set` to check the file as serve will read it.\n\n" +
+      "Fix: serve (and lint) with `--fwknop-nft-set 'inet filter fwknop4'`, or add the commands, e.g.\n" +
       "  CMD_CYCLE_OPEN   nft add element inet filter allowed { $SRC . $PORT timeout ${TIMEOUT}s }\n" +
       "  CMD_CYCLE_CLOSE  NONE",
   ),

@@ -4,12 +4,16 @@
  * (constant time), the decryption and the digest; then the replay cache (only authenticated packets reach
  * it), the timestamp window, the allow address (`0.0.0.0` = the packet's source, refused with
  * REQUIRE_SOURCE_ADDRESS), REQUIRE_USERNAME and the requested ports against OPEN_PORTS/RESTRICT_PORTS. An
- * accepted packet runs the stanza's CMD_CYCLE_OPEN and, CMD_CYCLE_TIMER seconds later, CMD_CYCLE_CLOSE. Pure.
+ * accepted packet runs the stanza's CMD_CYCLE_OPEN and, CMD_CYCLE_TIMER seconds later, CMD_CYCLE_CLOSE; a
+ * stanza without CMD_CYCLE_OPEN opens in nftables instead, as fwknopd adds a firewall rule: the allow address
+ * (and with `perPort` each requested port, `ADDRESS . PORT`) goes into the door's set with an element timeout
+ * of the access time, which the kernel enforces (serve's `--fwknop-nft-set`, `--fwknop-nft-set-6`). Pure.
  *
  * @module
  */
 import { tryParseIP } from "../address.ts";
-import { MAX_COMMAND_BYTES } from "../serve/commands.ts";
+import type { DoorNft, NftSetRef } from "../config/nft.ts";
+import { type DoorCommands, MAX_COMMAND_BYTES } from "../serve/commands.ts";
 import type { Datagram, DatagramDoor, DatagramVerdict } from "../serve/datagram.ts";
 import type { LogEntry } from "../serve/messages.ts";
 import { spaDigest } from "./_digest.ts";
@@ -37,6 +41,21 @@ export interface FwknopDoorOptions {
   readonly statePath: string;
   /** The replay cache as loaded. */
   readonly cache?: ReplayCache;
+  /** Where the stanzas without CMD_CYCLE_OPEN open (without it, such stanzas are refused at load). */
+  readonly nft?: FwknopNft;
+}
+
+/** The nftables sets the stanzas without CMD_CYCLE_OPEN open in (`--fwknop-nft-set`, `--fwknop-nft-set-6`). */
+export interface FwknopNft {
+  /** Where IPv4 allow addresses go. */
+  readonly v4?: NftSetRef | undefined;
+  /** Where IPv6 allow addresses go. */
+  readonly v6?: NftSetRef | undefined;
+  /**
+   * `ADDRESS . PORT` elements, one per requested port (sets of type `ipv4_addr . inet_service` or
+   * `ipv6_addr . inet_service`; the protocol is not in the element): `--fwknop-nft-per-port`.
+   */
+  readonly perPort: boolean;
 }
 
 const latin1 = new TextDecoder("latin1");
@@ -84,6 +103,7 @@ export class FwknopDoor implements DatagramDoor {
   readonly #maxAge: number;
   readonly #statePath: string;
   readonly #cache: ReplayCache;
+  readonly #nft: FwknopNft | undefined;
 
   constructor(options: FwknopDoorOptions) {
     this.name = options.name ?? "fwknop";
@@ -92,6 +112,7 @@ export class FwknopDoor implements DatagramDoor {
     this.#maxAge = options.maxAge ?? FWKNOP_MAX_AGE;
     this.#statePath = options.statePath;
     this.#cache = options.cache ?? new ReplayCache();
+    this.#nft = options.nft;
   }
 
   /** The replay cache (for tests and the metrics). */
@@ -206,14 +227,38 @@ export class FwknopDoor implements DatagramDoor {
     const timeout = fields.clientTimeout !== undefined && fields.clientTimeout > 0
       ? Math.min(fields.clientTimeout, stanza.maxTimeout)
       : stanza.cmdCycleTimer ?? stanza.accessTimeout;
-    const vars = (port: ProtoPort) => ({ src: allow, pktSrc: d.src, dst: d.dst, port, timeout });
-    const start = request.ports.map((p) => substituteFwknop(stanza.cmdCycleOpen, vars(p))).join("\n");
-    const close = stanza.cmdCycleClose;
-    const stop = close === undefined
-      ? undefined
-      : request.ports.map((p) => substituteFwknop(close, vars(p))).join("\n");
-    const tooLong = new TextEncoder().encode(start + (stop ?? "")).length >= MAX_COMMAND_BYTES;
-    if (tooLong) return this.#reject(d, "format", `the commands would exceed ${MAX_COMMAND_BYTES} bytes`);
+    let commands: DoorCommands = { start: undefined, stop: undefined, cmdTimeout: timeout };
+    let nft: DoorNft | undefined;
+    const open = stanza.cmdCycleOpen;
+    if (open === undefined) {
+      const ref = ip.family === 6 ? this.#nft?.v6 : this.#nft?.v4;
+      if (this.#nft === undefined || ref === undefined) {
+        return this.#reject(
+          d,
+          "nft-family",
+          `IPv${ip.family} allow address ${allow} but no --fwknop-nft-set${
+            ip.family === 6 ? "-6" : ""
+          } (${where})`,
+        );
+      }
+      const numbers = this.#nft.perPort ? [...new Set(request.ports.map((p) => p.port))] : [];
+      nft = {
+        ...(ip.family === 6 ? { v6: ref } : { v4: ref }),
+        ports: numbers,
+        timeoutMs: Math.max(1, timeout) * 1000,
+        timeoutSource: undefined,
+      };
+    } else {
+      const vars = (port: ProtoPort) => ({ src: allow, pktSrc: d.src, dst: d.dst, port, timeout });
+      const start = request.ports.map((p) => substituteFwknop(open, vars(p))).join("\n");
+      const close = stanza.cmdCycleClose;
+      const stop = close === undefined
+        ? undefined
+        : request.ports.map((p) => substituteFwknop(close, vars(p))).join("\n");
+      const tooLong = new TextEncoder().encode(start + (stop ?? "")).length >= MAX_COMMAND_BYTES;
+      if (tooLong) return this.#reject(d, "format", `the commands would exceed ${MAX_COMMAND_BYTES} bytes`);
+      commands = { start, stop, cmdTimeout: timeout };
+    }
     const ports = request.ports.map(portText).join(",");
     const log: LogEntry[] = [{
       level: "info",
@@ -236,9 +281,10 @@ export class FwknopDoor implements DatagramDoor {
       door: this.name,
       address: allow,
       family: ip.family,
-      commands: { start, stop, cmdTimeout: timeout },
+      commands,
       log,
       persist: { path: this.#statePath, text: this.#cache.serialize() },
+      ...(nft === undefined ? {} : { nft }),
     };
   }
 }

@@ -42,3 +42,28 @@ Deno.test("lint --fwknop-access: file:line:col findings, exit 1 on errors, expla
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("lint --fwknop-nft-set: a stanza without CMD_CYCLE_OPEN is KT164 only without it, as in serve", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "knocktool-fwknop-lint-nft-" });
+  try {
+    const path = `${dir}/access.conf`;
+    await Deno.writeTextFile(
+      path,
+      `SOURCE ANY\nKEY_BASE64 ${keys.keyBase64}\nHMAC_KEY_BASE64 ${keys.hmacKeyBase64}\nOPEN_PORTS tcp/22\n` +
+        `REQUIRE_SOURCE_ADDRESS Y\n`,
+    );
+    const plain = await runCli(["lint", path]);
+    assert.equal(plain.code, 1);
+    assert.match(plain.stdout, /1:1: error\[KT164\]: .*--fwknop-nft-set/);
+    const nft = await runCli(["lint", "--fwknop-nft-set", "inet filter fwknop4", path]);
+    assert.equal(nft.code, 0, nft.stdout + nft.stderr);
+    assert.match(nft.stdout, /0 errors, 0 warnings in 1 file/);
+    const six = await runCli(["lint", "--fwknop-nft-set-6", "inet filter fwknop6", path]);
+    assert.equal(six.code, 0, six.stdout + six.stderr);
+    const bad = await runCli(["lint", "--fwknop-nft-set", "ip6 filter x", path]);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--fwknop-nft-set: "--fwknop-nft-set" holds IPv4 addresses/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -166,3 +166,30 @@ Deno.test("serve --fwknop-conf: fwknopd.conf's PCAP_FILTER port (the capture is 
     Deno.removeSync(dir, { recursive: true });
   }
 });
+
+Deno.test("serve --fwknop-nft-set --read --dry-run: a stanza without CMD_CYCLE_OPEN logs its nft element, runs nothing; without the option, KT164", async () => {
+  const dir = Deno.makeTempDirSync();
+  try {
+    const access = `${dir}/access.conf`;
+    Deno.writeTextFileSync(
+      access,
+      `SOURCE ANY\nKEY_BASE64 ${keys.keyBase64}\nHMAC_KEY_BASE64 ${keys.hmacKeyBase64}\nOPEN_PORTS tcp/22, udp/53\n` +
+        `REQUIRE_SOURCE_ADDRESS Y\nFW_ACCESS_TIMEOUT 45\n`,
+    );
+    const args = ["--fwknop-access", access, "--fwknop-digest-file", `${dir}/d`, "--read", CAPTURE];
+    const run = await serve([...args, "--fwknop-nft-set", "inet filter fwknop4", "--dry-run", "-v"]);
+    assert.equal(run.code, 0, run.stderr);
+    const lines = run.stdout.split("\n");
+    const accepted = lines.findIndex((l) =>
+      /^127\.0\.0\.1: fwknop: SPA packet accepted: user root, open tcp\/22 for 10\.1\.2\.3 for 45 s/.test(l)
+    );
+    assert.ok(accepted >= 0, run.stdout);
+    assert.equal(lines[accepted + 1], "fwknop: nft: adding 10.1.2.3 to inet filter fwknop4, timeout 45 s");
+    assert.ok(!lines.some((l) => /running command/.test(l)), run.stdout);
+    const plain = await serve(args);
+    assert.equal(plain.code, 1);
+    assert.match(plain.stderr, new RegExp(`^${access}:1:1: error\\[KT164\\]: .*--fwknop-nft-set`));
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
