@@ -317,6 +317,21 @@
  * standby shell waits (a second opening in the same moment), where it saves 3-4 ms at p50 and 9 ms at p99
  * against `/bin/sh -c`; the last pair measures that case by turning the standby shell off.
  *
+ * Sixth pass, 2026-12-08 (after issue 19's compact attempt table and decoder reuse, and the TOTP, SPA and
+ * fwknop doors), `bench/pairs.ts`, 300 knocks per run, program form, exec ms:
+ *
+ *     comparison                               variant                 median p50  median p99  p99 < 5 ms  won
+ *     before (aa17f8e) vs now, 8 pairs, quiet   before                        1.34        2.29         7/8     5
+ *                                               now (live pcap_next_ex)       1.40        2.63         8/8     3
+ *     live read: pcap_next_ex vs pcap_dispatch  pcap_next_ex                  1.77        5.42         2/6     1
+ *       (6 pairs, another job loading the VM)   pcap_dispatch                 1.80        4.79         3/6     5
+ *
+ * (A 10-pair run of the first comparison while other test suites loaded the VM: median p50 1.61 vs 1.65,
+ * p99 4.79 vs 5.38, 7 pairs to 3 for before.) p50 is the same; the tail was a little higher with the live
+ * loop on `pcap_next_ex`, so live captures went back to `pcap_dispatch` (files keep `pcap_next_ex`, where it
+ * doubles the read rate). The flood pairs of issue 19 (bench/flood.ts header) were run with `pcap_dispatch`
+ * live, i.e. with the code as it now is.
+ *
  * History of knocktool's `stamp >> FILE`, clock read (before the exec trace existed): `Deno.Command`
  * `detached` (forks the whole daemon) p50 16-17, p99 30-34 ms; libc posix_spawn of `/bin/sh -c` p50
  * 6.9-8.3, p99 15-18; standby shell p50 4.2-6.0, p99 9.2-13.3.

@@ -40,9 +40,10 @@ export interface WakeSource {
 
 /**
  * Captures until `signal` aborts. Puts the handle in non-blocking mode, waits for its descriptor to become
- * readable (or for the wake source), then calls {@linkcode PcapHandle.next} until it returns 0 (one
- * `pcap_next_ex` per frame: cheaper than a `pcap_dispatch` callback). `onFrame` gets the same arguments, with
- * the same lifetime rule for `bytes`, as in `next`.
+ * readable (or for the wake source), then calls {@linkcode PcapHandle.dispatch} until it returns 0.
+ * `onFrame` gets the same arguments, with the same lifetime rule for `bytes`, as in `dispatch`. (Files are
+ * read with {@linkcode PcapHandle.next}, cheaper per frame; live, `dispatch` gave the lower knock-to-command
+ * tail in paired runs: bench/latency.ts, sixth pass.)
  *
  * Resolves once the abort is noticed (within about `pollTimeoutMs`), or after `onFrame` closed the handle;
  * otherwise close the handle only after the loop has resolved.
@@ -77,7 +78,7 @@ export async function captureLoop(
     let drainStart = performance.now();
     let found = 0;
     let n: number;
-    while (!signal.aborted && !handle.closed && (n = handle.next(batch, onFrame)) > 0) {
+    while (!signal.aborted && !handle.closed && (n = handle.dispatch(batch, onFrame)) > 0) {
       found += n;
       if (performance.now() - drainStart >= maxDrainMs) {
         await new Promise((resolve) => setTimeout(resolve, 0));

@@ -4,7 +4,7 @@ import { captureLoop, type FrameHandler, type PcapHandle } from "../../ffi/mod.t
 /**
  * A stand-in for a live handle whose ring never runs dry while `frames` remain (a sustained flood): savefiles
  * cannot be non-blocking, and a real flood belongs to bench/flood.ts. It records every read's count (the loop
- * reads with `next`, one `pcap_next_ex` per frame; `dispatch` is the same read here).
+ * reads with `dispatch`; `next` is the same read here).
  */
 class FloodedHandle {
   remaining: number;
