@@ -75,6 +75,7 @@
  * @module
  */
 import { parseIPv4 } from "../core/address.ts";
+import { buildPacket, createRng, encodePcapHeader, encodePcapRecord } from "../core/packet/mod.ts";
 import { parseConfig } from "../core/config/parse.ts";
 import { KNOCKTOOL_EXTENSIONS } from "../core/config/extensions.ts";
 import {
@@ -501,7 +502,101 @@ async function floods(): Promise<void> {
   }
 }
 
-if (Deno.args[0] === "--sender") {
+/** A raw-IP pcap of `n` UDP datagrams to the SPA port, cycling 256 payloads made by `payload`. */
+async function writeCapture(path: string, n: number, payload: () => Uint8Array): Promise<void> {
+  const rng = createRng(7);
+  const frames = Array.from({ length: 256 }, (_, i) =>
+    buildPacket({
+      src: `198.51.100.${i}`,
+      dst: "192.0.2.1",
+      transport: { protocol: "udp", sport: 40000 + i, dport: SPA_PORT },
+      payload: payload(),
+    }, rng));
+  const file = await Deno.open(path, { write: true, create: true, truncate: true });
+  await file.write(encodePcapHeader({ linkType: 101 }));
+  const chunks: Uint8Array[] = [];
+  for (let i = 0; i < n; i++) {
+    // 100k datagrams a second of capture time.
+    chunks.push(
+      encodePcapRecord({ timeMs: 1_760_000_000_000 + i / 100, data: frames[i % 256]! }, { linkType: 101 }),
+    );
+    if (chunks.length === 4096 || i === n - 1) {
+      const all = new Uint8Array(chunks.reduce((a, c) => a + c.length, 0));
+      let at = 0;
+      for (const c of chunks) all.set(c, (at += c.length) - c.length);
+      await file.write(all);
+      chunks.length = 0;
+    }
+  }
+  file.close();
+}
+
+/** CPU ms (user + system) of `knocktool serve --read FILE`, best of `runs`. */
+async function serveCpu(conf: string, capture: string, runs: number): Promise<number> {
+  let best = Infinity;
+  for (let r = 0; r < runs; r++) {
+    const cpuFile = await Deno.makeTempFile({ prefix: "knocktool-cpu-" });
+    const out = await new Deno.Command("/usr/bin/time", {
+      args: ["-f", "%U %S", "-o", cpuFile, ...KNOCKTOOL, "serve", "-c", conf, "--read", capture, "--dry-run"],
+      stdout: "null",
+      stderr: "piped",
+    }).output();
+    const [user, system] = (await Deno.readTextFile(cpuFile)).trim().split(/\s+/).slice(-2).map(Number);
+    await Deno.remove(cpuFile);
+    if (out.code !== 0) {
+      throw new Error(
+        `serve --read ${capture}: exit ${out.code}: ${new TextDecoder().decode(out.stderr).slice(-500)}`,
+      );
+    }
+    best = Math.min(best, ((user ?? NaN) + (system ?? NaN)) * 1000);
+  }
+  return best;
+}
+
+/**
+ * `--read [N]`: the whole daemon on captures (no root): `knocktool serve --read` of N junk datagrams (305
+ * bytes, version 1: refused by mac1), and of N datagrams of another length (ignored), to an SPA door; CPU
+ * time, best of 3, minus the same on an empty capture (start-up).
+ */
+async function readRates(n: number): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "knocktool-spa-read-" });
+  try {
+    const keys = makeKeys();
+    await Deno.writeTextFile(
+      `${dir}/server.key`,
+      formatServerKey({ privateKey: keys.server, mac1: keys.mac1 }),
+    );
+    await Deno.chmod(`${dir}/server.key`, 0o600);
+    await Deno.writeTextFile(`${dir}/users`, `alice ${toBase64Url(publicKeyOf("ed25519", keys.alice))}\n`);
+    await Deno.writeTextFile(
+      `${dir}/knockd.conf`,
+      `[spa]\n  SPA_Port = ${SPA_PORT}\n  SPA_Server_Key = ${dir}/server.key\n  SPA_Users = ${dir}/users\n` +
+        `  SPA_State = ${dir}/state.json\n  start_command = echo %IP%\n  cmd_timeout = 30\n`,
+    );
+    await writeCapture(`${dir}/empty.pcap`, 0, junk);
+    await writeCapture(`${dir}/junk.pcap`, n, junk);
+    await writeCapture(`${dir}/short.pcap`, n, () => random(64));
+    const startup = await serveCpu(`${dir}/knockd.conf`, `${dir}/empty.pcap`, 3);
+    say("");
+    say(
+      `part 3: serve --read, ${n} datagrams to the SPA door (CPU, best of 3, start-up ${
+        Math.round(startup)
+      } ms subtracted)`,
+    );
+    for (
+      const [name, file] of [["junk, 305 bytes (bad mac1)", "junk"], ["another length (ignored)", "short"]]
+    ) {
+      const ms = await serveCpu(`${dir}/knockd.conf`, `${dir}/${file}.pcap`, 3) - startup;
+      say(`${name!.padEnd(38)} ${Math.round(n / (ms / 1000)).toString().padStart(11)} datagrams/s`);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+if (Deno.args[0] === "--read") {
+  await readRates(Number(Deno.args[1] ?? 300_000));
+} else if (Deno.args[0] === "--sender") {
   await senderMain(Deno.args.slice(1));
 } else if (Deno.args[0] === "--client") {
   await clientMain(Deno.args.slice(1));
