@@ -134,7 +134,7 @@ export const knockCommand = command(
   {
     brief: message`Send a knock sequence (compatible with knockd's knock).`,
     description:
-      message`Send a port-knock sequence: one SYN per TCP hit (a non-blocking connect closed at once) and a one-byte datagram per UDP hit, as knockd's knock client does.`,
+      message`Send a port-knock sequence: one SYN per TCP hit (a non-blocking connect closed at once) and a one-byte datagram per UDP hit, as knockd's knock client does. With ${"--spa"} PROFILE it sends one knocktool SPA datagram instead (docs/spa.md), with options of its own: ${"knocktool knock --spa PROFILE --help"} lists them, as does knocktool(1).`,
     footer:
       message`Exit status: 0 all hits sent (and the port opened with --verify), 1 a hit or the check failed, 2 usage error.`,
   },

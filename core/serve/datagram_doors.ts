@@ -97,7 +97,7 @@ export class DatagramDoors {
       );
       if (verdict.kind === "ignore") continue;
       if (verdict.kind === "reject") {
-        const line = this.#rejects.add(door.name, verdict.reason, verdict.log, now);
+        const line = this.#rejects.add(door.name, verdict.reason, verdict, now);
         if (line !== undefined) actions.log(line, now);
       } else {
         actions.open(verdict, now);

@@ -26,14 +26,40 @@ export class RejectReport {
   readonly #kinds = new Map<string, Kind>();
   /** Refusals held in all kinds (the packet path asks for the deadline: it must be cheap when none are). */
   #held = 0;
+  /** The map keys by door and reason, made once (a flood must not build a string per refusal). */
+  #keys = new Map<string, Map<string, string>>();
+
+  #key(door: string, reason: string): string {
+    let byReason = this.#keys.get(door);
+    if (byReason === undefined) {
+      // Door names and reasons come from configs and door code: few; a reload with new names starts over.
+      if (this.#keys.size >= MAX_REJECT_KINDS) this.#keys.clear();
+      this.#keys.set(door, byReason = new Map());
+    }
+    let key = byReason.get(reason);
+    if (key === undefined) {
+      if (byReason.size >= MAX_REJECT_KINDS) byReason.clear();
+      byReason.set(reason, key = `${door}\0${reason}`);
+    }
+    return key;
+  }
 
   /**
    * A refusal.
    *
+   * @param door The door's name.
+   * @param reason The refusal's reason.
+   * @param refusal Its line, or what holds it (a datagram door's refusal: its line is read only when logged).
+   * @param now The time.
    * @returns The line to log now (the first of its kind in an interval), or `undefined` (counted).
    */
-  add(door: string, reason: string, entry: LogEntry, now: number): LogEntry | undefined {
-    const key = `${door}\0${reason}`;
+  add(
+    door: string,
+    reason: string,
+    refusal: LogEntry | { readonly log: LogEntry },
+    now: number,
+  ): LogEntry | undefined {
+    const key = this.#key(door, reason);
     const kind = this.#kinds.get(key);
     if (kind === undefined || now - kind.lastLog >= REJECT_LOG_INTERVAL_MS) {
       if (kind === undefined && this.#kinds.size >= MAX_REJECT_KINDS) {
@@ -43,6 +69,7 @@ export class RejectReport {
       this.#held -= held;
       this.#kinds.delete(key);
       this.#kinds.set(key, { door, reason, lastLog: now, held: 0 });
+      const entry = "log" in refusal ? refusal.log : refusal;
       if (held === 0) return entry;
       return { ...entry, message: `${entry.message} (and ${held} more ${reason} in the last interval)` };
     }

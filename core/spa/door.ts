@@ -12,11 +12,12 @@ import { formatIPv4, formatIPv6 } from "../address.ts";
 import { doorNft } from "../config/nft.ts";
 import type { Door } from "../config/types.ts";
 import { doorCommands } from "../serve/commands.ts";
-import type { Datagram, DatagramDoor, DatagramVerdict } from "../serve/datagram.ts";
+import type { Datagram, DatagramDoor, DatagramReject, DatagramVerdict } from "../serve/datagram.ts";
 import type { LogEntry } from "../serve/messages.ts";
 import { TokenBucket } from "./budget.ts";
 import type { ReplayState } from "./replay.ts";
-import { checkMac1, checkSignature, type ServerKeys, unseal } from "./seal.ts";
+import { Mac1Check } from "./mac1.ts";
+import { checkSignature, type ServerKeys, unseal } from "./seal.ts";
 import { CIPHERTEXT_OFFSET, DATAGRAM_BYTES, decodeBody, EPHEMERAL_OFFSET, SPA_VERSION } from "./wire.ts";
 
 /** What an SPA door is made of. */
@@ -51,6 +52,48 @@ export function formatSkew(ms: number): string {
   return a < 1000 ? `${sign}${Math.round(a)} ms` : `${sign}${(a / 1000).toFixed(1)} s`;
 }
 
+/** The verdict for a datagram of another length or version (one object: ignoring allocates nothing). */
+const IGNORE: DatagramVerdict = Object.freeze({ kind: "ignore" });
+
+/** The line of a bad mac1 (junk: what a flood without the enrolment bundle is made of). */
+const BAD_MAC1 = "bad mac1 (not sealed with this server's mac1 secret, or changed)";
+
+/**
+ * A refusal whose log line is built when it is read: refusals are logged at most once a second per kind
+ * (core/serve/rejects.ts), so a flood of junk must not build a line per datagram it will never log.
+ */
+class SpaReject implements DatagramReject {
+  readonly kind = "reject";
+  readonly reason: string;
+  readonly #src: string;
+  readonly #door: string;
+  readonly #text: string;
+  readonly #extra: Record<string, string | number> | undefined;
+  #log: LogEntry | undefined;
+
+  constructor(
+    src: string,
+    door: string,
+    reason: string,
+    text: string,
+    extra: Record<string, string | number> | undefined,
+  ) {
+    this.reason = reason;
+    this.#src = src;
+    this.#door = door;
+    this.#text = text;
+    this.#extra = extra;
+  }
+
+  get log(): LogEntry {
+    return this.#log ??= {
+      level: "info",
+      message: `${this.#src}: ${this.#door}: SPA refused: ${this.#text}`,
+      fields: { event: "spa-reject", src: this.#src, door: this.#door, reason: this.reason, ...this.#extra },
+    };
+  }
+}
+
 /** An SPA door. */
 export class SpaDoor implements DatagramDoor {
   readonly name: string;
@@ -58,6 +101,7 @@ export class SpaDoor implements DatagramDoor {
   readonly target: string | undefined;
   readonly #o: SpaDoorOptions;
   readonly #bucket: TokenBucket;
+  readonly #mac1: Mac1Check;
 
   /**
    * An SPA door.
@@ -70,29 +114,23 @@ export class SpaDoor implements DatagramDoor {
     this.ports = options.ports;
     this.target = options.door.target?.value;
     this.#bucket = new TokenBucket(options.budget);
+    this.#mac1 = new Mac1Check(options.keys.mac1);
   }
 
   #reject(
     d: Datagram,
     reason: string,
     text: string,
-    extra: Record<string, string | number> = {},
+    extra?: Record<string, string | number>,
   ): DatagramVerdict {
-    const log: LogEntry = {
-      level: "info",
-      message: `${d.src}: ${this.name}: SPA refused: ${text}`,
-      fields: { event: "spa-reject", src: d.src, door: this.name, reason, ...extra },
-    };
-    return { kind: "reject", reason, log };
+    return new SpaReject(d.src, this.name, reason, text, extra);
   }
 
   datagram(d: Datagram, now: number): DatagramVerdict {
     const p = d.payload;
-    if (p.length !== DATAGRAM_BYTES || p[0] !== SPA_VERSION) return { kind: "ignore" };
+    if (p.length !== DATAGRAM_BYTES || p[0] !== SPA_VERSION) return IGNORE;
     const o = this.#o;
-    if (!checkMac1(o.keys.mac1, p)) {
-      return this.#reject(d, "bad-mac", "bad mac1 (not sealed with this server's mac1 secret, or changed)");
-    }
+    if (!this.#mac1.check(p)) return this.#reject(d, "bad-mac", BAD_MAC1);
     const ephemeral = p.subarray(EPHEMERAL_OFFSET, CIPHERTEXT_OFFSET);
     if (o.replay.seenEphemeral(ephemeral)) {
       return this.#reject(d, "replay", "replay of a datagram already judged (same ephemeral key)");

@@ -9,6 +9,7 @@
 export * from "./wire.ts";
 export * from "./keys.ts";
 export * from "./seal.ts";
+export * from "./mac1.ts";
 export * from "./replay.ts";
 export * from "./budget.ts";
 export * from "./users.ts";

@@ -10,6 +10,7 @@ const PAGES: readonly (readonly string[])[] = [
   ["--help"],
   ["lint", "--help"],
   ["knock", "--help"],
+  ["knock", "--spa", "PROFILE", "--help"],
   ["serve", "--help"],
   ["craft", "--help"],
   ["help", "craft"],

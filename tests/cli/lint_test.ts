@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { RULES } from "../../core/lint/mod.ts";
+import { formatServerKey, publicKeyOf, toBase64Url } from "../../core/spa/mod.ts";
 import { MAX_INPUT_BYTES } from "../../cli/lint/read.ts";
 import { assertGolden, GOLDEN_DIR } from "../_golden.ts";
 import { type Captured, runCli } from "./_io.ts";
@@ -167,6 +168,39 @@ Deno.test("lint exits 0 on the example config with no findings at all", async ()
   const r = await runCli(["lint", "examples/knockd.conf"], { cwd: ROOT });
   assert.equal(r.stdout, "0 errors, 0 warnings in 1 file\n");
   assert.equal(r.code, 0, r.stderr);
+});
+
+Deno.test("examples/spa.conf: no error once its key and users files exist; only knockd's KT223 warnings", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "knocktool-spa-example-" });
+  try {
+    const random = (n: number) => crypto.getRandomValues(new Uint8Array(n));
+    await Deno.writeTextFile(
+      `${dir}/server.key`,
+      formatServerKey({ privateKey: random(32), mac1: random(32) }),
+    );
+    await Deno.chmod(`${dir}/server.key`, 0o600);
+    await Deno.writeTextFile(`${dir}/users`, `alice ${toBase64Url(publicKeyOf("ed25519", random(32)))}\n`);
+    const example = await Deno.readTextFile(`${ROOT}/examples/spa.conf`);
+    assert.match(example, /SPA_Server_Key = \/etc\/knocktool\/server\.key/);
+    const text = example.replaceAll("/etc/knocktool/", `${dir}/`).replaceAll(
+      "/var/lib/knocktool/",
+      `${dir}/`,
+    );
+    const r = await runCli(["lint", "--format", "json", "-"], { stdin: text });
+    const doc = JSON.parse(r.stdout);
+    assert.equal(doc.errorCount, 0, r.stdout);
+    const codes = new Set<string>(doc.diagnostics.map((d: { code: string }) => d.code));
+    assert.deepEqual([...codes], ["KT223"], r.stdout);
+    assert.equal(r.code, 0);
+    // As shipped, only the two files it names are missing.
+    const shipped = await runCli(["lint", "--format", "json", "examples/spa.conf"], { cwd: ROOT });
+    const missing = JSON.parse(shipped.stdout).diagnostics.filter((d: { severity: string }) =>
+      d.severity === "error"
+    );
+    assert.deepEqual(missing.map((d: { code: string }) => d.code), ["KT153", "KT153"], shipped.stdout);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 Deno.test("lint exits 0 with warnings only, 1 with --strict", async () => {

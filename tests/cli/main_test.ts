@@ -125,6 +125,22 @@ Deno.test("-h is --help and -V is --version, as knock and knockd users type them
   assert.deepEqual(await runCli(["serve", "-V"]), { code: 0, stdout: version, stderr: "" });
 });
 
+Deno.test("knocktool knock --help points to knock --spa, whose own help lists its options", async () => {
+  const knock = await runCli(["knock", "--help"]);
+  assert.equal(knock.code, 0);
+  assert.match(
+    knock.stdout.replace(/\s+/g, " "),
+    /With "--spa" PROFILE .* "knocktool knock --spa PROFILE --help" lists them/,
+  );
+  const spa = await runCli(["knock", "--spa", "PROFILE", "--help"]);
+  assert.equal(spa.code, 0);
+  for (
+    const text of ["--spa PROFILE", "--uri URI", "--user-key FILE", "-a, --address ADDR", "--duration S"]
+  ) {
+    assert.ok(spa.stdout.includes(text), `knock --spa --help lacks ${text}:\n${spa.stdout}`);
+  }
+});
+
 Deno.test("knocktool help with an unknown topic is a usage error (exit 2), not the general help", async () => {
   const r = await runCli(["help", "nonexist"]);
   assert.equal(r.code, 2);

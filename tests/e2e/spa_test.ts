@@ -22,6 +22,7 @@ import {
 import {
   KNOCKTOOL,
   type Netns,
+  poll,
   type Spawned,
   tcpListener,
   tcpProbe,
@@ -291,6 +292,16 @@ Deno.test({
   });
 });
 
+/** Waits for an address in a set: the start command runs after the SPA OPEN line is logged. */
+async function inSet(t: Topology, set: string, address: RegExp): Promise<void> {
+  let listed = "";
+  const ok = await poll(async () => {
+    listed = (await t.server.exec(["nft", "list", "set", "inet", "kt", set])).stdout;
+    return address.test(listed);
+  }, 5000);
+  assert.ok(ok, `${address} not in ${set}:\n${listed}`);
+}
+
 Deno.test({
   name:
     "SPA e2e (IPv6): knocktool knock --spa opens for the source; -a opens for another address; the replay is refused",
@@ -329,10 +340,7 @@ Deno.test({
     assert.match(sent.stdout, /sent SPA for user "alice", door "ssh", source address/);
     await line(daemon, new RegExp(`^${c.v6}: ssh: SPA OPEN for user "alice": ${c.v6} \\(source\\)`), mark);
     assert.equal(await tcpProbe(c.ns, host, PORT, { timeoutMs: 2000 }), "open");
-    assert.match(
-      (await t.server.exec(["nft", "list", "set", "inet", "kt", "allowed6"])).stdout,
-      new RegExp(c.v6),
-    );
+    await inSet(t, "allowed6", new RegExp(c.v6));
 
     // -a: an explicit IPv4 address, asked over IPv6.
     const d = s.seal("alice", { address: { kind: 4, bytes: parseIP("192.0.2.44").bytes } });
@@ -343,10 +351,7 @@ Deno.test({
       new RegExp(`^${c.v6}: ssh: SPA OPEN for user "alice": 192\\.0\\.2\\.44 for 30 s`),
       mark,
     );
-    assert.match(
-      (await t.server.exec(["nft", "list", "set", "inet", "kt", "allowed4"])).stdout,
-      /192\.0\.2\.44/,
-    );
+    await inSet(t, "allowed4", /192\.0\.2\.44/);
     mark = daemon.lines.length;
     await send(c.ns, host, d);
     await line(daemon, new RegExp(`^${c.v6}: ssh: SPA refused: replay of a datagram already judged`), mark);

@@ -10,6 +10,7 @@ import { COMMANDS } from "../../cli/commands.ts";
 import { KNOCKTOOL_EXTENSIONS } from "../../core/config/mod.ts";
 import { RULES } from "../../core/lint/mod.ts";
 import { type ManPage, manPages } from "../../tools/man/mod.ts";
+import { knockSpaDoc } from "../../tools/man/knocktool_1.ts";
 import { escape, fold, plainText } from "../../tools/man/roff.ts";
 import { hasCommand } from "../e2e/_netns.ts";
 
@@ -57,6 +58,24 @@ Deno.test("knocktool(1) has every option of every command but serve, knocktool-s
     }
   }
   assert.match(serve, /^Config file \(default "\/etc\/knockd\.conf"\)\.$/m, "the help text itself");
+});
+
+Deno.test("knocktool(1) has knock --spa (a parser of its own) with every one of its options", () => {
+  const program = plain(page("knocktool.1").text);
+  assert.match(program, /^knocktool knock --spa PROFILE \[OPTIONS\]$/m, "in the synopsis");
+  assert.match(program, /^knocktool knock --spa PROFILE\nSend one SPA datagram/m, "a subsection of its own");
+  const names = knockSpaDoc().sections.flatMap((s) => s.entries).flatMap((e) =>
+    e.term.type === "option" ? e.term.names : []
+  );
+  assert.ok(names.length >= 10, names.join(" "));
+  const section = program.slice(program.indexOf("knocktool knock --spa PROFILE\n"));
+  for (const option of names) {
+    assert.match(
+      section,
+      new RegExp(`^${option}\\b|, ${option}\\b`, "m"),
+      `knock --spa ${option} is documented`,
+    );
+  }
 });
 
 Deno.test("knocktool.conf(5) has every rule of the registry and every knocktool directive", () => {

@@ -8,6 +8,7 @@
 import { getDocPage } from "@optique/core/parser";
 import type { DocPage } from "@optique/core/doc";
 import { COMMANDS } from "../../cli/commands.ts";
+import { knockSpaCommand } from "../../cli/knock/spa.ts";
 import { EXIT_INTERNAL, EXIT_USAGE } from "../../cli/main.ts";
 import { PROGRAM_BRIEF } from "../../cli/program.ts";
 import { PROGRAM_NAME } from "../../cli/version.ts";
@@ -41,6 +42,26 @@ export function commandDoc(name: string): DocPage {
 type Parser = Parameters<typeof getDocPage>[0];
 
 /**
+ * The help page of `knock --spa`, which has a parser of its own (cli/knock/spa.ts, loaded only when
+ * `--spa` is given), as `knocktool knock --spa - --help` shows it.
+ *
+ * @returns Its doc page.
+ */
+export function knockSpaDoc(): DocPage {
+  const page = getDocPage(knockSpaCommand as Parser, ["knock"]) as DocPage | undefined;
+  if (page === undefined) throw new TypeError(`No help page for "knock --spa"`);
+  return page;
+}
+
+/** `knock --spa`'s own subsection, after `knock`'s. */
+function knockSpa(): string[] {
+  const page = knockSpaDoc();
+  const lines = [".SS", `${bold(`${PROGRAM_NAME} knock --spa`)} ${italic("PROFILE")}`];
+  if (page.brief !== undefined) lines.push(messageText(page.brief));
+  return [...lines, ".PP", ...synopsis(PROGRAM_NAME, page.usage ?? []), ...commandBody(page)];
+}
+
+/**
  * A subcommand's help as roff: description, the options of each section, then its footer (exit status).
  *
  * @param page The subcommand's doc page.
@@ -70,6 +91,7 @@ function commands(): string[] {
       continue;
     }
     lines.push(".PP", ...synopsis(PROGRAM_NAME, page.usage ?? []), ...commandBody(page));
+    if (name === "knock") lines.push(...knockSpa());
   }
   lines.push(
     ".SS",
@@ -96,7 +118,11 @@ function commands(): string[] {
  */
 export function programPage(options: PageOptions): string {
   // As the program's --help: each command in its short form (its own section has every option).
-  const synopses = Object.entries(COMMANDS as Record<string, CommandParser>).flatMap(([, parser], i) => [
+  // knock --spa (a parser of its own) right after knock.
+  const parsers = Object.entries(COMMANDS as Record<string, CommandParser>).flatMap(([name, parser]) =>
+    name === "knock" ? [parser, knockSpaCommand as unknown as CommandParser] : [parser]
+  );
+  const synopses = parsers.flatMap((parser, i) => [
     ...(i > 0 ? [".br"] : []),
     `${bold(PROGRAM_NAME)} ${literal(oneLineUsage(PROGRAM_NAME, parser).slice(PROGRAM_NAME.length).trim())}`,
   ]);
