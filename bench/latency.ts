@@ -326,10 +326,15 @@
  *     live read: pcap_next_ex vs pcap_dispatch  pcap_next_ex                  1.77        5.42         2/6     1
  *       (6 pairs, another job loading the VM)   pcap_dispatch                 1.80        4.79         3/6     5
  *
+ *     before (aa17f8e) vs now, 6 pairs, quiet   before                        1.44        2.62         6/6     3
+ *       (live pcap_dispatch again)              now                           1.60        2.64         6/6     3
+ *
  * (A 10-pair run of the first comparison while other test suites loaded the VM: median p50 1.61 vs 1.65,
- * p99 4.79 vs 5.38, 7 pairs to 3 for before.) p50 is the same; the tail was a little higher with the live
- * loop on `pcap_next_ex`, so live captures went back to `pcap_dispatch` (files keep `pcap_next_ex`, where it
- * doubles the read rate). The flood pairs of issue 19 (bench/flood.ts header) were run with `pcap_dispatch`
+ * p99 4.79 vs 5.38, 7 pairs to 3 for before.) The tail was a little higher with the live loop on
+ * `pcap_next_ex`, so live captures went back to `pcap_dispatch` (files keep `pcap_next_ex`, where it doubles
+ * the read rate); with that, the last comparison shows the same p99 as before the refactor (3 pairs each, all
+ * under 5 ms) and a p50 within the spread each variant shows from pair to pair (before 1.37-1.82, now
+ * 1.48-1.82). The flood pairs of issue 19 (bench/flood.ts header) were run with `pcap_dispatch`
  * live, i.e. with the code as it now is.
  *
  * History of knocktool's `stamp >> FILE`, clock read (before the exec trace existed): `Deno.Command`
