@@ -98,6 +98,7 @@
  * @module
  */
 import { type ExecResult, type Netns, type Topology, whySkip, withTopology } from "../tools/netns/mod.ts";
+import { cpuSeconds, peakMiB, rxPackets } from "./_proc.ts";
 import { parseIPv4 } from "../core/address.ts";
 import { RawSocket, sockaddr } from "../ffi/socket.ts";
 import {
@@ -124,31 +125,9 @@ const RATES: (number | "max")[] = (option("--rates") ?? "5000,30000,80000,max").
 });
 const KNOCK_INTERVAL_MS = 500;
 const SCRIPT = new URL(import.meta.url).pathname;
-const CLK_TCK = 100;
 
 // deno-lint-ignore no-console
 const say = (text: string): void => console.log(text);
-
-async function rxPackets(t: Topology): Promise<number> {
-  // sysfs shows the namespace of the reader: read it from inside the server namespace.
-  return Number(
-    (await t.server.exec(["cat", `/sys/class/net/${t.serverIf}/statistics/rx_packets`])).stdout.trim(),
-  );
-}
-
-/** utime + stime of a process in seconds. */
-async function cpuSeconds(pid: number): Promise<number> {
-  const stat = await Deno.readTextFile(`/proc/${pid}/stat`);
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
-}
-
-/** Peak resident memory in MiB. */
-async function peakMiB(pid: number): Promise<number> {
-  const status = await Deno.readTextFile(`/proc/${pid}/status`);
-  const m = /VmHWM:\s+(\d+) kB/.exec(status);
-  return m ? Number(m[1]) / 1024 : NaN;
-}
 
 /** The flood of one rate: a paced sender (`rate` packets/s) or hping3's `--flood`. */
 function flood(client: Netns, server: string, rate: number | "max", seconds: number): Promise<ExecResult> {

@@ -75,6 +75,7 @@ import {
   whySkip,
   withTopology,
 } from "../tools/netns/mod.ts";
+import { cpuSeconds, peakMiB, rxPackets } from "./_proc.ts";
 
 const KEY_B64 = "cXvOE49NrMU+q467C9GBCTQv2XNmWgsToXI9ZChY4cU=";
 const HMAC_B64 = "hnyw9SqfQdT9BeuXopiUtcRomjWepUUZetEre9JIFLsbs5b/sOznkfwkeF2HQHWT4iYUBqzwcqfJiCqNaCCKeA==";
@@ -83,7 +84,6 @@ const BOGUS = 50_000;
 const KNOCKS = 20;
 const KNOCK_INTERVAL_MS = 500;
 const SCRIPT = new URL(import.meta.url).pathname;
-const CLK_TCK = 100;
 
 function option(name: string): string | undefined {
   const at = Deno.args.indexOf(name);
@@ -278,23 +278,6 @@ async function verifyThroughput(): Promise<void> {
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
-}
-
-async function cpuSeconds(pid: number): Promise<number> {
-  const stat = await Deno.readTextFile(`/proc/${pid}/stat`);
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
-}
-
-async function peakMiB(pid: number): Promise<number> {
-  const m = /VmHWM:\s+(\d+) kB/.exec(await Deno.readTextFile(`/proc/${pid}/status`));
-  return m ? Number(m[1]) / 1024 : NaN;
-}
-
-async function rxPackets(t: Topology): Promise<number> {
-  return Number(
-    (await t.server.exec(["cat", `/sys/class/net/${t.serverIf}/statistics/rx_packets`])).stdout.trim(),
-  );
 }
 
 /** Sender mode: `rate` bogus datagrams/s to udp/62201 for `seconds`, each from a new random source. */

@@ -141,6 +141,7 @@ import {
   whySkip,
   withTopology,
 } from "../tools/netns/mod.ts";
+import { cpuSeconds, peakMiB, rxPackets } from "./_proc.ts";
 
 function option(name: string): string | undefined {
   const at = Deno.args.indexOf(name);
@@ -159,7 +160,6 @@ const SERVE_ARGS = (option("--serve-args") ?? "").split(" ").filter((a) => a !==
 const SPA_PORT = 62201;
 const KNOCKS = 20;
 const INTERVAL_MS = 500;
-const CLK_TCK = 100;
 
 // deno-lint-ignore no-console
 const say = (text: string): void => console.log(text);
@@ -299,23 +299,6 @@ async function clientMain(args: readonly string[]): Promise<void> {
     await new Promise((r) => setTimeout(r, INTERVAL_MS));
   }
   socket.close();
-}
-
-async function cpuSeconds(pid: number): Promise<number> {
-  const stat = await Deno.readTextFile(`/proc/${pid}/stat`);
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
-}
-
-async function peakMiB(pid: number): Promise<number> {
-  const m = /VmHWM:\s+(\d+) kB/.exec(await Deno.readTextFile(`/proc/${pid}/status`));
-  return m ? Number(m[1]) / 1024 : NaN;
-}
-
-async function rxPackets(t: Topology): Promise<number> {
-  return Number(
-    (await t.server.exec(["cat", `/sys/class/net/${t.serverIf}/statistics/rx_packets`])).stdout.trim(),
-  );
 }
 
 /** Packets the kernel dropped because a CPU's input backlog was full (/proc/net/softnet_stat, column 2). */
